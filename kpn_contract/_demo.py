@@ -1,0 +1,36 @@
+"""Demo credentials of the local emulator.
+
+They are published on purpose: the emulator accepts them when no real credentials are set, and the
+shipped cassettes were recorded with them. They open nothing at KPN. They are still registered
+as secrets when a profile resolves to them, so the scrubbing paths are exercised the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+KPN_THINGS_APPLICATION_ID: Final = "4dc82561-f65f-523g-dek9-6c79ec314f02"  # not a valid UUID, as documented
+
+SANDBOX_CLIENT_ID: Final = "emu-sandbox-client-id"
+SANDBOX_CLIENT_SECRET: Final = "emu-sandbox-client-secret-0000"  # noqa: S105 - documented demo value
+PROJECT_CLIENT_ID: Final = "emu-project-client-id"
+PROJECT_CLIENT_SECRET: Final = "emu-project-client-secret-0000"  # noqa: S105
+GRIP_TENANT_ID: Final = "emu-grip-tenant-0001"
+GRIP_CLIENT_ID: Final = "emu-grip-key-id-0001"
+GRIP_CLIENT_SECRET: Final = "emu-grip-key-secret-0000"  # noqa: S105
+# An API key that exists but lacks the "KPN Things Portal" service (the second documented GRIP error).
+GRIP_NO_SERVICE_CLIENT_ID: Final = "emu-grip-key-no-service"
+GRIP_NO_SERVICE_CLIENT_SECRET: Final = "emu-grip-no-service-secret-0000"  # noqa: S105
+THINGS_SUBCUSTOMER_ID: Final = "emu-subcustomer-0042"
+
+# Environment variable -> demo value, as the four default profiles read them.
+DEMO_ENVIRONMENT: Final[dict[str, str]] = {
+    "KPN_SANDBOX_CLIENT_ID": SANDBOX_CLIENT_ID,
+    "KPN_SANDBOX_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+    "KPN_PROJECT_CLIENT_ID": PROJECT_CLIENT_ID,
+    "KPN_PROJECT_CLIENT_SECRET": PROJECT_CLIENT_SECRET,
+    "KPN_GRIP_TENANT_ID": GRIP_TENANT_ID,
+    "KPN_GRIP_CLIENT_ID": GRIP_CLIENT_ID,
+    "KPN_GRIP_CLIENT_SECRET": GRIP_CLIENT_SECRET,
+    "KPN_THINGS_SUBCUSTOMER_ID": THINGS_SUBCUSTOMER_ID,
+}

@@ -1,0 +1,1 @@
+"""Contracts: loading specs, the response-code rules and validation."""

@@ -1,0 +1,137 @@
+"""The data model of loaded specifications, shared by the validator, ``verify``, ``drift`` and the emulator.
+
+A :class:`Spec` is one definition file, read leniently into a format-neutral shape: Swagger 2.0,
+OpenAPI 3.0 and 3.1 all become the same :class:`Operation` objects, with every ``$ref`` resolved
+(local and cross-file) into plain JSON Schema dictionaries. Problems that do not stop loading are
+kept as :class:`SpecWarning` with the file and a JSON pointer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+JSONSchema = dict[str, Any]
+SpecFormat = Literal["swagger-2.0", "openapi-3.0", "openapi-3.1"]
+ParameterLocation = Literal["path", "query", "header", "cookie", "formData", "body"]
+
+
+@dataclass(frozen=True)
+class SpecWarning:
+    """A problem found while loading that does not stop the spec from being used."""
+
+    path: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}#{self.pointer}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: ParameterLocation
+    required: bool
+    schema: JSONSchema
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """One media type of a request or response body, with its (resolved) schema, if any."""
+
+    name: str
+    schema: JSONSchema | None
+    example: Any = None
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    """One declared response: a status code (``"200"``, ``"4XX"``, ``"default"``)."""
+
+    status: str
+    description: str
+    content: dict[str, MediaType]
+    required_headers: tuple[str, ...] = ()
+    headers: dict[str, JSONSchema] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    required: bool
+    content: dict[str, MediaType]
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A security scheme, reduced to what a consumer depends on."""
+
+    name: str
+    type: str
+    token_url: str | None = None
+    flows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation (method + path template) of one spec."""
+
+    spec_path: str
+    spec_title: str
+    method: str  # upper case
+    path: str  # the path template as written, e.g. /api/devices/{uuid}
+    operation_id: str  # from the spec, or synthesised as "METHOD path"
+    parameters: tuple[Parameter, ...]
+    request_body: RequestBody | None
+    responses: dict[str, ResponseSpec]
+    deprecated: bool = False
+    sunset: str | None = None  # x-sunset or similar, when declared
+    security: tuple[str, ...] = ()
+    family: str | None = None  # the response-code rule family (see specs/rules.yaml)
+
+    @property
+    def key(self) -> str:
+        """``"METHOD /path/template"``: how stats, reports and cassettes name an operation."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def has_default(self) -> bool:
+        return "default" in self.responses
+
+
+@dataclass
+class Spec:
+    """One loaded definition file."""
+
+    path: str
+    title: str
+    version: str  # info.version
+    format: SpecFormat
+    servers: tuple[str, ...]  # absolute base URLs or base paths (Swagger: scheme+host+basePath)
+    operations: list[Operation]
+    security_schemes: dict[str, SecurityScheme] = field(default_factory=dict)
+    warnings: list[SpecWarning] = field(default_factory=list)
+    family: str | None = None  # x-kpn-family, or decided by the rule table
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken promise of a response, with enough context to read like a compiler error."""
+
+    rule: str  # e.g. "status.undeclared", "body.schema", "content-type", "header.missing", "204.body"
+    operation_id: str
+    spec_path: str
+    pointer: str  # JSON pointer into the body ("" for the whole response)
+    expected: str
+    actual: str
+    meaning: str = ""  # what the status code means at KPN (from the rule table)
+
+    def describe(self) -> str:
+        where = f"{self.operation_id} [{self.spec_path}]"
+        at = f" at {self.pointer}" if self.pointer else ""
+        text = f"{self.rule}{at} in {where}: expected {self.expected}, got {self.actual}"
+        if self.meaning:
+            text += f" ({self.meaning})"
+        return text

@@ -1,0 +1,34 @@
+"""Fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kpn_contract.redact import forget_secrets
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SPECS = REPO_ROOT.parent / "shared" / "kpn-specs"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def kpn_specs_dir() -> Path:
+    """KPN's 34 published definitions; tests that need them skip cleanly where the folder is absent."""
+    if not SHARED_SPECS.is_dir():
+        pytest.skip(f"{SHARED_SPECS} is absent: the published-definitions corpus is not next to this clone")
+    return SHARED_SPECS
+
+
+@pytest.fixture
+def clean_secret_registry() -> Iterator[None]:
+    """Isolate tests that plant secrets from each other."""
+    forget_secrets()
+    yield
+    forget_secrets()
