@@ -1,0 +1,216 @@
+"""Derive the seed products' contracts in specs/ from KPN's published definitions.
+
+Run from the repository root: ``python specs/_tools/derive_published.py ../shared/kpn-specs``.
+
+The structure, parameters, schemas, examples and ``info.version`` of each published definition are
+kept as they are. All published prose (descriptions, summaries, titles of schemas) is removed and
+replaced by this project's own short text below, so that the contracts say what kpn_contract relies
+on and nothing more. Repairs of published mistakes are listed in each file's ``info.description``;
+nothing is fixed silently.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+PROSE = {"description", "summary", "title", "termsOfService", "contact"}
+
+STATUS_TEXT = {
+    "200": "Success.",
+    "201": "Created.",
+    "204": "Success, no body.",
+    "302": "Redirect (see the response-code rules for what it means here).",
+    "400": "The request is invalid.",
+    "401": "The bearer token is missing, invalid or expired.",
+    "403": "The token is valid but this product or resource is not allowed.",
+    "404": "Not found.",
+    "429": "Quota exceeded.",
+    "500": "Server error.",
+    "503": "Service unavailable.",
+    "default": "Any other response.",
+}
+
+PRODUCTS: dict[str, dict[str, Any]] = {
+    "parley-secure-messenger": {
+        "out": "parley-secure-messenger.yaml",
+        "family": "api-store",
+        "about": (
+            "Contract for Chat and messaging (Parley Secure Messenger), an API Store product: send and read\n"
+            "messages of a chat, signal typing, register devices and read the chat configuration.\n"
+            "Bodies use Parley's own envelope\n"
+            "{data, notifications: [{type, message}], status: SUCCESS|ERROR}.\n"
+            "Authentication: API Store client-credentials token (kpn-api-store-gateway-token.yaml)."
+        ),
+        "summaries": {
+            "GET /messages/{id}": "Read one message.",
+            "GET /messages": "Read the latest messages of the chat.",
+            "POST /messages": "Send a message to the chat.",
+            "GET /messages/{paging}:{id}": "Read messages before or after a given message (paging:id form).",
+            "POST /services/event/startTyping": "Signal that the user started typing.",
+            "POST /services/event/stopTyping": "Signal that the user stopped typing.",
+            "POST /devices": "Register or update the device of the chat user.",
+            "GET /config": "Read the chat configuration.",
+        },
+    },
+    "weseedo-personal": {
+        "out": "weseedo-personal.yaml",
+        "family": "api-store",
+        "about": (
+            "Contract for WeSeeDo Personal, an API Store product for video meetings: plan, read and cancel\n"
+            "meetings, send invitations by SMS, and manage packages, users and sites.\n"
+            "Authentication: API Store client-credentials token (kpn-api-store-gateway-token.yaml)."
+        ),
+        "summaries": {
+            "GET /personal/meetings": "List meetings.",
+            "POST /personal/meetings": "Plan a meeting.",
+            "GET /personal/meetings/{id}": "Read one meeting.",
+            "DELETE /personal/meetings/{id}": "Cancel a meeting.",
+            "POST /personal/sms": "Send a meeting invitation by SMS.",
+            "GET /management/packages": "List the packages of the account.",
+            "GET /management/packages/{id}": "Read one package.",
+            "GET /management/users": "List users.",
+            "POST /management/users": "Create a user.",
+            "GET /management/users/{id}": "Read one user.",
+            "PUT /management/users/{id}": "Replace a user.",
+            "DELETE /management/users/{id}": "Delete a user.",
+            "PATCH /management/users/{id}": "Change some fields of a user.",
+            "GET /management/sites": "List sites.",
+            "POST /management/sites": "Create a site.",
+        },
+    },
+    "vonage-number-insight": {
+        "out": "vonage-number-insight.yaml",
+        "family": "api-store",
+        "about": (
+            "Contract for Number Insight (Vonage) through the KPN API Store: validity, reachability,\n"
+            "roaming and formatting of a phone number, at the basic, standard or advanced level\n"
+            "(advanced also asynchronously, with a callback).\n"
+            "Authentication: API Store client-credentials token.\n\n"
+            "Kept as Swagger 2.0, as published, so that the toolkit's own contracts exercise the Swagger\n"
+            "reader and the structure stays directly comparable with the published definition.\n"
+            "Repair: the published `produces: [application]` is not a media type; application/json\n"
+            "is written (what the product returns)."
+        ),
+        "fix_media": {"application": "application/json"},
+        "summaries": {
+            "POST /{level}": "Look up a number at the basic, standard or advanced level.",
+            "POST /advanced/async": "Start an advanced lookup whose result is posted to a callback.",
+        },
+    },
+    "kpn-number-verify": {
+        "out": "kpn-number-verify.yaml",
+        "family": "api-store",
+        "about": (
+            "Contract for KPN Number Verify: get a product token, ask for insights on a number, follow the\n"
+            "session redirect, then poll for the verification result.\n\n"
+            "GET /session/{session_id} answers 302 Found with a Location header: here a 302 is the\n"
+            "documented success, not an authentication failure (see the override in rules.yaml)."
+        ),
+        "summaries": {
+            "POST /token": "Get a Number Verify access token.",
+            "POST /insights/{msisdn}": "Ask for insights on a number; the answer carries the session id.",
+            "GET /session/{session_id}": "Start the verification session; 302 with Location is the success.",
+            "GET /polling/{polling_id}": "Poll for the verification result.",
+        },
+    },
+}
+
+
+def strip_prose(node: Any, fixes: dict[str, str], notes: list[str], in_schema_props: bool = False) -> Any:
+    """Remove published prose; keep structure, schemas and example values."""
+    if isinstance(node, dict):
+        result: dict[Any, Any] = {}
+        for key, value in node.items():
+            if key in PROSE and not in_schema_props and not isinstance(value, dict):
+                continue
+            if key in {"example", "examples", "x-example"}:
+                result[key] = value
+                continue
+            if key == "responses" and isinstance(value, dict):
+                codes = {}
+                for code, response in value.items():
+                    if isinstance(code, int):
+                        notes.append(str(code))
+                    codes[str(code)] = strip_prose(response, fixes, notes)
+                result[key] = codes
+                continue
+            if key in {"produces", "consumes"} and isinstance(value, list):
+                result[key] = [fixes.get(v, v) for v in value]
+                continue
+            result[key] = strip_prose(value, fixes, notes, in_schema_props=key == "properties")
+        return result
+    if isinstance(node, list):
+        return [strip_prose(v, fixes, notes) for v in node]
+    return node
+
+
+def add_missing_scopes(doc: dict[str, Any], notes: list[str]) -> None:
+    """Swagger 2.0 and OpenAPI require oauth2 ``scopes``; KPN declares none, so an empty map is exact."""
+    schemes = doc.get("securityDefinitions") or doc.get("components", {}).get("securitySchemes") or {}
+    for name, scheme in schemes.items():
+        if scheme.get("type") != "oauth2":
+            continue
+        flows = scheme.get("flows", {"": scheme})
+        for flow in flows.values():
+            if "scopes" not in flow:
+                flow["scopes"] = {}
+                notes.append(f"oauth2 scheme {name} was published without 'scopes'; an empty map is written")
+
+
+def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def add_own_prose(doc: dict[str, Any], product: dict[str, Any]) -> None:
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            op["summary"] = product["summaries"][f"{method.upper()} {path}"]
+            for code, response in op.get("responses", {}).items():
+                if isinstance(response, dict) and "$ref" not in response:
+                    response["description"] = STATUS_TEXT.get(code, "See the status code.")
+    components = doc.get("components", {})
+    for response in components.get("responses", {}).values():
+        response["description"] = "Shared response."
+
+
+def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) -> None:
+    source = source_dir / f"{name}-openapi.yml"
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    int_codes: list[str] = []
+    doc = strip_prose(raw, product.get("fix_media", {}), int_codes)
+    add_own_prose(doc, product)
+    repairs: list[str] = []
+    add_missing_scopes(doc, repairs)
+    about = product["about"]
+    if int_codes:
+        repairs.append(
+            f"{len(int_codes)} response codes were published as YAML integers; they are written as strings"
+        )
+    for repair in repairs:
+        about += f"\nRepair: {repair}."
+    about += f"\n\nDerived from the published definition {source.name} (info.version kept)."
+    doc["info"] = {"title": raw["info"]["title"], "version": raw["info"]["version"], "description": about}
+    doc["x-kpn-family"] = product["family"]
+    dumper = type("Dumper", (yaml.SafeDumper,), {})
+    dumper.add_representer(str, literal_blocks)
+    text = yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110)
+    (out_dir / product["out"]).write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    source_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/kpn-specs")
+    out_dir = Path(__file__).resolve().parent.parent
+    for name, product in PRODUCTS.items():
+        derive(source_dir, name, product, out_dir)
+
+
+if __name__ == "__main__":
+    main()
