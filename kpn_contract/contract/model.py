@@ -9,6 +9,7 @@ kept as :class:`SpecWarning` with the file and a JSON pointer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 JSONSchema = dict[str, Any]
@@ -129,9 +130,17 @@ class Violation:
     meaning: str = ""  # what the status code means at KPN (from the rule table)
 
     def describe(self) -> str:
-        where = f"{self.operation_id} [{self.spec_path}]"
+        where = f"{self.operation_id} [{_display_path(self.spec_path)}]"
         at = f" at {self.pointer}" if self.pointer else ""
         text = f"{self.rule}{at} in {where}: expected {self.expected}, got {self.actual}"
         if self.meaning:
             text += f" ({self.meaning})"
         return text
+
+
+def _display_path(path: str) -> str:
+    """A spec path relative to the working folder when it lies below it: machine paths stay out of reports."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return Path(path).name
