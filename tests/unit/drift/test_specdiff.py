@@ -1,0 +1,640 @@
+"""Spec against spec: the corpus diffed with itself, mutations of corpus specs, Swagger vs OpenAPI 3."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
+from kpn_contract.contract.specs import load_spec
+from kpn_contract.drift.findings import Finding
+from kpn_contract.drift.specdiff import diff_specs
+
+from .conftest import write_raw
+
+LORA = "kpn-lora-device-management-openapi.yml"
+DEVICE = "GET /devices/{deviceRef}"
+DEVICE_200 = "/responses/200/content/application~1json/schema"
+
+SpecPair = Callable[..., tuple[Spec, Spec]]
+
+
+def _status_key(responses: dict[Any, Any], code: int) -> Any:
+    """Corpus files write response codes both as 200 and '200'."""
+    return code if code in responses else str(code)
+
+
+def _device(raw: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = raw["components"]["schemas"]["Device"]
+    return schema
+
+
+def _get_device(raw: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = raw["paths"]["/devices/{deviceRef}"]["get"]
+    return op
+
+
+def _only(findings: list[Finding], rule_id: str, operation: str | None = None) -> Finding:
+    found = [f for f in findings if f.rule_id == rule_id and (operation is None or f.operation == operation)]
+    assert found, f"no {rule_id} for {operation}; got {[(f.rule_id, f.operation) for f in findings]}"
+    return found[0]
+
+
+def _require(*names: str) -> Callable[[dict[str, Any]], None]:
+    def prepare(raw: dict[str, Any]) -> None:
+        _device(raw)["required"] = list(names)
+
+    return prepare
+
+
+# --------------------------------------------------------------------------------------------- corpus
+
+
+@pytest.mark.corpus
+def test_every_published_definition_diffed_with_itself_has_no_findings(kpn_specs_dir: Path) -> None:
+    files = sorted(kpn_specs_dir.glob("*.yml"))
+    assert len(files) == 34
+    for file in files:
+        old = load_spec(file)
+        assert diff_specs(old, copy.deepcopy(old)) == [], file.name
+
+
+# ------------------------------------------------------------------------------------------ mutations
+
+
+def _drop_name(raw: dict[str, Any]) -> None:
+    del _device(raw)["properties"]["name"]
+    _device(raw)["required"] = ["ref"]
+
+
+MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], Any, str, str, str, str]] = [
+    # id, mutation, prepare, rule, severity, operation, pointer
+    (
+        "required-response-property-removed",
+        _drop_name,
+        _require("ref", "name"),
+        "response.property.removed",
+        "breaking",
+        DEVICE,
+        f"{DEVICE_200}/properties/name",
+    ),
+    (
+        "optional-response-property-removed",
+        lambda raw: _device(raw)["properties"].pop("EUI"),
+        None,
+        "response.property.removed",
+        "warning",
+        DEVICE,
+        f"{DEVICE_200}/properties/EUI",
+    ),
+    (
+        "response-type-changed",
+        lambda raw: _device(raw)["properties"]["name"].update(type="integer"),
+        None,
+        "response.property.type-changed",
+        "breaking",
+        DEVICE,
+        f"{DEVICE_200}/properties/name",
+    ),
+    (
+        "request-body-type-changed",
+        lambda raw: raw["components"]["schemas"]["ActivationReq"]["properties"]["thingpark_username"].update(
+            type="integer"
+        ),
+        None,
+        "request.property.type-changed",
+        "breaking",
+        "POST /activate",
+        "/requestBody/content/application~1json/schema/properties/thingpark_username",
+    ),
+    (
+        "required-parameter-added",
+        lambda raw: _get_device(raw)["parameters"].append(
+            {"name": "tenant", "in": "query", "required": True, "schema": {"type": "string"}}
+        ),
+        None,
+        "request.parameter.required-added",
+        "breaking",
+        DEVICE,
+        "/parameters/query/tenant",
+    ),
+    (
+        "parameter-became-required",
+        lambda raw: raw["paths"]["/devices"]["get"]["parameters"][1].update(required=True),
+        None,
+        "request.parameter.became-required",
+        "breaking",
+        "GET /devices",
+        "/parameters/query/deviceEUI",
+    ),
+    (
+        "parameter-removed",
+        lambda raw: raw["paths"]["/devices"]["get"]["parameters"].pop(1),
+        None,
+        "request.parameter.removed",
+        "breaking",
+        "GET /devices",
+        "/parameters/query/deviceEUI",
+    ),
+    (
+        "required-body-property-added",
+        lambda raw: raw["components"]["schemas"]["ActivationReq"].update(
+            properties={
+                **raw["components"]["schemas"]["ActivationReq"]["properties"],
+                "tenant": {"type": "string"},
+            },
+            required=["tenant"],
+        ),
+        None,
+        "request.body.required-property-added",
+        "breaking",
+        "POST /activate",
+        "/requestBody/content/application~1json/schema/properties/tenant",
+    ),
+    (
+        "operation-deleted",
+        lambda raw: raw["paths"]["/devices/{deviceRef}"].pop("delete"),
+        None,
+        "operation.removed",
+        "breaking",
+        "DELETE /devices/{deviceRef}",
+        "",
+    ),
+    (
+        "path-deleted",
+        lambda raw: raw["paths"].pop("/hsmGroups"),
+        None,
+        "path.removed",
+        "breaking",
+        "* /hsmGroups",
+        "/paths/~1hsmGroups",
+    ),
+    (
+        "response-status-removed",
+        lambda raw: _get_device(raw)["responses"].pop(_status_key(_get_device(raw)["responses"], 200)),
+        None,
+        "response.status.removed",
+        "breaking",
+        DEVICE,
+        "/responses/200",
+    ),
+    (
+        "error-status-added",
+        lambda raw: _get_device(raw)["responses"].update({"409": {"description": "Conflict"}}),
+        None,
+        "response.status.added-error",
+        "warning",
+        DEVICE,
+        "/responses/409",
+    ),
+    (
+        "became-nullable",
+        lambda raw: _device(raw)["properties"]["name"].update(nullable=True),
+        None,
+        "response.property.became-nullable",
+        "breaking",
+        DEVICE,
+        f"{DEVICE_200}/properties/name",
+    ),
+    (
+        "response-enum-value-added",
+        lambda raw: raw["components"]["schemas"]["AlarmState"]["enum"].append("FATAL"),
+        None,
+        "response.enum.value-added",
+        "warning",
+        "GET /deviceAlarms/{deviceAlarmRef}",
+        "/responses/200/content/application~1json/schema/properties/alarmState",
+    ),
+    (
+        "request-enum-value-removed",
+        lambda raw: raw["components"]["schemas"]["healthState1"]["enum"].remove("INIT"),
+        None,
+        "request.enum.value-removed",
+        "breaking",
+        "GET /devices",
+        "/parameters/query/healthState/schema",
+    ),
+    (
+        "response-media-type-removed",
+        lambda raw: _get_device(raw)["responses"][_status_key(_get_device(raw)["responses"], 200)][
+            "content"
+        ].pop("application/xml"),
+        lambda raw: _get_device(raw)["responses"][_status_key(_get_device(raw)["responses"], 200)][
+            "content"
+        ].update({"application/xml": {"schema": {"$ref": "#/components/schemas/Device"}}}),
+        "response.media-type.removed",
+        "breaking",
+        DEVICE,
+        "/responses/200/content/application~1xml",
+    ),
+    (
+        "request-media-type-changed",
+        lambda raw: raw["paths"]["/activate"]["post"]["requestBody"].update(
+            content={
+                "application/xml": raw["paths"]["/activate"]["post"]["requestBody"]["content"][
+                    "application/json"
+                ]
+            }
+        ),
+        None,
+        "request.media-type.changed",
+        "breaking",
+        "POST /activate",
+        "/requestBody/content/application~1json",
+    ),
+    (
+        "token-url-changed",
+        lambda raw: raw["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"].update(
+            tokenUrl="https://api-prd.kpn.com/oauth/v2/token"
+        ),
+        None,
+        "security.token-url.changed",
+        "breaking",
+        "*",
+        "/components/securitySchemes/oauth2/tokenUrl",
+    ),
+    (
+        "security-scheme-changed",
+        lambda raw: raw["components"]["securitySchemes"].update(
+            oauth2={"type": "apiKey", "in": "header", "name": "X-API-Key"}
+        ),
+        None,
+        "security.scheme.changed",
+        "breaking",
+        "*",
+        "/components/securitySchemes/oauth2",
+    ),
+    (
+        "operation-deprecated",
+        lambda raw: _get_device(raw).update(deprecated=True),
+        None,
+        "operation.deprecated",
+        "warning",
+        DEVICE,
+        "/deprecated",
+    ),
+    (
+        "operation-sunset",
+        lambda raw: _get_device(raw).update({"x-sunset": "2027-06-30"}),
+        None,
+        "operation.sunset",
+        "warning",
+        DEVICE,
+        "/x-sunset",
+    ),
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("mutate", "prepare", "rule_id", "severity", "operation", "pointer"),
+    [pytest.param(*m[1:], id=m[0]) for m in MUTATIONS],
+)
+def test_mutation_is_found_with_rule_and_severity(
+    spec_pair: SpecPair,
+    mutate: Callable[[dict[str, Any]], None],
+    prepare: Callable[[dict[str, Any]], None] | None,
+    rule_id: str,
+    severity: str,
+    operation: str,
+    pointer: str,
+) -> None:
+    old, new = spec_pair(LORA, mutate, prepare)
+    findings = diff_specs(old, new)
+    matching = [f for f in findings if (f.rule_id, f.operation, f.pointer) == (rule_id, operation, pointer)]
+    assert matching, f"expected {rule_id} at {operation} {pointer}; got " + "\n".join(
+        f"{f.rule_id} {f.operation} {f.pointer}" for f in findings
+    )
+    assert {f.severity for f in matching} == {severity}
+    assert all(not f.beta for f in findings)
+    # The prepared copy alone gives nothing: the finding comes from the mutation.
+    assert diff_specs(old, old) == []
+
+
+@pytest.mark.corpus
+def test_required_removal_carries_old_and_new(spec_pair: SpecPair) -> None:
+    old, new = spec_pair(LORA, _drop_name, _require("ref", "name"))
+    finding = next(
+        f for f in diff_specs(old, new) if f.rule_id == "response.property.removed" and f.operation == DEVICE
+    )
+    assert finding.old == "required"
+    assert finding.new is None
+    assert "name" in finding.message
+
+
+def _reword(node: Any, parent: str = "") -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if (
+                parent != "properties"
+                and key in ("description", "summary", "title")
+                and isinstance(value, str)
+            ):
+                node[key] = value + " (reworded)"
+            elif parent != "properties" and key == "example":
+                node[key] = {"changed": True}
+            else:
+                _reword(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            _reword(item, parent)
+
+
+HARMLESS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+    ("wording-and-examples", _reword),
+    (
+        "new-optional-response-property",
+        lambda raw: raw["components"]["schemas"]["DeviceAlarm"]["properties"].update(
+            severityScore={"type": "integer"}
+        ),
+    ),
+    (
+        "response-enum-narrowed",
+        lambda raw: raw["components"]["schemas"]["AlarmState"]["enum"].remove("MINOR"),
+    ),
+    (
+        "new-optional-parameter",
+        lambda raw: _get_device(raw)["parameters"].append(
+            {"name": "fields", "in": "query", "schema": {"type": "string"}}
+        ),
+    ),
+    (
+        "request-enum-widened",
+        lambda raw: raw["components"]["schemas"]["healthState1"]["enum"].append("SLEEPING"),
+    ),
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("mutate", [pytest.param(m, id=name) for name, m in HARMLESS])
+def test_harmless_mutation_gives_no_breaking_finding(
+    spec_pair: SpecPair, mutate: Callable[[dict[str, Any]], None]
+) -> None:
+    old, new = spec_pair(LORA, mutate)
+    findings = diff_specs(old, new)
+    assert [f for f in findings if f.severity != "info"] == []
+
+
+@pytest.mark.corpus
+def test_wording_changes_give_no_finding_at_all(spec_pair: SpecPair) -> None:
+    old, new = spec_pair(LORA, _reword)
+    assert diff_specs(old, new) == []
+
+
+@pytest.mark.corpus
+def test_new_optional_property_and_narrowed_enum_are_info(spec_pair: SpecPair) -> None:
+    def mutate(raw: dict[str, Any]) -> None:
+        raw["components"]["schemas"]["DeviceAlarm"]["properties"]["severityScore"] = {"type": "integer"}
+        raw["components"]["schemas"]["AlarmState"]["enum"].remove("MINOR")
+
+    old, new = spec_pair(LORA, mutate)
+    rules = {f.rule_id for f in diff_specs(old, new)}
+    assert rules == {"response.property.added", "response.enum.value-removed"}
+
+
+# --------------------------------------------------------------------------- Swagger 2.0 vs OpenAPI 3
+
+SWAGGER: dict[str, Any] = {
+    "swagger": "2.0",
+    "info": {"title": "Number check", "version": "1.0"},
+    "host": "api-prd.kpn.com",
+    "basePath": "/numbers",
+    "schemes": ["https"],
+    "produces": ["application/json"],
+    "consumes": ["application/json"],
+    "securityDefinitions": {
+        "OAuth2": {
+            "type": "oauth2",
+            "flow": "application",
+            "tokenUrl": "https://api-prd.kpn.com/oauth/client_credential/accesstoken?grant_type=client_credentials",
+            "scopes": {},
+        }
+    },
+    "security": [{"OAuth2": []}],
+    "paths": {
+        "/lookup/{number}": {
+            "get": {
+                "parameters": [
+                    {"name": "number", "in": "path", "required": True, "type": "string"},
+                    {"name": "level", "in": "query", "type": "string", "enum": ["basic", "advanced"]},
+                ],
+                "responses": {
+                    "200": {"description": "ok", "schema": {"$ref": "#/definitions/Lookup"}},
+                    "404": {"description": "unknown", "schema": {"$ref": "#/definitions/Error"}},
+                },
+            }
+        },
+        "/lookup": {
+            "post": {
+                "parameters": [
+                    {
+                        "name": "body",
+                        "in": "body",
+                        "required": True,
+                        "schema": {"$ref": "#/definitions/Request"},
+                    }
+                ],
+                "responses": {"201": {"description": "created", "schema": {"$ref": "#/definitions/Lookup"}}},
+            }
+        },
+    },
+    "definitions": {
+        "Lookup": {
+            "type": "object",
+            "required": ["number", "status"],
+            "properties": {
+                "number": {"type": "string"},
+                "status": {"type": "string", "enum": ["valid", "invalid"]},
+                "carrier": {"type": "string", "x-nullable": True},
+                "ported": {"type": "boolean"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "Error": {"type": "object", "properties": {"message": {"type": "string"}}},
+        "Request": {
+            "type": "object",
+            "required": ["number"],
+            "properties": {"number": {"type": "string"}, "country": {"type": "string"}},
+        },
+    },
+}
+
+OPENAPI3: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Number check", "version": "1.0.1", "description": "Same API, rewritten"},
+    "servers": [{"url": "https://api-prd.kpn.com/numbers"}],
+    "security": [{"oauth": []}],
+    "components": {
+        "securitySchemes": {
+            "oauth": {
+                "type": "oauth2",
+                "flows": {
+                    "clientCredentials": {
+                        "tokenUrl": SWAGGER["securityDefinitions"]["OAuth2"]["tokenUrl"],
+                        "scopes": {},
+                    }
+                },
+            }
+        },
+        "schemas": {
+            "Lookup": {
+                "type": "object",
+                "required": ["number", "status"],
+                "properties": {
+                    "number": {"type": "string"},
+                    "status": {"type": "string", "enum": ["valid", "invalid"]},
+                    "carrier": {"type": "string", "nullable": True},
+                    "ported": {"type": "boolean"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "Error": {"type": "object", "properties": {"message": {"type": "string"}}},
+            "Request": {
+                "type": "object",
+                "required": ["number"],
+                "properties": {"number": {"type": "string"}, "country": {"type": "string"}},
+            },
+        },
+    },
+    "paths": {
+        "/lookup/{msisdn}": {
+            "get": {
+                "parameters": [
+                    {"name": "msisdn", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "level",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["basic", "advanced"]},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lookup"}}},
+                    },
+                    "404": {
+                        "description": "unknown",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                },
+            }
+        },
+        "/lookup": {
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}},
+                },
+                "responses": {
+                    "201": {
+                        "description": "created",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lookup"}}},
+                    }
+                },
+            }
+        },
+    },
+}
+
+
+def test_swagger2_against_equivalent_openapi3_has_no_breaking_finding(tmp_path: Path) -> None:
+    old = load_spec(write_raw(tmp_path / "v2.yml", SWAGGER))
+    new = load_spec(write_raw(tmp_path / "v3.yml", OPENAPI3))
+    assert old.format == "swagger-2.0"
+    assert new.format == "openapi-3.0"
+    findings = diff_specs(old, new)
+    assert findings == []
+    assert diff_specs(new, old) == []
+
+
+def test_swagger2_against_openapi3_still_sees_a_real_break(tmp_path: Path) -> None:
+    changed = copy.deepcopy(OPENAPI3)
+    changed["components"]["schemas"]["Lookup"]["properties"]["ported"]["type"] = "string"
+    old = load_spec(write_raw(tmp_path / "v2.yml", SWAGGER))
+    new = load_spec(write_raw(tmp_path / "v3.yml", changed))
+    finding = _only(diff_specs(old, new), "response.property.type-changed", "GET /lookup/{number}")
+    assert finding.severity == "breaking"
+    assert finding.old == "boolean"
+    assert finding.new == "string"
+
+
+# -------------------------------------------------------------------------- hand-built model objects
+
+
+def _op(schema: dict[str, Any], path: str = "/things") -> Operation:
+    return Operation(
+        spec_path="x.yml",
+        spec_title="X",
+        method="GET",
+        path=path,
+        operation_id="get",
+        parameters=(),
+        request_body=None,
+        responses={
+            "200": ResponseSpec("200", "ok", {"application/json": MediaType("application/json", schema)})
+        },
+    )
+
+
+def _spec(*ops: Operation, title: str = "X") -> Spec:
+    return Spec(
+        path="x.yml", title=title, version="1", format="openapi-3.1", servers=("/",), operations=list(ops)
+    )
+
+
+def test_recursive_schema_does_not_loop() -> None:
+    node: dict[str, Any] = {"type": "object", "properties": {"name": {"type": "string"}}}
+    node["properties"]["child"] = node  # a cycle, as a loader that did not bound it would leave
+    other: dict[str, Any] = {"type": "object", "properties": {"name": {"type": "integer"}}}
+    other["properties"]["child"] = other
+    findings = diff_specs(_spec(_op(node)), _spec(_op(other)))
+    pointers = {f.pointer for f in findings if f.rule_id == "response.property.type-changed"}
+    assert "/responses/200/content/application~1json/schema/properties/name" in pointers
+    assert len(findings) < 100
+
+
+def test_array_items_and_allof_are_walked() -> None:
+    old = {
+        "type": "object",
+        "properties": {
+            "content": {
+                "type": "array",
+                "items": {"allOf": [{"type": "object", "properties": {"uuid": {"type": "string"}}}]},
+            }
+        },
+    }
+    new = copy.deepcopy(old)
+    del new["properties"]["content"]["items"]["allOf"][0]["properties"]["uuid"]
+    finding = _only(diff_specs(_spec(_op(old)), _spec(_op(new))), "response.property.removed")
+    assert (
+        finding.pointer
+        == "/responses/200/content/application~1json/schema/properties/content/items/properties/uuid"
+    )
+    assert finding.severity == "warning"
+
+
+def test_nullable_as_anyof_null_branch_is_seen() -> None:
+    old = {"type": "object", "properties": {"barcode": {"type": "string"}}}
+    new = {"type": "object", "properties": {"barcode": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+    finding = _only(diff_specs(_spec(_op(old)), _spec(_op(new))), "response.property.became-nullable")
+    assert finding.pointer.endswith("/properties/barcode")
+
+
+def test_integer_to_number_in_a_response_is_a_type_change_but_number_to_integer_is_not() -> None:
+    def schema(kind: str) -> dict[str, Any]:
+        return {"type": "object", "properties": {"count": {"type": kind}}}
+
+    widened = diff_specs(_spec(_op(schema("integer"))), _spec(_op(schema("number"))))
+    narrowed = diff_specs(_spec(_op(schema("number"))), _spec(_op(schema("integer"))))
+    assert [f.rule_id for f in widened] == ["response.property.type-changed"]
+    assert narrowed == []
+
+
+def test_renamed_path_parameter_is_not_a_removed_operation() -> None:
+    old = _op({"type": "object"}, path="/things/{id}")
+    new = _op({"type": "object"}, path="/things/{uuid}")
+    assert diff_specs(_spec(old), _spec(new)) == []
