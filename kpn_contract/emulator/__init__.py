@@ -1,1 +1,29 @@
-"""emulator layer."""
+"""The local KPN emulator: one loopback origin serving every live KPN path.
+
+* the API Store gateway token endpoint (and the MSM variant), all-strings payload and Apigee errors;
+* GRIP machine authentication per tenant, with the three documented error texts;
+* KPN Things: list devices (paging, search, sort), the sub-customer context switch, downlinks;
+  302 for a bad token, 403 without access rights, 400 for a wrong Accept header, body or parameter;
+* every API Store product in the spec folder, answering its documented success;
+* ``/_emulator/stats``, ``/_emulator/reset`` and ``/_emulator/faults`` for tests;
+* a ``next`` variant with the deliberate changes listed in :data:`NEXT_VARIANT_CHANGES`;
+* fault injection per endpoint (:class:`Fault`, :func:`parse_fault_spec`).
+"""
+
+from kpn_contract.emulator._app import create_app
+from kpn_contract.emulator._faults import Fault, FaultRule, parse_fault_spec
+from kpn_contract.emulator._server import EmulatorServer, run_emulator_cli
+from kpn_contract.emulator._settings import EmulatorSettings, GripKey
+from kpn_contract.emulator._variant import NEXT_VARIANT_CHANGES
+
+__all__ = [
+    "NEXT_VARIANT_CHANGES",
+    "EmulatorServer",
+    "EmulatorSettings",
+    "Fault",
+    "FaultRule",
+    "GripKey",
+    "create_app",
+    "parse_fault_spec",
+    "run_emulator_cli",
+]

@@ -1,0 +1,263 @@
+"""API Store products, mocked from their specs and protected by gateway tokens.
+
+Every spec in the emulator's ``spec_dir`` whose server host is ``api-prd.kpn.com`` is served under
+its server base path. Each operation answers its documented success: the documented example when
+it matches its schema, otherwise an instance generated from the schema. Operations are found with
+the toolkit's one operation lookup, :class:`kpn_contract.contract.specs.SpecIndex`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
+from kpn_contract.contract.instances import generate_instance
+from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
+
+__all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call"]
+
+GATEWAY_HOST: Final = "api-prd.kpn.com"
+QUOTA_LIMIT: Final = 10_000
+
+
+def invalid_token_fault() -> JSONResponse:
+    """The gateway's answer to a missing or unknown bearer token."""
+    return JSONResponse(
+        {
+            "fault": {
+                "faultstring": "Invalid access token",
+                "detail": {"errorcode": "oauth.v2.InvalidAccessToken"},
+            }
+        },
+        401,
+    )
+
+
+def expired_token_fault() -> JSONResponse:
+    """The gateway's answer to an expired bearer token."""
+    return JSONResponse(
+        {
+            "fault": {
+                "faultstring": "Access Token expired",
+                "detail": {"errorcode": "oauth.v2.AccessTokenExpired"},
+            }
+        },
+        401,
+    )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    media_type: str | None
+    body: bytes
+    headers: dict[str, str]
+
+
+def _is_valid(instance: Any, schema: dict[str, Any] | None) -> bool:
+    if schema is None:
+        return True
+    import jsonschema  # type: ignore[import-untyped]
+    from referencing.exceptions import Unresolvable
+
+    try:
+        return bool(jsonschema.Draft202012Validator(schema).is_valid(instance))
+    except (jsonschema.exceptions.SchemaError, Unresolvable, re.error, TypeError, ValueError, RecursionError):
+        return False
+
+
+def _body_for(media: MediaType) -> Any:
+    """The documented example when it keeps its schema, else a generated instance."""
+    if media.example is not None and _is_valid(media.example, media.schema):
+        return media.example
+    if media.schema is None:
+        return media.example if media.example is not None else {}
+    first = generate_instance(media.schema)
+    if _is_valid(first, media.schema):
+        return first
+    return generate_instance(media.schema, use_examples=False)
+
+
+def _pick_media(response: ResponseSpec) -> MediaType | None:
+    if not response.content:
+        return None
+    names = list(response.content)
+    preferred = next((n for n in names if n.split(";")[0].strip() == "application/json"), None)
+    preferred = preferred or next((n for n in names if "json" in n), names[0])
+    return response.content[preferred]
+
+
+def _encode(media: MediaType, body: Any) -> tuple[str, bytes]:
+    name = media.name.split(";")[0].strip()
+    if "json" in name:
+        return media.name, json.dumps(body).encode()
+    if "/" not in name or "*" in name:  # "*/*" or a malformed name such as "application"
+        return "application/json", json.dumps(body).encode()
+    if isinstance(body, str):
+        return media.name, body.encode()
+    return media.name, json.dumps(body).encode()
+
+
+def _success_status(operation: Operation) -> tuple[int, ResponseSpec | None]:
+    codes = [c for c in operation.responses if c.isdigit()]
+    for low, high in ((200, 300), (300, 400)):
+        within = sorted(c for c in codes if low <= int(c) < high)
+        if within:
+            return int(within[0]), operation.responses[within[0]]
+    for fallback in ("2XX", "default"):
+        if fallback in operation.responses:
+            return 200, operation.responses[fallback]
+    return 200, None
+
+
+def _answer(status: int, response: ResponseSpec | None) -> _Answer:
+    headers: dict[str, str] = {}
+    media_type: str | None = None
+    body = b""
+    if response is not None:
+        for name, schema in response.headers.items():
+            value = generate_instance(schema)
+            headers[name.lower()] = value if isinstance(value, str) else json.dumps(value)
+        media = _pick_media(response)
+        if media is not None and status not in (204, 304):
+            media_type, body = _encode(media, _body_for(media))
+    if 300 <= status < 400 and not headers.get("location", "").startswith("http"):
+        headers["location"] = "https://example.com/callback"
+    return _Answer(status, media_type, body, headers)
+
+
+def _slug(spec: Spec) -> str:
+    return re.sub(r"-openapi$", "", Path(spec.path).stem)
+
+
+class ProductCatalog:
+    """The gateway-protected products of one spec folder, with their prepared answers."""
+
+    def __init__(self, spec_dir: Path | None) -> None:
+        from kpn_contract.contract.specs import bundled_spec_dir, project_index
+
+        folder = spec_dir or bundled_spec_dir()
+        self._index = project_index(folder) if folder.is_dir() else None
+        specs = self._index.specs if self._index is not None else []
+        self._specs = {
+            spec.path: spec
+            for spec in specs
+            if any(urlsplit(server).hostname == GATEWAY_HOST for server in spec.servers)
+        }
+        self._answers: dict[tuple[str, str], _Answer] = {}
+        self._lock = threading.Lock()
+        self._quota: Counter[str] = Counter()
+
+    @property
+    def names(self) -> list[str]:
+        """Short names of the served products, for the token's ``api_product_list``."""
+        return sorted(_slug(spec) for spec in self._specs.values())
+
+    def match(self, method: str, path: str) -> tuple[Operation, Spec, str] | None:
+        """The product operation at ``path``, its spec, and the served path template (base path included)."""
+        if self._index is None:
+            return None
+        found = self._index.match(method, f"https://{GATEWAY_HOST}{path}")
+        if found is None:
+            return None
+        operation, _ = found
+        spec = self._specs.get(operation.spec_path)
+        if spec is None:
+            return None
+        segments = [s for s in path.split("/") if s]
+        depth = len([s for s in operation.path.split("/") if s])
+        base = "/".join(segments[: len(segments) - depth])
+        return operation, spec, f"/{base}{operation.path}" if base else operation.path
+
+    def answer(self, operation: Operation) -> _Answer:
+        """The prepared success answer of ``operation`` (built once, then reused)."""
+        key = (operation.spec_path, operation.key)
+        with self._lock:
+            cached = self._answers.get(key)
+        if cached is None:
+            cached = _answer(*_success_status(operation))
+            with self._lock:
+                self._answers[key] = cached
+        return cached
+
+    def quota_headers(self, client_id: str, spec: Spec) -> dict[str, str]:
+        """The API Store's quota, sunset and version headers for one call of ``client_id``."""
+        with self._lock:
+            self._quota[client_id] += 1
+            used = self._quota[client_id]
+        reset = (int(time.time()) // 60 + 1) * 60 * 1000
+        return {
+            "quota-limit": str(QUOTA_LIMIT),
+            "quota-used": str(used),
+            "quota-interval": "1",
+            "quota-time-unit": "minute",
+            "quota-reset-UTC": str(reset),
+            "sunset": "n/a",
+            "api-version": spec.version or "1",
+        }
+
+    def reset(self) -> None:
+        with self._lock:
+            self._quota.clear()
+
+
+def _missing_input(request: Request, operation: Operation, body: bytes) -> str | None:
+    for parameter in operation.parameters:
+        if (
+            parameter.required
+            and parameter.location == "query"
+            and parameter.name not in request.query_params
+        ):
+            return f"missing required query parameter {parameter.name!r}"
+    if operation.request_body is not None and operation.request_body.required and not body.strip():
+        return "missing required request body"
+    return None
+
+
+def _bad_request(operation: Operation, message: str) -> Response:
+    declared = operation.responses.get("400")
+    if declared is not None and declared.content:
+        prepared = _answer(400, declared)
+        return Response(prepared.body, 400, prepared.headers, prepared.media_type)
+    gateway_shape = {"transactionId": str(uuid.uuid4()), "status": 400, "name": "Bad Request",
+                     "message": message, "info": operation.operation_id}  # fmt: skip
+    return JSONResponse(gateway_shape, 400)
+
+
+async def product_call(request: Request) -> Response:
+    """Any path that is not one of the fixed routes: a product operation, or a 404."""
+    catalog: ProductCatalog = request.app.state.products
+    found = catalog.match(request.method, request.url.path)
+    if found is None:
+        return JSONResponse(
+            {"fault": {"faultstring": "Unable to identify proxy for host and url",
+                       "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"}}},
+            404,
+        )  # fmt: skip
+    operation, spec, _ = found
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    row = emulator_state(request).lookup(token.strip() if scheme.lower() == "bearer" else None)
+    if row is None or row.kind != "gateway":
+        return invalid_token_fault()
+    now = time.monotonic()
+    early = expire_early_seconds(request)
+    if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
+        return expired_token_fault()
+    problem = _missing_input(request, operation, await request.body())
+    if problem is not None:
+        return _bad_request(operation, problem)
+    prepared = catalog.answer(operation)
+    headers = {**prepared.headers, **catalog.quota_headers(row.key_id, spec)}
+    return Response(prepared.body, prepared.status, headers, prepared.media_type)

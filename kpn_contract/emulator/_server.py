@@ -1,0 +1,221 @@
+"""Run the emulator: in a background thread (tests, the plugin) or in the foreground (the CLI)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, TextIO
+
+from kpn_contract import _demo
+from kpn_contract.emulator._app import create_app
+from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
+from kpn_contract.emulator._settings import EmulatorSettings, Variant
+from kpn_contract.emulator._state import EmulatorState
+from kpn_contract.errors import UsageError
+
+__all__ = ["EmulatorServer", "run_emulator_cli"]
+
+_START_TIMEOUT: Final = 10.0
+_STOP_TIMEOUT: Final = 5.0
+
+
+class EmulatorServer:
+    """A real HTTP server on loopback, serving :func:`create_app` from a background thread.
+
+    ``port=0`` picks a free port; :attr:`base_url` tells which one after :meth:`start`.
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self, settings: EmulatorSettings | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.settings = settings or EmulatorSettings()
+        self.host = host
+        self.port = port
+        self.base_url = ""
+        self.app = create_app(self.settings)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def __repr__(self) -> str:
+        where = self.base_url or f"http://{self.host}:{self.port} (not started)"
+        return f"<EmulatorServer {where} variant={self.settings.variant}>"
+
+    @property
+    def _state(self) -> EmulatorState:
+        state: EmulatorState = self.app.state.emulator
+        return state
+
+    def start(self) -> EmulatorServer:
+        """Bind, serve in a daemon thread, and return once the server accepts connections."""
+        if self._thread is not None:
+            raise UsageError(f"{self!r} is already running")
+        import uvicorn
+
+        config = uvicorn.Config(
+            self.app,
+            host=self.host,
+            port=self.port,
+            http="h11",  # the connection-reset and truncated-body faults rely on h11's request cycle
+            ws="none",
+            lifespan="off",
+            loop="asyncio",
+            log_config=None,  # leave the host application's logging alone
+            access_log=False,
+            timeout_graceful_shutdown=1,
+        )
+        server = uvicorn.Server(config)
+        # Bound here, not by uvicorn: a busy port becomes a UsageError in this thread (uvicorn would
+        # sys.exit in its own), and port 0 is resolved before the server thread starts.
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError as error:
+            sock.close()
+            raise UsageError(
+                f"the emulator could not listen on {self.host}:{self.port}: {error.strerror or error}"
+            ) from None
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="kpn-emulator", daemon=True
+        )
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                thread.join(_STOP_TIMEOUT)
+                sock.close()
+                raise UsageError(f"the emulator did not start on {self.host}:{self.port}")
+            time.sleep(0.005)
+        self._server, self._thread, self._socket = server, thread, sock
+        self.port = int(sock.getsockname()[1])
+        self.base_url = f"http://{self.host}:{self.port}"
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end. Safe to call twice."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(_STOP_TIMEOUT)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(_STOP_TIMEOUT)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the server thread ends (or ``timeout`` passes)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Request counts per ``"METHOD /path/template"``, as ``GET /_emulator/stats`` answers."""
+        return self._state.stats()
+
+    def reset(self) -> None:
+        """Clear request counts, issued tokens, granted access rights and faults."""
+        self._state.reset()
+        self.app.state.products.reset()
+
+    def inject_fault(
+        self, endpoint: str, fault: Fault | str, *, times: int | None = None, **params: Any
+    ) -> None:
+        """Inject ``fault`` on ``endpoint`` (``"METHOD /path"``, globs allowed) for the next ``times``
+        requests (None: until :meth:`clear_faults` or :meth:`reset`).
+
+        ``params`` by fault: ``seconds`` (latency, expire-early), ``status`` (status, html),
+        ``retry_after`` (rate-limit). ``fault`` may be a :class:`Fault` or its command-line word
+        (``"500"``, ``"429"``, ``"reset"``...).
+        """
+        self._state.faults.add(make_rule(endpoint, fault, times=times, **params))
+
+    def add_fault_rule(self, rule: FaultRule | str) -> None:
+        """Inject a parsed rule, or one in command-line form (``"GET /api/devices=latency:0.5:times=2"``)."""
+        self._state.faults.add(parse_fault_spec(rule) if isinstance(rule, str) else rule)
+
+    def faults(self) -> list[FaultRule]:
+        """The active fault rules (those whose ``times`` ran out are gone)."""
+        return self._state.faults.snapshot()
+
+    def clear_faults(self) -> None:
+        self._state.faults.clear()
+
+
+def _credential_lines(env: Mapping[str, str]) -> list[str]:
+    lines = []
+    for name, demo_value in _demo.DEMO_ENVIRONMENT.items():
+        # Values from the environment may be real: show only where they came from, never the value.
+        shown = "(from your environment)" if env.get(name) else demo_value
+        lines.append(f"  {name}={shown}")
+    return lines
+
+
+def run_emulator_cli(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    variant: Variant = "current",
+    faults: Sequence[str] = (),
+    token_lifetime: int | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """``kpn-contract emulate``: start the emulator in the foreground until Ctrl-C (or ``stop`` is set).
+
+    Prints the base URL and the credentials the emulator accepts: the documented demo values, or
+    for variables set in ``env`` only the variable name. Bad ``faults`` raise :class:`UsageError`
+    before anything starts.
+    """
+    env = os.environ if env is None else env
+    out = out or sys.stdout
+    rules = [parse_fault_spec(text) for text in faults]
+    lifetimes = {}
+    if token_lifetime is not None:
+        lifetimes = {"gateway_token_lifetime": token_lifetime, "grip_token_lifetime": token_lifetime}
+    settings = EmulatorSettings.from_environment(env, variant=variant, **lifetimes)
+    server = EmulatorServer(settings, host=host, port=port).start()
+    try:
+        for rule in rules:
+            server.add_fault_rule(rule)
+        lines = [
+            f"KPN emulator ({variant} variant) listening on {server.base_url}",
+            "credentials it accepts (export them, or leave them unset for the demo defaults):",
+            *_credential_lines(env),
+            f"  KPN Things application id (audience): {_demo.KPN_THINGS_APPLICATION_ID}",
+            f"use it from pytest: pytest --kpn-target emulator --kpn-emulator-url {server.base_url}",
+            f"request counts: {server.base_url}/_emulator/stats",
+            *(f"fault: {rule.endpoint} -> {rule.fault}" for rule in rules),
+            "press Ctrl-C to stop",
+        ]
+        out.write("\n".join(lines) + "\n")
+        out.flush()
+        stop = stop or threading.Event()
+        while server.running and not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        out.write("stopping\n")
+    finally:
+        server.stop()

@@ -1,0 +1,119 @@
+"""What the emulator accepts: credentials, tenants, sub-customers, lifetimes and the API variant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from kpn_contract import _demo
+from kpn_contract.errors import UsageError
+from kpn_contract.redact import register_secret
+
+__all__ = ["EmulatorSettings", "GripKey", "Variant"]
+
+Variant = Literal["current", "next"]
+VARIANTS: tuple[Variant, ...] = ("current", "next")
+
+
+@dataclass(frozen=True)
+class GripKey:
+    """A GRIP API key: its secret, the tenant it belongs to, and whether it has the KPN Things service."""
+
+    secret: str = field(repr=False)
+    tenant_id: str
+    things_service: bool = True
+
+
+_DEFAULT_SUBCUSTOMERS = frozenset({_demo.THINGS_SUBCUSTOMER_ID, _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
+
+
+def _default_clients() -> dict[str, str]:
+    return {
+        _demo.SANDBOX_CLIENT_ID: _demo.SANDBOX_CLIENT_SECRET,
+        _demo.PROJECT_CLIENT_ID: _demo.PROJECT_CLIENT_SECRET,
+    }
+
+
+def _default_grip_keys() -> dict[str, GripKey]:
+    return {
+        _demo.GRIP_CLIENT_ID: GripKey(_demo.GRIP_CLIENT_SECRET, _demo.GRIP_TENANT_ID, things_service=True),
+        _demo.GRIP_NO_SERVICE_CLIENT_ID: GripKey(
+            _demo.GRIP_NO_SERVICE_CLIENT_SECRET, _demo.GRIP_TENANT_ID, things_service=False
+        ),
+    }
+
+
+@dataclass
+class EmulatorSettings:
+    """Everything that shapes one emulator instance. The defaults are the documented demo values.
+
+    Secrets are kept out of ``repr`` and registered with :func:`kpn_contract.redact.register_secret`.
+    """
+
+    api_store_clients: dict[str, str] = field(default_factory=_default_clients, repr=False)
+    grip_keys: dict[str, GripKey] = field(default_factory=_default_grip_keys, repr=False)
+    gateway_token_lifetime: int = 3599
+    grip_token_lifetime: int = 3600
+    subcustomers: frozenset[str] = _DEFAULT_SUBCUSTOMERS
+    variant: Variant = "current"
+    spec_dir: Path | None = None
+    device_count: int = 45
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise UsageError(
+                f"emulator variant {self.variant!r} is unknown; choose one of {', '.join(VARIANTS)}"
+            )
+        for name in ("gateway_token_lifetime", "grip_token_lifetime"):
+            if getattr(self, name) <= 0:
+                raise UsageError(f"emulator setting {name} must be a positive number of seconds")
+        if self.device_count < 0:
+            raise UsageError("emulator setting device_count must not be negative")
+        self.subcustomers = frozenset(self.subcustomers)
+        for secret in self.api_store_clients.values():
+            register_secret(secret)
+        for key in self.grip_keys.values():
+            register_secret(key.secret)
+
+    @property
+    def tenants(self) -> frozenset[str]:
+        """The GRIP tenants that exist: every tenant that owns at least one key."""
+        return frozenset(key.tenant_id for key in self.grip_keys.values())
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str], **overrides: object) -> EmulatorSettings:
+        """Settings that accept the credentials the default profiles resolve to.
+
+        Each ``KPN_*`` variable of :data:`kpn_contract._demo.DEMO_ENVIRONMENT` that is set in ``env``
+        replaces its demo value; the others keep the demo value. The demo key without the KPN Things
+        service always exists too, so the second documented GRIP error can be provoked, and so does
+        the demo sub-customer to which no access rights are ever requested (its calls answer 403).
+        ``overrides`` are passed to the constructor (for example ``variant="next"``).
+        """
+
+        def value(name: str) -> str:
+            return env.get(name) or _demo.DEMO_ENVIRONMENT[name]
+
+        tenant = value("KPN_GRIP_TENANT_ID")
+        grip_keys = {
+            value("KPN_GRIP_CLIENT_ID"): GripKey(
+                value("KPN_GRIP_CLIENT_SECRET"), tenant, things_service=True
+            ),
+            _demo.GRIP_NO_SERVICE_CLIENT_ID: GripKey(
+                _demo.GRIP_NO_SERVICE_CLIENT_SECRET, tenant, things_service=False
+            ),
+        }
+        clients = {
+            value("KPN_SANDBOX_CLIENT_ID"): value("KPN_SANDBOX_CLIENT_SECRET"),
+            value("KPN_PROJECT_CLIENT_ID"): value("KPN_PROJECT_CLIENT_SECRET"),
+        }
+        return cls(
+            api_store_clients=clients,
+            grip_keys=grip_keys,
+            subcustomers=frozenset(
+                {value("KPN_THINGS_SUBCUSTOMER_ID"), _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID}
+            ),
+            **overrides,  # type: ignore[arg-type]
+        )

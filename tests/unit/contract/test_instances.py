@@ -1,0 +1,72 @@
+"""The deterministic schema-instance generator behind the product mocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+
+from kpn_contract.contract.instances import generate_instance
+
+SCHEMAS: list[dict[str, Any]] = [
+    {"type": "string", "format": "date-time"},
+    {"type": "string", "format": "uuid"},
+    {"type": "string", "format": "email"},
+    {"type": "string", "minLength": 12},
+    {"type": "string", "maxLength": 3},
+    {"type": "string", "pattern": r"^[1-9]\d{3}[A-Z]{2}$"},
+    {"type": "string", "pattern": r"^(NL|BE)\d{2}$"},
+    {"type": "integer", "minimum": 5, "maximum": 9},
+    {"type": "integer", "exclusiveMinimum": 5},
+    {"type": "number", "exclusiveMaximum": 0},
+    {"type": "integer", "minimum": 7, "multipleOf": 5},
+    {"type": ["string", "null"]},
+    {"enum": ["b", "a"]},
+    {"const": 42},
+    {"type": "array", "items": {"type": "integer"}, "minItems": 3},
+    {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "number"}}},
+    {"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "boolean"}}},
+               {"required": ["b"], "properties": {"b": {"type": "string", "format": "date"}}}]},
+    {"oneOf": [{"type": "null"}, {"type": "object", "required": ["x"], "properties": {"x": {}}}]},
+    {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    {"type": "object", "minProperties": 2, "additionalProperties": {"type": "string"}},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=[str(i) for i in range(len(SCHEMAS))])
+def test_generated_instances_are_valid_and_deterministic(schema: dict[str, Any]) -> None:
+    instance = generate_instance(schema)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(instance)
+    assert generate_instance(schema) == instance
+
+
+def test_examples_win_unless_switched_off() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string", "example": "Parley"}}}
+    assert generate_instance(schema) == {"name": "Parley"}
+    assert generate_instance(schema, use_examples=False) == {"name": "string"}
+
+
+def test_every_property_near_the_top_only_required_ones_deeper() -> None:
+    leaf = {
+        "type": "object",
+        "required": ["r"],
+        "properties": {"r": {"type": "integer"}, "o": {"type": "integer"}},
+    }
+    nested: dict[str, Any] = leaf
+    for _ in range(4):
+        nested = {"type": "object", "required": ["c"], "properties": {"c": nested, "o": {"type": "integer"}}}
+    instance = generate_instance(nested)
+    assert set(instance) == {"c", "o"}
+    deepest = instance["c"]["c"]["c"]["c"]
+    assert deepest == {"r": 0}
+
+
+def test_a_recursive_cut_schema_stays_finite() -> None:
+    node: dict[str, Any] = {"type": "object", "required": ["next"], "properties": {}}
+    node["properties"]["next"] = node  # a cycle, as a careless loader could leave
+    instance = generate_instance(node)
+    depth = 0
+    while isinstance(instance, dict):
+        instance, depth = instance["next"], depth + 1
+    assert depth <= 13
