@@ -1,0 +1,119 @@
+"""How a request finds its recording: a key per request and an index of queues.
+
+Stock vcrpy compares every incoming request with every recorded interaction (a linear scan per
+request, so replaying n interactions costs O(n²)); at 3,000 interactions that is minutes. Here the
+recordings are indexed once by key, and each request costs one scrub, one key and one dict lookup.
+
+The key is the method, the normalised URL (scheme and host lower-case, default port dropped, query
+parameters sorted) and, for POST/PUT/PATCH, the body compared semantically (JSON canonicalised,
+form fields sorted). Both sides are scrubbed by the same :class:`Scrubber` first, so secrets and
+tokens that differ between runs never decide a match.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from kpn_contract.cassettes.scrub import Scrubber
+from kpn_contract.cassettes.store import Interaction
+
+__all__ = ["BODY_METHODS", "InteractionIndex", "RequestKey", "canonical_body", "normalise_url", "request_key"]
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+RequestKey = tuple[str, str, str]
+
+
+def normalise_url(url: str) -> str:
+    """Scheme and host lower-case, default port and fragment dropped, query parameters sorted."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def canonical_body(body: bytes, content_type: str | None) -> str:
+    """A body reduced to what it means: JSON with sorted keys, form fields sorted, else the text."""
+    if not body:
+        return ""
+    text = body.decode("utf-8", "surrogateescape")
+    kind = (content_type or "").lower()
+    if "x-www-form-urlencoded" in kind:
+        return urlencode(sorted(parse_qsl(text, keep_blank_values=True)))
+    if "json" in kind or text.lstrip().startswith(("{", "[")):
+        try:
+            return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except (ValueError, RecursionError):
+            return text
+    return text
+
+
+def request_key(
+    method: str, url: str, body: bytes, content_type: str | None, scrubber: Scrubber
+) -> RequestKey:
+    """The matching key of a request, computed on its scrubbed form."""
+    verb = method.upper()
+    scrubbed_url = normalise_url(scrubber.url(url))
+    if verb not in BODY_METHODS:
+        return verb, scrubbed_url, ""
+    return verb, scrubbed_url, canonical_body(scrubber.body(body, content_type), content_type)
+
+
+class InteractionIndex:
+    """Recorded interactions by key; each key holds a queue played in recorded order.
+
+    ``repeat_last``: once a key's queue is exhausted, play its last response again. Replay needs
+    this because a run may ask more often than the recording did: token endpoints in particular
+    are called again whenever a cached token is missing or expired, and replay cannot tell.
+    """
+
+    def __init__(self, interactions: Iterable[Interaction], scrubber: Scrubber) -> None:
+        self._scrubber = scrubber
+        self._queues: dict[RequestKey, list[Interaction]] = {}
+        self._played: dict[RequestKey, int] = {}
+        self._lock = threading.Lock()
+        for interaction in interactions:
+            key = request_key(
+                interaction.method,
+                interaction.uri,
+                interaction.request_body,
+                interaction.request_header("content-type"),
+                scrubber,
+            )
+            self._queues.setdefault(key, []).append(interaction)
+
+    def __len__(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    def key(self, method: str, url: str, body: bytes, content_type: str | None) -> RequestKey:
+        """The key of an incoming request (scrubbed with this index's scrubber)."""
+        return request_key(method, url, body, content_type, self._scrubber)
+
+    def next(self, key: RequestKey, *, repeat_last: bool) -> Interaction | None:
+        """The next recording for ``key``, or None when there is none (left)."""
+        queue = self._queues.get(key)
+        if not queue:
+            return None
+        with self._lock:
+            played = self._played.get(key, 0)
+            if played < len(queue):
+                self._played[key] = played + 1
+                return queue[played]
+        return queue[-1] if repeat_last else None
+
+    def unplayed(self) -> list[Interaction]:
+        """Recordings never played, in recorded order within each key (for strict teardown checks)."""
+        with self._lock:
+            return [i for key, queue in self._queues.items() for i in queue[self._played.get(key, 0) :]]

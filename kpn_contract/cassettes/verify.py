@@ -1,0 +1,150 @@
+"""Check recorded interactions against the specs, offline: ``kpn-contract verify``.
+
+Every interaction of every cassette, token requests included, goes through the contract
+validator (:meth:`kpn_contract.contract.validate.Validator.validate`). Interactions whose operation
+no spec declares are counted as *unknown* (the validator reports them as ``operation.unknown``
+when built with ``strict_unknown=True``); they are listed but do not fail the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import httpx
+
+from kpn_contract.cassettes.store import Interaction, iter_cassettes, load_cassette
+from kpn_contract.redact import redact
+
+if TYPE_CHECKING:
+    from kpn_contract.contract.model import Violation
+
+__all__ = ["UNKNOWN_OPERATION", "CassetteVerdict", "ResponseValidator", "VerifyReport", "verify"]
+
+UNKNOWN_OPERATION = "operation.unknown"
+
+
+class ResponseValidator(Protocol):
+    """What ``verify`` needs of a validator (``kpn_contract.contract.validate.Validator`` has it)."""
+
+    def validate(
+        self, method: str, url: str, status: int, headers: Mapping[str, str], body: bytes
+    ) -> list[Violation]: ...
+
+
+@dataclass
+class Finding:
+    """One violation of one recorded interaction."""
+
+    index: int
+    interaction: Interaction
+    violation: Violation
+
+
+@dataclass
+class CassetteVerdict:
+    """How one cassette fared."""
+
+    path: Path
+    interactions: int = 0
+    conforming: int = 0
+    unknown: list[tuple[int, Interaction]] = field(default_factory=list)
+    violations: list[Finding] = field(default_factory=list)
+
+    @property
+    def violating(self) -> int:
+        """Interactions with at least one violation."""
+        return len({finding.index for finding in self.violations})
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of :func:`verify`: one verdict per cassette, in path order."""
+
+    cassettes: list[CassetteVerdict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no interaction broke its contract (unknown operations do not count)."""
+        return not any(verdict.violations for verdict in self.cassettes)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every interaction conforms, 1 on any violation."""
+        return 0 if self.ok else 1
+
+    def render_text(self) -> str:
+        """A summary table, then one line per violation and per unknown operation."""
+        header = ("cassette", "interactions", "conforming", "violations", "unknown")
+        rows = [
+            (str(v.path), str(v.interactions), str(v.conforming), str(v.violating), str(len(v.unknown)))
+            for v in self.cassettes
+        ]
+        totals = (
+            "total",
+            str(sum(v.interactions for v in self.cassettes)),
+            str(sum(v.conforming for v in self.cassettes)),
+            str(sum(v.violating for v in self.cassettes)),
+            str(sum(len(v.unknown) for v in self.cassettes)),
+        )
+        widths = [max(len(row[i]) for row in (header, *rows, totals)) for i in range(len(header))]
+
+        def line(row: tuple[str, ...]) -> str:
+            first = row[0].ljust(widths[0])
+            rest = "  ".join(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))
+            return f"{first}  {rest}"
+
+        out = [line(header), line(tuple("-" * w for w in widths)), *map(line, rows), line(totals)]
+        details: list[str] = []
+        for verdict in self.cassettes:
+            for finding in verdict.violations:
+                i = finding.interaction
+                details.append(
+                    f"{verdict.path}: interaction {finding.index} {i.method} {i.uri} -> {i.status}: "
+                    f"{finding.violation.describe()}"
+                )
+            for index, i in verdict.unknown:
+                details.append(f"{verdict.path}: interaction {index} {i.method} {i.uri}: no spec declares it")
+        if details:
+            out.append("")
+            out.extend(details)
+        violations = sum(len(v.violations) for v in self.cassettes)
+        out.append("")
+        out.append(
+            f"verify: {len(self.cassettes)} cassette(s), {violations} violation(s)"
+            if violations
+            else f"verify: {len(self.cassettes)} cassette(s), all interactions conform"
+        )
+        return redact("\n".join(out))
+
+
+def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator) -> VerifyReport:
+    """Validate every interaction of every cassette under ``dirs``.
+
+    A missing directory or an unreadable, corrupt or unsafe cassette raises
+    :class:`~kpn_contract.errors.CassetteError` (the command's exit code 2).
+    """
+    report = VerifyReport()
+    for path in iter_cassettes(dirs):
+        cassette = load_cassette(path)
+        verdict = CassetteVerdict(path=path, interactions=len(cassette.interactions))
+        for index, interaction in enumerate(cassette.interactions):
+            violations = validator.validate(
+                interaction.method,
+                interaction.uri,
+                interaction.status,
+                httpx.Headers(list(interaction.response_headers)),
+                interaction.response_body,
+            )
+            if any(v.rule == UNKNOWN_OPERATION for v in violations):
+                verdict.unknown.append((index, interaction))
+                continue
+            if violations:
+                verdict.violations.extend(Finding(index, interaction, v) for v in violations)
+            else:
+                verdict.conforming += 1
+        report.cassettes.append(verdict)
+    return report
