@@ -1,0 +1,38 @@
+"""Property-based contract testing with schemathesis, authenticated by credential profiles.
+
+* :class:`KPNSchemathesisAuth`: a schemathesis auth provider on a profile and the token cache;
+* :func:`kpn_schema`: a lazy schemathesis schema for pytest (``@schema.parametrize()``);
+* :func:`run_fuzz`: the ``kpn-contract fuzz`` command.
+
+schemathesis is imported only when a schema is loaded or a run starts.
+"""
+
+from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+from kpn_contract.fuzz._pytest import FuzzSession, kpn_fuzz_session, kpn_schema
+from kpn_contract.fuzz._run import DEFAULT_LIVE_RATE_LIMIT, FuzzSummary, run_fuzz
+from kpn_contract.fuzz._schema import (
+    API_SPECS,
+    DEFAULT_PROFILES_BY_API,
+    EXCLUDED_CHECKS,
+    BoundSchema,
+    bind_schema,
+    excluded_checks,
+    spec_for_api,
+)
+
+__all__ = [
+    "API_SPECS",
+    "DEFAULT_LIVE_RATE_LIMIT",
+    "DEFAULT_PROFILES_BY_API",
+    "EXCLUDED_CHECKS",
+    "BoundSchema",
+    "FuzzSession",
+    "FuzzSummary",
+    "KPNSchemathesisAuth",
+    "bind_schema",
+    "excluded_checks",
+    "kpn_fuzz_session",
+    "kpn_schema",
+    "run_fuzz",
+    "spec_for_api",
+]

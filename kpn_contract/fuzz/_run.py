@@ -1,0 +1,492 @@
+"""``kpn-contract fuzz``: schemathesis's engine, driven in-process with profile auth.
+
+The engine is run programmatically (no ``st`` subprocess), so the auth provider, the token cache and
+the token transport are ours. Its events feed four outputs: a progress line per operation and phase,
+a summary per check, a JUnit report, and a cassette of the traffic. The JUnit writer and the cassette
+are our own (schemathesis's writers are CLI internals, and its cassettes would bypass our Scrubber):
+every recorded interaction passes through :class:`kpn_contract.cassettes.scrub.Scrubber`, and every
+message through :func:`kpn_contract.redact.redact`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import httpx
+
+from kpn_contract.errors import UsageError
+from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+from kpn_contract.fuzz._schema import (
+    SAFE_METHODS,
+    BoundSchema,
+    FuzzTarget,
+    bind_schema,
+    excluded_checks,
+    origin_of,
+    parse_fuzz_target,
+    resolve_spec,
+    spec_for_api,
+    token_transport,
+)
+from kpn_contract.redact import redact
+
+__all__ = ["DEFAULT_LIVE_RATE_LIMIT", "FuzzSummary", "run_fuzz"]
+
+DEFAULT_LIVE_RATE_LIMIT: Final = "2/s"
+PHASES: Final = ("examples", "coverage", "fuzzing", "stateful")
+_UNLIMITED: Final = frozenset({"", "none", "unlimited", "off", "0"})
+_RATE_LIMIT: Final = re.compile(r"^\d+/(?:\d+)?[smhd]$")
+
+
+@dataclass
+class CheckTally:
+    """How often one check passed and failed."""
+
+    passed: int = 0
+    failed: int = 0
+
+
+@dataclass
+class FuzzSummary:
+    """What a run did: cases per operation, check outcomes, failures and errors (all redacted)."""
+
+    cases: Counter[str] = field(default_factory=Counter)
+    checks: dict[str, CheckTally] = field(default_factory=dict)
+    failures: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    elapsed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_cases(self) -> int:
+        """Every case sent, over all operations and phases."""
+        return sum(self.cases.values())
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed and no error happened."""
+        return not any(self.failures.values()) and not any(self.errors.values())
+
+
+# --------------------------------------------------------------------------------------------------
+# Input checks (each a one-line UsageError)
+
+
+def _check_rate_limit(value: str | None, target: FuzzTarget) -> str | None:
+    if value is None:
+        return DEFAULT_LIVE_RATE_LIMIT if target == "live" else None
+    text = value.strip().lower()
+    if text in _UNLIMITED:
+        return None
+    if not _RATE_LIMIT.match(text):
+        raise UsageError(
+            f"--rate-limit {value!r} is not a rate: write requests/period, e.g. 2/s, 100/m, 1000/h "
+            "(or 'unlimited')"
+        )
+    return text
+
+
+def _known_check_names() -> list[str]:
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    return sorted(CHECKS.get_all_names())
+
+
+def _check_checks(checks: Sequence[str] | None, excluded: Mapping[str, str]) -> list[str] | None:
+    if checks is None:
+        return None
+    names = [name.strip() for item in checks for name in item.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--checks is empty: name at least one check, or 'all'")
+    known = _known_check_names()
+    unknown = [name for name in names if name != "all" and name not in known]
+    if unknown:
+        raise UsageError(f"--checks: unknown check {unknown[0]!r}; known checks: all, {', '.join(known)}")
+    refused = [name for name in names if name in excluded]
+    if refused:
+        raise UsageError(f"--checks: {refused[0]!r} is excluded for this profile: {excluded[refused[0]]}")
+    return names
+
+
+def _check_emulator_url(url: str | None, target: FuzzTarget) -> None:
+    if url is None:
+        return
+    if target != "emulator":
+        raise UsageError("--emulator-url is only meaningful with --target emulator")
+    parts = httpx.URL(url) if url.startswith(("http://", "https://")) else None
+    if parts is None or not parts.host:
+        raise UsageError(f"--emulator-url {url!r} is not an absolute http(s) URL")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading engine events
+
+
+def _interactions(recorder: Any) -> Iterator[Any]:
+    for interaction in recorder.interactions.values():
+        if interaction.response is not None:
+            yield interaction
+
+
+def _failure_text(label: str, name: str, node: Any) -> str:
+    info = node.failure_info
+    if info is None:
+        return f"{label}: {name} failed"
+    failure = info.failure
+    text = f"{label}: {name}: {failure.title}\n{failure.message}\nReproduce with:\n{info.code_sample}"
+    return redact(text.strip())
+
+
+def _record_scenario(summary: FuzzSummary, event: Any) -> tuple[int, int]:
+    label = event.label or "(run)"
+    cases = sum(1 for _ in _interactions(event.recorder))
+    summary.cases[label] += cases
+    summary.elapsed[label] = summary.elapsed.get(label, 0.0) + float(event.elapsed_time or 0.0)
+    failed_here = 0
+    failures = summary.failures.setdefault(label, [])
+    for nodes in event.recorder.checks.values():
+        for node in nodes:
+            tally = summary.checks.setdefault(node.name, CheckTally())
+            if str(node.status) == "success":
+                tally.passed += 1
+            elif str(node.status) == "failure":
+                tally.failed += 1
+                failed_here += 1
+                text = _failure_text(label, node.name, node)
+                if text not in failures:
+                    failures.append(text)
+    return cases, failed_here
+
+
+def _error_text(event: Any) -> str:
+    error = event.value
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return redact(f"{type(error).__name__}: {message}" if message else type(error).__name__)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reports
+
+
+def write_junit(summary: FuzzSummary, path: Path, *, suite_name: str) -> None:
+    """One ``<testcase>`` per operation; a ``<failure>`` per failed check, an ``<error>`` per error."""
+    labels = sorted(set(summary.cases) | set(summary.failures) | set(summary.errors))
+    failures = sum(1 for label in labels if summary.failures.get(label))
+    errors = sum(1 for label in labels if summary.errors.get(label))
+    counts = {"tests": str(len(labels)), "failures": str(failures), "errors": str(errors), "skipped": "0"}
+    root = ET.Element("testsuites", counts)
+    suite = ET.SubElement(root, "testsuite", {"name": suite_name, **counts})
+    for label in labels:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "name": label,
+                "classname": suite_name,
+                "time": f"{summary.elapsed.get(label, 0.0):.3f}",
+                "cases": str(summary.cases.get(label, 0)),
+            },
+        )
+        for text in summary.failures.get(label, []):
+            element = ET.SubElement(case, "failure", {"message": text.splitlines()[0][:200]})
+            element.text = text
+        for text in summary.errors.get(label, []):
+            element = ET.SubElement(case, "error", {"message": text[:200]})
+            element.text = text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _headers(raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((str(name), str(item)) for item in values)
+    return tuple(pairs)
+
+
+class TrafficLog:
+    """The run's traffic (token calls and generated cases) as cassette interactions, live URLs only."""
+
+    def __init__(self, sent_origin: str, canonical_origin: str) -> None:
+        self.sent_origin = sent_origin
+        self.canonical_origin = canonical_origin
+        self.interactions: list[Any] = []
+
+    def _canonical(self, uri: str) -> str:
+        if uri.startswith(self.sent_origin):
+            return self.canonical_origin + uri[len(self.sent_origin) :]
+        return uri
+
+    def add_httpx(self, response: httpx.Response) -> None:
+        """httpx event hook of the token client: record a token (or context-switch) exchange."""
+        from kpn_contract.cassettes.store import Interaction
+
+        response.read()
+        request = response.request
+        self.interactions.append(
+            Interaction(
+                method=request.method,
+                uri=str(request.url),
+                request_headers=tuple((k, v) for k, v in request.headers.multi_items()),
+                request_body=request.content,
+                status=response.status_code,
+                reason=response.reason_phrase,
+                response_headers=tuple((k, v) for k, v in response.headers.multi_items()),
+                response_body=response.content,
+            )
+        )
+
+    def add_scenario(self, recorder: Any) -> None:
+        """Record every answered case of a finished scenario."""
+        from kpn_contract.cassettes.store import Interaction
+
+        for item in _interactions(recorder):
+            request, response = item.request, item.response
+            self.interactions.append(
+                Interaction(
+                    method=request.method,
+                    uri=self._canonical(request.uri),
+                    request_headers=_headers(request.headers),
+                    request_body=request.body or b"",
+                    status=response.status_code,
+                    reason=response.message or "",
+                    response_headers=_headers(response.headers),
+                    response_body=response.content or b"",
+                )
+            )
+
+    def save(self, path: Path, *, secrets: Sequence[str], meta: dict[str, Any]) -> int:
+        """Scrub every interaction with our Scrubber and write the cassette atomically; returns the count."""
+        from kpn_contract.cassettes.scrub import Scrubber
+        from kpn_contract.cassettes.store import Cassette, save_cassette
+
+        scrubber = Scrubber(secrets=secrets)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_cassette(
+            Cassette(path=path, interactions=[scrubber.interaction(i) for i in self.interactions], meta=meta)
+        )
+        return len(self.interactions)
+
+
+# --------------------------------------------------------------------------------------------------
+# The run
+
+
+def _configure(
+    bound: BoundSchema,
+    *,
+    max_examples: int,
+    checks: list[str] | None,
+    rate_limit: str | None,
+    safe_only: bool,
+    phases: list[str] | None = None,
+) -> Any:
+    schema = bound.schema
+    config = schema.config
+    if phases is not None:
+        config.phases.update(phases=phases)
+    config.generation.update(max_examples=max_examples, database="none")
+    if rate_limit is not None:
+        config.update(rate_limit=rate_limit)
+    if checks is not None:
+        excluded = list(excluded_checks(bound.auth.provider.profile.kind)) or None
+        config.checks.update(included_check_names=checks, excluded_check_names=excluded)
+    if safe_only:
+        # Only GET and HEAD operations, and no probing of undeclared methods such as PUT or DELETE.
+        config.phases.coverage.unexpected_methods = {"get"}
+        schema = schema.include(method=list(SAFE_METHODS))
+    return schema
+
+
+def _banner(
+    out: TextIO,
+    *,
+    profile: str,
+    target: FuzzTarget,
+    bound: BoundSchema,
+    methods: str,
+    rate_limit: str | None,
+    max_examples: int,
+    checks: list[str] | None,
+) -> None:
+    where = (
+        bound.base_url if target == "live" else f"{bound.base_url} (emulator for {bound.canonical_base_url})"
+    )
+    lines = [
+        "=" * 78,
+        f"kpn-contract fuzz: target {target.upper()} {where}",
+        f"  profile  {profile}",
+        f"  spec     {bound.spec_path}",
+        f"  methods  {methods}",
+        f"  rate     {rate_limit or 'unlimited'}",
+        f"  examples up to {max_examples} per operation and phase",
+        f"  checks   {', '.join(checks) if checks else 'schemathesis defaults'}",
+    ]
+    excluded = excluded_checks(bound.auth.provider.profile.kind)
+    lines.extend(f"  excluded {name}: {reason}" for name, reason in excluded.items())
+    lines.append("=" * 78)
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+
+
+def _print_summary(out: TextIO, summary: FuzzSummary, auth: KPNSchemathesisAuth) -> None:
+    out.write(
+        f"\n{summary.total_cases} cases over {len(summary.cases)} operation(s); "
+        f"{auth.token_fetches} token fetch(es)\n"
+    )
+    out.write("checks:\n")
+    for name in sorted(summary.checks):
+        tally = summary.checks[name]
+        out.write(f"  {name:<32} {tally.passed:>6} passed {tally.failed:>6} failed\n")
+    for _label, texts in sorted(summary.failures.items()):
+        for text in texts:
+            out.write(f"FAILED {text}\n")
+    for label, texts in sorted(summary.errors.items()):
+        for text in texts:
+            out.write(f"ERROR {label}: {text}\n")
+    out.write(("PASSED" if summary.ok else "FAILED") + "\n")
+    out.flush()
+
+
+def run_fuzz(
+    profile: str,
+    *,
+    spec: Path | None = None,
+    target: str = "emulator",
+    emulator_url: str | None = None,
+    max_examples: int = 25,
+    checks: list[str] | None = None,
+    report_dir: Path | None = None,
+    allow_unsafe: bool = False,
+    rate_limit: str | None = None,
+    out: TextIO,
+    config_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    phases: list[str] | None = None,
+) -> int:
+    """Fuzz one spec with schemathesis, authenticated by ``profile``; 0 when every check passed, else 1.
+
+    ``spec`` defaults to the profile's API (KPN Things for a grip profile); an API Store profile needs
+    ``spec``. ``target="emulator"`` starts a local emulator unless ``emulator_url`` names a running one.
+    Live runs send only GET and HEAD unless ``allow_unsafe``, at ``rate_limit`` (default 2/s; the
+    emulator is unlimited by default). A banner naming the target and the profile is written to ``out``
+    before anything is sent. With ``report_dir``, ``junit.xml`` and ``cassettes/fuzz-<profile>.yaml``
+    (scrubbed by our Scrubber) are written there. ``phases`` limits schemathesis's phases (examples,
+    coverage, fuzzing, stateful; default all). Bad input raises UsageError, ConfigError or SpecError.
+    """
+    from kpn_contract.profiles import load_config, resolve_credentials
+
+    fuzz_target = parse_fuzz_target(target)
+    if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
+        raise UsageError(f"--max-examples must be a whole number of at least 1, not {max_examples!r}")
+    _check_emulator_url(emulator_url, fuzz_target)
+    limit = _check_rate_limit(rate_limit, fuzz_target)
+    the_profile = load_config(config_path).profile(profile)
+    check_names = _check_checks(checks, excluded_checks(the_profile.kind))
+    unknown_phases = sorted(set(phases or ()) - set(PHASES))
+    if unknown_phases:
+        raise UsageError(f"--phases: unknown phase {unknown_phases[0]!r}; choose from {', '.join(PHASES)}")
+    if spec is not None:
+        spec_path = resolve_spec(spec)
+    elif the_profile.kind == "grip":
+        spec_path = spec_for_api("things")
+    else:
+        raise UsageError(
+            f"profile {profile!r} is an API Store profile: name the product's spec with --spec "
+            "(for example specs/parley-secure-messenger.yaml)"
+        )
+    credentials = resolve_credentials(the_profile, env, demo_fallback=fuzz_target == "emulator")
+    safe_only = fuzz_target == "live" and not allow_unsafe
+
+    with ExitStack() as stack:
+        url = emulator_url
+        if fuzz_target == "emulator" and url is None:
+            from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+
+            server = EmulatorServer(EmulatorSettings.from_environment(os.environ if env is None else env))
+            server.start()
+            stack.callback(server.stop)
+            url = server.base_url
+        inner = token_transport(fuzz_target, url, verify=the_profile.tls_verify())
+        stack.callback(inner.close)
+        auth = KPNSchemathesisAuth.for_profile(the_profile, credentials, transport=inner)
+        stack.callback(auth.close)
+        bound = bind_schema(spec_path, auth, target=fuzz_target, emulator_url=url)
+        traffic = TrafficLog(origin_of(bound.base_url), origin_of(bound.canonical_base_url))
+        auth.token_client.event_hooks["response"].append(traffic.add_httpx)
+        schema = _configure(
+            bound,
+            max_examples=max_examples,
+            checks=check_names,
+            rate_limit=limit,
+            safe_only=safe_only,
+            phases=phases,
+        )
+        _banner(
+            out,
+            profile=profile,
+            target=fuzz_target,
+            bound=bound,
+            methods="GET, HEAD only (safe; --allow-unsafe lifts this)"
+            if safe_only
+            else "all declared methods",
+            rate_limit=limit,
+            max_examples=max_examples,
+            checks=check_names,
+        )
+        summary = _execute(schema, traffic, out)
+        _print_summary(out, summary, auth)
+        if report_dir is not None:
+            report = Path(report_dir)
+            write_junit(summary, report / "junit.xml", suite_name=f"kpn-contract fuzz {profile}")
+            count = traffic.save(
+                report / "cassettes" / f"fuzz-{profile}-{spec_path.stem}.yaml",
+                secrets=credentials.secret_values(),
+                meta={
+                    "recorded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                    "target": fuzz_target,
+                    "profiles": [profile],
+                    "spec": spec_path.name,
+                    "tool": "kpn-contract fuzz (schemathesis)",
+                },
+            )
+            out.write(f"report: {report / 'junit.xml'}; cassette with {count} interaction(s)\n")
+    return 0 if summary.ok else 1
+
+
+def _execute(schema: Any, traffic: TrafficLog, out: TextIO) -> FuzzSummary:
+    from schemathesis import engine
+    from schemathesis.engine import events
+
+    summary = FuzzSummary()
+    for event in engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            if not event.is_test_scenario:
+                continue
+            traffic.add_scenario(event.recorder)
+            cases, failed = _record_scenario(summary, event)
+            if cases or failed:
+                phase = getattr(event.phase, "value", str(event.phase))
+                note = f", {failed} check failure(s)" if failed else ""
+                out.write(f"  {phase:<9} {event.label}: {cases} case(s){note}\n")
+                out.flush()
+        elif isinstance(event, events.NonFatalError):
+            text = _error_text(event)
+            errors = summary.errors.setdefault(event.label, [])
+            if text not in errors:
+                errors.append(text)
+        elif isinstance(event, events.FatalError):
+            summary.errors.setdefault("(run)", []).append(
+                redact(f"{type(event.exception).__name__}: {event.exception}")
+            )
+    return summary

@@ -1,0 +1,226 @@
+"""Loading a spec from ``specs/`` as a schemathesis schema bound to a target, a profile and our auth.
+
+Clients keep the canonical live URLs everywhere else in the toolkit; schemathesis, though, sends with
+its own ``requests`` session, so in the ``emulator`` target its base URL is the spec's server URL with
+the emulator's origin (same path). Token requests still go through the emulator-routing transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from kpn_contract.errors import SpecError, UsageError
+from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+
+__all__ = [
+    "API_SPECS",
+    "DEFAULT_PROFILES_BY_API",
+    "EXCLUDED_CHECKS",
+    "BoundSchema",
+    "FuzzTarget",
+    "bind_schema",
+    "excluded_checks",
+    "resolve_spec",
+    "spec_for_api",
+]
+
+FuzzTarget = Literal["emulator", "live"]
+FUZZ_TARGETS: Final[tuple[FuzzTarget, ...]] = ("emulator", "live")
+
+# API name → its contract in specs/ (the toolkit's own folder or a project's spec_dir).
+API_SPECS: Final[Mapping[str, str]] = {
+    "things": "kpn-things.yaml",
+    "parley": "parley-secure-messenger.yaml",
+    "weseedo-personal": "weseedo-personal.yaml",
+    "number-insight": "vonage-number-insight.yaml",
+    "number-verify": "kpn-number-verify.yaml",
+}
+# The default profile of each API: KPN Things speaks GRIP, the products the sandbox credentials.
+DEFAULT_PROFILES_BY_API: Final[Mapping[str, str]] = {
+    "things": "things",
+    "parley": "sandbox",
+    "weseedo-personal": "sandbox",
+    "number-insight": "sandbox",
+    "number-verify": "sandbox",
+}
+SAFE_METHODS: Final = ("GET", "HEAD")
+
+
+def parse_fuzz_target(value: str) -> FuzzTarget:
+    """Validate a fuzz target: ``emulator`` or ``live`` (replay cannot generate new traffic)."""
+    for target in FUZZ_TARGETS:
+        if value == target:
+            return target
+    raise UsageError(
+        f"fuzz target {value!r} is not supported: choose emulator or live (recorded cassettes cannot "
+        "answer newly generated requests)"
+    )
+
+
+def spec_for_api(api: str, spec_dir: Path | None = None) -> Path:
+    """The spec file of an API name (``things``, ``parley``, ...) in ``spec_dir`` or the bundled specs."""
+    if api not in API_SPECS:
+        raise UsageError(f"unknown API {api!r}: choose one of {', '.join(API_SPECS)}")
+    if spec_dir is None:
+        from kpn_contract.contract.specs import bundled_spec_dir
+
+        spec_dir = bundled_spec_dir()
+    return resolve_spec(Path(spec_dir) / API_SPECS[api])
+
+
+def resolve_spec(path: Path) -> Path:
+    """``path`` if it is a readable file; a UsageError naming it otherwise."""
+    candidate = Path(path).expanduser()
+    if not candidate.is_file():
+        raise UsageError(f"spec file {candidate} does not exist or is not a file")
+    return candidate.resolve()
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def _with_origin(url: str, origin: str) -> str:
+    parts, new = urlsplit(url), urlsplit(origin)
+    return urlunsplit((new.scheme, new.netloc, parts.path.rstrip("/"), "", ""))
+
+
+@dataclass
+class BoundSchema:
+    """A schemathesis schema ready to run: where it sends, what a cassette calls that, and its auth."""
+
+    schema: Any  # schemathesis.BaseSchema (untyped library)
+    auth: KPNSchemathesisAuth
+    spec_path: Path
+    base_url: str  # where schemathesis sends (emulator origin in the emulator target)
+    canonical_base_url: str  # the live URL of the same server, as cassettes record it
+
+
+def load_schemathesis_schema(spec_path: Path) -> Any:
+    """Load ``spec_path`` with schemathesis, with a fresh config (no schemathesis.toml is read)."""
+    import schemathesis
+    from schemathesis.core.errors import LoaderError
+
+    try:
+        return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
+    except LoaderError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SpecError(f"schemathesis cannot load this spec: {first_line}", path=str(spec_path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the spec: {type(exc).__name__}", path=str(spec_path)) from None
+
+
+def declared_server(schema: Any, spec_path: Path) -> str:
+    """The spec's own absolute server URL (OpenAPI ``servers[0]`` or Swagger scheme+host+basePath)."""
+    declared = schema.declared_base_url
+    if not declared or not str(declared).startswith(("http://", "https://")):
+        raise SpecError("the spec declares no absolute server URL to fuzz", path=str(spec_path))
+    return str(declared).rstrip("/")
+
+
+def accept_header(operation: Any) -> str | None:
+    """The media type a KPN client asks for: the first one of the operation's success response.
+
+    KPN Things answers 400 without its vendor ``Accept``
+    (``application/vnd.kpnthings.device.v1.response+json``), and OpenAPI ignores ``Accept``
+    header parameters, so schemathesis would never send one.
+    """
+    raw = operation.definition.raw
+    for status, response in sorted(raw.get("responses", {}).items(), key=lambda item: str(item[0])):
+        if str(status).startswith("2") and isinstance(response, dict):
+            for media_type in response.get("content", {}) or {}:
+                return str(media_type)
+    produces = raw.get("produces") or operation.schema.raw_schema.get("produces") or []
+    for media_type in produces:
+        if isinstance(media_type, str) and "/" in media_type:  # a published spec has "application" alone
+            return media_type
+    return None
+
+
+# KPN Things answers a missing or wrong token with 302 Found [doc], not 401: for grip profiles this
+# check accepts it as the rejection it is.
+_GRIP_REJECTION_CHECKS: Final = ("negative_data_rejection",)
+
+# Checks left out, per profile kind, with the reason (shown in the banner and the README).
+EXCLUDED_CHECKS: Final[Mapping[str, Mapping[str, str]]] = {
+    "grip": {
+        "missing_required_header": (
+            "schemathesis requires exactly 401 when Authorization is missing (hard-coded, not configurable); "
+            "KPN Things documents 302 Found for a missing or wrong token"
+        ),
+    },
+    "api-store": {},
+}
+
+
+def excluded_checks(kind: str) -> Mapping[str, str]:
+    """The checks left out for a profile kind, each with its reason."""
+    return EXCLUDED_CHECKS.get(kind, {})
+
+
+def _accept_302_as_rejection(config: Any) -> None:
+    for name in _GRIP_REJECTION_CHECKS:
+        check = getattr(config.checks, name)
+        if "302" not in check.expected_statuses:
+            check.expected_statuses = [*check.expected_statuses, "302"]
+
+
+def bind_schema(
+    spec_path: Path,
+    auth: KPNSchemathesisAuth,
+    *,
+    target: FuzzTarget,
+    emulator_url: str | None = None,
+) -> BoundSchema:
+    """Load ``spec_path`` and bind it to the target's base URL and to ``auth``.
+
+    ``live``: the spec's server path on the profile's ``base_url`` origin (TLS trust from the profile).
+    ``emulator``: the same path on ``emulator_url``. The auth provider is registered on this schema
+    only (never globally), together with its ``after_call`` hook.
+    """
+    schema = load_schemathesis_schema(spec_path)
+    server = declared_server(schema, spec_path)
+    profile = auth.provider.profile
+    canonical = _with_origin(server, origin_of(profile.base_url))
+    if target == "emulator":
+        if not emulator_url:
+            raise UsageError("the emulator target needs the emulator's URL")
+        base_url = _with_origin(server, emulator_url)
+        schema.config.update(base_url=base_url)
+    else:
+        base_url = canonical
+        verify = profile.verify
+        schema.config.update(base_url=base_url, tls_verify=verify)
+    schema.config.update(request_timeout=profile.timeout)
+    if profile.kind == "grip":
+        _accept_302_as_rejection(schema.config)
+    excluded = list(excluded_checks(profile.kind))
+    if excluded:
+        schema.config.checks.update(excluded_check_names=excluded)
+    # schemathesis's AuthStorage instantiates provider *classes*; ours carries per-run state, so the
+    # instance goes into the storage's public provider list directly.
+    schema.auth.providers.append(auth)
+    schema.hooks.register_hook_with_name(auth.after_call, "after_call")
+    return BoundSchema(
+        schema=schema, auth=auth, spec_path=spec_path, base_url=base_url, canonical_base_url=canonical
+    )
+
+
+def token_transport(
+    target: FuzzTarget, emulator_url: str | None, *, verify: Any = True
+) -> httpx.BaseTransport:
+    """The transport for token requests: routed to the emulator, or a live one with the profile's trust."""
+    if target == "emulator":
+        from kpn_contract.transport import EmulatorRoutingTransport
+
+        assert emulator_url is not None
+        return EmulatorRoutingTransport(emulator_url)
+    return httpx.HTTPTransport(verify=verify)
