@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from re import _parser as sre_parse  # type: ignore[attr-defined]
+from re import _parser as sre_parse
 from typing import Any, Final
 
 __all__ = ["generate_instance"]
@@ -175,11 +175,14 @@ def _merge_all_of(parts: list[Any]) -> dict[str, Any]:
     return merged
 
 
-def generate_instance(schema: Any, *, use_examples: bool = True, depth: int = 0) -> Any:
+def generate_instance(
+    schema: Any, *, use_examples: bool = True, depth: int = 0, all_properties: bool = False
+) -> Any:
     """A deterministic instance of ``schema`` (Draft 2020-12, as the spec loader produces).
 
     With ``use_examples`` the schema's own ``example``/``examples``/``default`` values win, as
-    the documented answer; without, values are generated from the types alone.
+    the documented answer; without, values are generated from the types alone. ``all_properties``
+    fills every declared property of this object even below the full depth.
     """
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return None
@@ -206,10 +209,14 @@ def generate_instance(schema: Any, *, use_examples: bool = True, depth: int = 0)
         if isinstance(options, list) and options:
             chosen = next((o for o in options if isinstance(o, dict) and o.get("type") != "null"), options[0])
             rest = {k: v for k, v in schema.items() if k != combinator}
-            return generate_instance(_merge_all_of([rest, chosen]), use_examples=use_examples, depth=depth)
+            # Every declared property of the chosen branch: branches that differ only in optional
+            # properties (published specs have them) are told apart by those, not by an empty object.
+            return generate_instance(
+                _merge_all_of([rest, chosen]), use_examples=use_examples, depth=depth, all_properties=True
+            )
     kind = _first_type(schema)
     if kind == "object":
-        return _object(schema, use_examples=use_examples, depth=depth)
+        return _object(schema, use_examples=use_examples, depth=depth, all_properties=all_properties)
     if kind == "array":
         items = schema.get("items", {})
         min_items = schema.get("minItems", 0)
@@ -226,11 +233,14 @@ def generate_instance(schema: Any, *, use_examples: bool = True, depth: int = 0)
     return "string"  # an unconstrained schema: any value is valid
 
 
-def _object(schema: dict[str, Any], *, use_examples: bool, depth: int) -> dict[str, Any]:
+def _object(
+    schema: dict[str, Any], *, use_examples: bool, depth: int, all_properties: bool = False
+) -> dict[str, Any]:
     declared = schema.get("properties")
     properties: dict[str, Any] = declared if isinstance(declared, dict) else {}
     required = [r for r in schema.get("required", []) if isinstance(r, str)]
-    names = list(properties) if depth < _FULL_DEPTH else [n for n in properties if n in required]
+    full = depth < _FULL_DEPTH or all_properties
+    names = list(properties) if full else [n for n in properties if n in required]
     result: dict[str, Any] = {}
     for name in [*names, *(r for r in required if r not in names)]:
         sub = properties.get(name, {})

@@ -209,10 +209,31 @@ class _EmulatorApp(Starlette):
         await _drop_connection(scope, abort=False)
 
 
+async def _fixed_route_or_product(request: Request) -> Response:
+    """A known path with an unserved method answers 405; any other path is a product or a 404.
+
+    The 405 with ``Allow`` is what KPN Things' Spring stack would answer [?]; it is not documented.
+    """
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if route is request.app.catch_all or not isinstance(route, Route):
+            continue
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE and route.methods:
+            allowed |= route.methods
+    if allowed and request.method not in allowed:
+        return JSONResponse(
+            {"status": 405, "error": "Method Not Allowed", "path": request.url.path},
+            405,
+            headers={"Allow": ", ".join(sorted(allowed))},
+        )
+    return await product_call(request)
+
+
 def create_app(settings: EmulatorSettings | None = None) -> Starlette:
     """The emulator as an ASGI application (serve it with uvicorn, or use :class:`EmulatorServer`)."""
     settings = settings or EmulatorSettings()
-    catch_all = Route("/{path:path}", product_call, methods=_ALL_METHODS)
+    catch_all = Route("/{path:path}", _fixed_route_or_product, methods=_ALL_METHODS)
     routes = [
         Route("/_emulator/stats", _stats, methods=["GET"]),
         Route("/_emulator/reset", _reset, methods=["POST"]),

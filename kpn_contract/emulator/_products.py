@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
 from kpn_contract.contract.instances import generate_instance
+from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call"]

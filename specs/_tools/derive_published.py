@@ -11,6 +11,7 @@ nothing is fixed silently.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,9 @@ PRODUCTS: dict[str, dict[str, Any]] = {
             "GET /session/{session_id}": "Start the verification session; 302 with Location is the success.",
             "GET /polling/{polling_id}": "Poll for the verification result.",
         },
+        "overlapping_oneofs": [
+            ["paths", "/insights/{msisdn}", "post", "responses", "200", "content", "application/json", "schema"]
+        ],
     },
 }
 
@@ -162,6 +166,62 @@ def add_missing_scopes(doc: dict[str, Any], notes: list[str]) -> None:
                 notes.append(f"oauth2 scheme {name} was published without 'scopes'; an empty map is written")
 
 
+_QUOTED_VALUE = re.compile(r'"([^"]+)"\s*$')
+
+
+def repair_enum_oneofs(raw: Any, notes: list[str]) -> Any:
+    """Turn ``oneOf: [{type: string, description: 'Role "agent"'}, ...]`` into an enum.
+
+    The publisher meant an enum and wrote one identical string branch per value, each named only in
+    its description; as written, every string matches all branches and so fails ``oneOf``. Runs on
+    the published document, before its prose (which holds the values) is removed.
+    """
+    if isinstance(raw, dict):
+        branches = raw.get("oneOf")
+        if isinstance(branches, list) and len(branches) > 1 and all(
+            isinstance(b, dict) and set(b) == {"type", "description"} and b["type"] == "string"
+            and _QUOTED_VALUE.search(str(b["description"]))
+            for b in branches
+        ):
+            values = [_QUOTED_VALUE.search(str(b["description"])).group(1) for b in branches]  # type: ignore[union-attr]
+            notes.append(", ".join(values))
+            rest = {k: v for k, v in raw.items() if k != "oneOf"}
+            return {**{k: repair_enum_oneofs(v, notes) for k, v in rest.items()}, "type": "string", "enum": values}
+        if isinstance(branches, list) and len(branches) > 1:
+            _pin_entity_types(branches, notes)
+        return {k: repair_enum_oneofs(v, notes) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [repair_enum_oneofs(v, notes) for v in raw]
+    return raw
+
+
+_ENTITY_TYPE = re.compile(r"^Entity type (\w+)$")
+
+
+def _pin_entity_types(branches: list[Any], notes: list[str]) -> None:
+    """Object branches told apart only by ``type`` described as "Entity type dealer": pin the value."""
+    described = []
+    for branch in branches:
+        prop = branch.get("properties", {}).get("type") if isinstance(branch, dict) else None
+        match = _ENTITY_TYPE.match(str(prop.get("description", ""))) if isinstance(prop, dict) else None
+        if match is None:
+            return
+        described.append((prop, match.group(1)))
+    for prop, value in described:
+        prop["enum"] = [value]
+    notes.append("entity.type: " + ", ".join(value for _, value in described))
+
+
+def relax_overlapping_oneofs(doc: dict[str, Any], pointers: list[list[str]], notes: list[str]) -> None:
+    """``oneOf`` → ``anyOf`` where the published branches overlap, so a valid answer matches both."""
+    for pointer in pointers:
+        node: Any = doc
+        for part in pointer:
+            node = node[part]
+        node["anyOf"] = node.pop("oneOf")
+        notes.append("/".join(pointer))
+
+
 def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -185,10 +245,23 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
     source = source_dir / f"{name}-openapi.yml"
     raw = yaml.safe_load(source.read_text(encoding="utf-8"))
     int_codes: list[str] = []
-    doc = strip_prose(raw, product.get("fix_media", {}), int_codes)
+    enums: list[str] = []
+    doc = strip_prose(repair_enum_oneofs(raw, enums), product.get("fix_media", {}), int_codes)
     add_own_prose(doc, product)
     repairs: list[str] = []
     add_missing_scopes(doc, repairs)
+    if enums:
+        repairs.append(
+            f"{len(enums)} oneOf schemas were published with branches told apart only by their descriptions "
+            "(no value can match exactly one); the values named there are written as enums"
+        )
+    relaxed: list[str] = []
+    relax_overlapping_oneofs(doc, product.get("overlapping_oneofs", []), relaxed)
+    if relaxed:
+        repairs.append(
+            "oneOf → anyOf where the published branches overlap so that a valid body matches both: "
+            + "; ".join(relaxed)
+        )
     about = product["about"]
     if int_codes:
         repairs.append(
