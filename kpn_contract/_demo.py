@@ -34,3 +34,5 @@ DEMO_ENVIRONMENT: Final[dict[str, str]] = {
     "KPN_GRIP_CLIENT_SECRET": GRIP_CLIENT_SECRET,
     "KPN_THINGS_SUBCUSTOMER_ID": THINGS_SUBCUSTOMER_ID,
 }
+# A sub-customer that exists but to which the demo key never requests access rights: its calls answer 403.
+THINGS_UNGRANTED_SUBCUSTOMER_ID: Final = "emu-subcustomer-0099"

@@ -48,7 +48,10 @@ class KPNContractError(Exception):
 
 
 class ConfigError(KPNContractError):
-    """A profile or config file is wrong. Names the profile, field and environment variable, never the value."""
+    """A profile or config file is wrong.
+
+    The message names the profile, field and environment variable, never the value.
+    """
 
     def __init__(
         self,
@@ -132,7 +135,7 @@ class UsageError(KPNContractError):
     """Bad arguments to the command line or to a public function."""
 
 
-class ContractViolation(AssertionError):
+class ContractViolation(AssertionError):  # noqa: N818 - the name users and the issue know
     """A response broke its contract. An AssertionError, so pytest reports a test failure.
 
     ``violations`` holds each :class:`~kpn_contract.contract.model.Violation`; the text shows

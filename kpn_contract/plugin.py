@@ -1,10 +1,187 @@
-"""The pytest plugin (placeholder while the layers are built; see ARCHITECTURE.md)."""
+"""The pytest plugin: options, markers and fixtures. Thin by design; the work is in the layers.
+
+Importing this module imports httpx and the standard library only. vcrpy, jsonschema, uvicorn and
+starlette load inside the fixtures that need them, so a project that installs kpn_contract but
+does not use it pays nothing when pytest starts.
+
+Settings precedence, highest first: command-line option > ini / ``[tool.pytest.ini_options]`` >
+``[tool.kpn_contract]`` (through the overridable ``kpn_config`` fixture) > the closest ``kpn`` marker
+> built-in default.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+if TYPE_CHECKING:
+    import httpx
+
+    from kpn_contract.emulator import EmulatorServer
+    from kpn_contract.profiles import Config
+    from kpn_contract.session import CassetteHandle, KPNSession, SessionOptions
+
+TARGETS = ("replay", "emulator", "live")
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kpn", "kpn_contract: contract testing for KPN's APIs")
-    group.addoption("--kpn-target", choices=("replay", "emulator", "live"), default=None)
+    group.addoption(
+        "--kpn-target",
+        choices=TARGETS,
+        default=None,
+        help="where KPN calls go: replay (cassettes, network blocked; default), emulator, or live",
+    )
+    group.addoption(
+        "--kpn-record-mode",
+        choices=RECORD_MODES,
+        default=None,
+        help="cassette record mode (vcrpy's names, plus rewrite); needs --kpn-target emulator or live",
+    )
+    group.addoption(
+        "--kpn-cassettes", default=None, metavar="DIR", help="cassette directory (default: cassettes)"
+    )
+    group.addoption(
+        "--kpn-emulator-url",
+        default=None,
+        metavar="URL",
+        help="use a running emulator instead of starting one",
+    )
+    parser.addini("kpn_target", "default --kpn-target", default=None)
+    parser.addini("kpn_record_mode", "default --kpn-record-mode", default=None)
+    parser.addini("kpn_cassettes", "default --kpn-cassettes", default=None)
+    parser.addini("kpn_profile", "profile for tests without a kpn marker", default="sandbox")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
+        "validation off, or share a named cassette",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    target = config.getoption("--kpn-target") or config.getini("kpn_target") or "replay"
+    return f"kpn_contract: target={target}"
+
+
+def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("kpn")
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError(
+            "the kpn marker takes keyword arguments only, e.g. @pytest.mark.kpn(profile='things')"
+        )
+    return dict(marker.kwargs)
+
+
+@pytest.fixture(scope="session")
+def kpn_config(pytestconfig: pytest.Config) -> Config:
+    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+    from kpn_contract.profiles import load_config
+
+    return load_config(start=pytestconfig.rootpath)
+
+
+@pytest.fixture(scope="session")
+def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
+    """The resolved run settings (target, record mode, cassette directory)."""
+    from kpn_contract.session import options_from_sources
+
+    return options_from_sources(
+        cli={
+            "target": pytestconfig.getoption("--kpn-target"),
+            "record_mode": pytestconfig.getoption("--kpn-record-mode"),
+            "cassette_dir": pytestconfig.getoption("--kpn-cassettes"),
+            "emulator_url": pytestconfig.getoption("--kpn-emulator-url"),
+        },
+        ini={
+            "target": pytestconfig.getini("kpn_target"),
+            "record_mode": pytestconfig.getini("kpn_record_mode"),
+            "cassette_dir": pytestconfig.getini("kpn_cassettes"),
+        },
+        config=kpn_config,
+        root=pytestconfig.rootpath,
+    )
+
+
+@pytest.fixture(scope="session")
+def kpn_emulator(kpn_options: SessionOptions) -> Iterator[EmulatorServer]:
+    """The running local emulator (``--kpn-target emulator`` only)."""
+    if kpn_options.target != "emulator":
+        pytest.skip(f"kpn_emulator needs --kpn-target emulator (this run targets {kpn_options.target})")
+    from kpn_contract.session import EmulatorContext
+
+    with EmulatorContext() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def kpn_session(
+    request: pytest.FixtureRequest, kpn_config: Config, kpn_options: SessionOptions
+) -> Iterator[KPNSession]:
+    """One KPNSession per test session (per xdist worker): token cache, token cassettes, validator."""
+    from kpn_contract.session import KPNSession
+
+    if kpn_options.target == "emulator" and not kpn_options.emulator_url:
+        server = request.getfixturevalue("kpn_emulator")
+        kpn_options.emulator_url = server.base_url
+    session = KPNSession(kpn_config, kpn_options)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
+    """The profile name for this test: the closest ``kpn`` marker, else the ``kpn_profile`` ini value."""
+    return str(_marker_kwargs(request).get("profile") or pytestconfig.getini("kpn_profile"))
+
+
+@pytest.fixture
+def kpn_cassette(
+    request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_profile: str
+) -> Iterator[CassetteHandle]:
+    """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
+    from kpn_contract.session import test_cassette
+
+    with test_cassette(
+        kpn_session, request.node.nodeid, kpn_profile, _marker_kwargs(request).get("cassette")
+    ) as handle:
+        yield handle
+
+
+@pytest.fixture
+def kpn_client(
+    request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_cassette: CassetteHandle, kpn_profile: str
+) -> Iterator[Callable[..., httpx.Client]]:
+    """Factory: ``kpn_client("things")`` is an authenticated, validating ``httpx.Client``."""
+    validate = _marker_kwargs(request).get("validate")
+    clients: list[httpx.Client] = []
+
+    def make(profile: str | None = None, **kwargs: Any) -> httpx.Client:
+        kwargs.setdefault("validate", validate)
+        client = kpn_session.client(profile or kpn_profile, cassette=kpn_cassette, **kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def kpn_token(
+    kpn_session: KPNSession, kpn_cassette: CassetteHandle, kpn_profile: str
+) -> Callable[[str | None], str]:
+    """Factory: ``kpn_token("sandbox")`` is the profile's current access token."""
+    del kpn_cassette  # requested so that replay blocks the network during this test too
+
+    def get(profile: str | None = None) -> str:
+        return kpn_session.token(profile or kpn_profile).access_token
+
+    return get

@@ -9,6 +9,8 @@ import pytest
 
 from kpn_contract.redact import forget_secrets
 
+pytest_plugins = ["pytester"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SPECS = REPO_ROOT.parent / "shared" / "kpn-specs"
 

@@ -240,3 +240,22 @@ _ORDER = {"breaking": 0, "warning": 1, "info": 2}
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Most severe first, then by operation and pointer (stable, so reports diff cleanly)."""
     return sorted(findings, key=lambda f: (_ORDER[f.severity], f.operation, f.pointer, f.rule_id))
+
+
+def policy_from_config(table: Mapping[str, Any]) -> tuple[dict[str, Severity], StabilityPolicy]:
+    """Severity overrides and stability policy from ``[tool.kpn_contract.drift]``.
+
+    Keys: ``severity`` (rule id → severity), ``beta_apis`` (names), ``beta_breaking_severity``.
+    """
+    drift = table.get("drift", {})
+    if not isinstance(drift, Mapping):
+        raise UsageError("[tool.kpn_contract.drift] must be a table")
+    severities = parse_severities(drift.get("severity"))
+    beta_apis = drift.get("beta_apis", ["things"])
+    if not isinstance(beta_apis, list) or not all(isinstance(name, str) for name in beta_apis):
+        raise UsageError("[tool.kpn_contract.drift] beta_apis must be a list of API names")
+    policy = StabilityPolicy(
+        beta_apis=frozenset(beta_apis),
+        beta_breaking_severity=drift.get("beta_breaking_severity", "warning"),
+    )
+    return severities, policy

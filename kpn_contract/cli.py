@@ -1,0 +1,126 @@
+"""The ``kpn-contract`` command. Thin: it parses arguments, calls a layer, prints, and exits.
+
+Exit codes: 0 ok, 1 a contract, token or drift failure, 2 a usage, configuration or input error.
+Errors print one line on stderr; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from kpn_contract.errors import KPNContractError, TokenError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, as for every other usage error (argparse would add the whole usage text).
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _add_target(parser: argparse.ArgumentParser, default: str = "emulator") -> None:
+    parser.add_argument("--target", choices=("emulator", "live"), default=default)
+    parser.add_argument(
+        "--emulator-url", metavar="URL", help="a running emulator (default: start one for this call)"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    from kpn_contract import __version__
+
+    parser = _Parser(prog="kpn-contract", description="Contract testing for KPN's APIs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and DEBUG logs (redacted)")
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE", help="kpn-contract.toml or pyproject.toml to read"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("emulate", help="run the local KPN emulator")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    p.add_argument("--variant", choices=("current", "next"), default="current")
+    p.add_argument("--fault", action="append", default=[], metavar="RULE", help='e.g. "GET /api/devices=500"')
+    p.add_argument("--token-lifetime", type=int, metavar="SECONDS")
+
+    p = sub.add_parser("token", help="get a token for a profile and print it masked")
+    p.add_argument("--profile", required=True)
+    _add_target(p)
+
+    p = sub.add_parser("access-rights", help="request access rights to a sub-customer (context switch)")
+    p.add_argument("--profile", default="things-subcustomer")
+    p.add_argument("--customer", help="the sub-customer ID (default: the profile's)")
+    _add_target(p)
+
+    p = sub.add_parser("specs", help="load specs and list them with their warnings")
+    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser("verify", help="check recorded cassettes against the specs, offline")
+    p.add_argument("dirs", nargs="*", type=Path)
+    p.add_argument("--specs", type=Path, metavar="DIR")
+
+    p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets")
+    p.add_argument("paths", nargs="*", type=Path)
+
+    for name, help_text, first, second in (
+        ("diff", "compare two specs from a consumer's point of view", "old", "new"),
+        ("drift", "compare two sets of recordings", "baseline", "new"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument(first, type=Path)
+        p.add_argument(second, type=Path)
+        p.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+        p.add_argument("--fail-on", choices=("breaking", "warning"), default="breaking")
+        p.add_argument("--output", type=Path, metavar="FILE", help="write the report here as well")
+        if name == "diff":
+            p.add_argument("--used-by", type=Path, action="append", metavar="DIR")
+        else:
+            p.add_argument("--specs", type=Path, metavar="DIR")
+            p.add_argument(
+                "--no-validate", action="store_true", help="do not check new responses against specs"
+            )
+    p = sub.add_parser("fuzz", help="property-based contract testing with schemathesis and profile auth")
+    p.add_argument("--profile", required=True)
+    p.add_argument("--spec", type=Path, metavar="PATH", help="spec to fuzz (default: the profile's API)")
+    _add_target(p)
+    p.add_argument("--max-examples", type=int, default=25, metavar="N")
+    p.add_argument("--checks", action="append", metavar="NAME[,NAME]", help="schemathesis checks to run")
+    p.add_argument("--report", type=Path, metavar="DIR", help="write junit.xml and a scrubbed cassette here")
+    p.add_argument("--allow-unsafe", action="store_true", help="also send POST, PUT, PATCH and DELETE (live)")
+    p.add_argument("--rate-limit", metavar="R", help="e.g. 2/s (default: 2/s live, unlimited emulator)")
+    p.add_argument("--phases", metavar="P[,P]", help="schemathesis phases (examples, coverage, fuzzing)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from kpn_contract import commands
+
+    handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command.replace("-", "_"))
+    if args.debug:
+        import logging
+
+        from kpn_contract.logs import configure_debug_logging
+
+        configure_debug_logging(logging.DEBUG)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except KPNContractError as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"kpn-contract {args.command}: {exc.message.splitlines()[0]}\n")
+        for extra in exc.message.splitlines()[1:]:
+            sys.stderr.write(f"{extra}\n")
+        return EXIT_FAILURE if isinstance(exc, TokenError) else EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,208 @@
+"""What each ``kpn-contract`` subcommand does, one small function each, composing the layers.
+
+``cli.py`` parses and maps exceptions to exit codes; these functions print and return the code.
+Heavy imports stay inside the functions so that ``kpn-contract --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kpn_contract.errors import UsageError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@contextlib.contextmanager
+def _session(args: argparse.Namespace, profile: str) -> Iterator[object]:
+    """A KPNSession for a one-off command: no cassettes, validation collected rather than raised."""
+    from kpn_contract.profiles import load_config
+    from kpn_contract.session import EmulatorContext, KPNSession, SessionOptions
+
+    config = load_config(args.config)
+    config.profile(profile)  # an unknown profile is a usage error before anything starts
+    with contextlib.ExitStack() as stack:
+        url = args.emulator_url
+        if args.target == "emulator" and not url:
+            url = stack.enter_context(EmulatorContext()).base_url
+        options = SessionOptions(
+            target=args.target, emulator_url=url, record_mode=None, on_violation="collect"
+        )
+        session = KPNSession(config, options)
+        stack.callback(session.close)
+        yield session
+
+
+def emulate(args: argparse.Namespace) -> int:
+    from kpn_contract.emulator import run_emulator_cli
+
+    run_emulator_cli(
+        host=args.host,
+        port=args.port,
+        variant=args.variant,
+        faults=args.fault,
+        token_lifetime=args.token_lifetime,
+    )
+    return EXIT_OK
+
+
+def token(args: argparse.Namespace) -> int:
+    from kpn_contract.session import KPNSession, describe_token
+
+    with _session(args, args.profile) as session:
+        assert isinstance(session, KPNSession)
+        report = describe_token(session, args.profile)
+    _out(report.render())
+    return EXIT_OK if report.conforms else EXIT_FAILURE
+
+
+def access_rights(args: argparse.Namespace) -> int:
+    from kpn_contract.auth.subcustomer import request_access_rights
+    from kpn_contract.session import KPNSession
+
+    with _session(args, args.profile) as session:
+        assert isinstance(session, KPNSession)
+        customer = args.customer or session.credentials(args.profile).subcustomer_id
+        if not customer:
+            raise UsageError(f"profile {args.profile!r} names no sub-customer: pass --customer ID")
+        with session.client(args.profile, subcustomer=False) as client:
+            response = request_access_rights(client, customer)
+    _out(f"access rights granted: HTTP {response.status_code}")
+    return EXIT_OK
+
+
+def specs(args: argparse.Namespace) -> int:
+    from kpn_contract.contract.specs import bundled_spec_dir, describe_specs
+
+    paths = args.paths or [bundled_spec_dir()]
+    described = describe_specs(paths)
+    if args.format == "json":
+        _out(json.dumps({"specs": described}, indent=2))
+    else:
+        for spec in described:
+            _out(
+                f"{spec['path']}: {spec['title']} {spec['version']} ({spec['format']}), "
+                f"{spec['operations']} operations, {len(spec['warnings'])} warnings"
+            )
+            for warning in spec["warnings"]:
+                _out(f"  warning: {warning}")
+        total = sum(int(s["operations"]) for s in described)
+        _out(f"{len(described)} specs, {total} operations")
+    return EXIT_OK
+
+
+def verify(args: argparse.Namespace) -> int:
+    from kpn_contract.cassettes.verify import verify as verify_cassettes
+    from kpn_contract.contract.specs import project_index
+    from kpn_contract.contract.validate import Validator
+
+    dirs = args.dirs or [Path("cassettes")]
+    report = verify_cassettes(dirs, Validator(project_index(args.specs)))
+    _out(report.render_text())
+    return report.exit_code
+
+
+def audit(args: argparse.Namespace) -> int:
+    from kpn_contract.cassettes.audit import audit as audit_paths
+    from kpn_contract.cassettes.audit import format_findings
+
+    paths = args.paths or [Path(p) for p in ("cassettes", "notebooks", "reports") if Path(p).exists()]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    findings = audit_paths(paths)
+    if findings:
+        _out(format_findings(findings))
+        _out(f"{len(findings)} possible secret(s) found; values are not shown")
+        return EXIT_FAILURE
+    _out("no secrets found")
+    return EXIT_OK
+
+
+def _emit(report: str, code: int, args: argparse.Namespace) -> int:
+    from kpn_contract.redact import redact
+
+    report = redact(report)
+    _out(report)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(report, encoding="utf-8")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and args.format == "markdown":
+        with Path(summary).open("a", encoding="utf-8") as fh:
+            fh.write(report + "\n")
+    return code
+
+
+def _drift_policy(args: argparse.Namespace) -> dict[str, Any]:
+    """``severities`` and ``policy`` keyword arguments from ``[tool.kpn_contract.drift]``."""
+    from kpn_contract.drift.findings import policy_from_config
+    from kpn_contract.profiles import load_config
+
+    severities, policy = policy_from_config(load_config(args.config).settings)
+    return {"severities": severities, "policy": policy}
+
+
+def diff(args: argparse.Namespace) -> int:
+    from kpn_contract.drift.report import run_diff
+
+    report, code = run_diff(
+        args.old,
+        args.new,
+        used_by=args.used_by or (),
+        fmt=args.format,
+        fail_on=args.fail_on,
+        **_drift_policy(args),
+    )
+    return _emit(report, code, args)
+
+
+def drift(args: argparse.Namespace) -> int:
+    from kpn_contract.drift.report import run_drift
+
+    report, code = run_drift(
+        [args.baseline],
+        [args.new],
+        spec_dirs=[args.specs] if args.specs else (),
+        validate=not args.no_validate,
+        fmt=args.format,
+        fail_on=args.fail_on,
+        **_drift_policy(args),
+    )
+    return _emit(report, code, args)
+
+
+def fuzz(args: argparse.Namespace) -> int:
+    from kpn_contract.fuzz import run_fuzz
+
+    def split(values: list[str] | str | None) -> list[str] | None:
+        if not values:
+            return None
+        items = [values] if isinstance(values, str) else values
+        return [name.strip() for item in items for name in item.split(",") if name.strip()]
+
+    return run_fuzz(
+        args.profile,
+        spec=args.spec,
+        target=args.target,
+        emulator_url=args.emulator_url,
+        max_examples=args.max_examples,
+        checks=split(args.checks),
+        report_dir=args.report,
+        allow_unsafe=args.allow_unsafe,
+        rate_limit=args.rate_limit,
+        phases=split(args.phases),
+        out=sys.stdout,
+        config_path=args.config,
+    )

@@ -1,0 +1,448 @@
+"""One place that composes the layers into ready clients: profiles → tokens → transport → validation.
+
+The pytest plugin, the command line and the notebook helpers are front doors; each builds a
+:class:`KPNSession` and asks it for clients. The session owns what must live as long as a run:
+the token cache (one token per API key), the per-profile token cassettes, the validator, and the
+violations seen so far.
+
+Why tokens get their own cassettes: the token cache spans the session, so only the first test
+that needs a profile fetches its token. Recording that fetch into the first test's cassette
+would make replay depend on test order (and on xdist's split); a per-profile token cassette under
+``<cassette_dir>/tokens/`` replays in any order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
+
+from kpn_contract.errors import ContractViolation, UsageError
+from kpn_contract.profiles import Config, Credentials, Profile, resolve_credentials
+from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport, Target
+
+if TYPE_CHECKING:
+    from kpn_contract.auth.tokens import Token, TokenProvider
+    from kpn_contract.cassettes.scrub import Scrubber
+    from kpn_contract.contract.model import Violation
+    from kpn_contract.contract.validate import Validator
+
+__all__ = ["RECORD_MODES", "CassetteHandle", "KPNSession", "SessionOptions"]
+
+log = logging.getLogger("kpn_contract.session")
+
+RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
+RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "rewrite")
+OnViolation = Literal["raise", "collect"]
+
+
+@dataclass
+class SessionOptions:
+    """How a run talks to KPN. Front doors fill this from options, config and environment."""
+
+    target: Target = "replay"
+    emulator_url: str | None = None
+    cassette_dir: Path = Path("cassettes")
+    record_mode: RecordMode | None = None  # None: no cassettes (emulator/live); replay always plays back
+    validate: bool = True
+    on_violation: OnViolation = "raise"
+    spec_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.target == "replay":
+            if self.record_mode not in (None, "none"):
+                raise UsageError(
+                    f"record mode {self.record_mode!r} needs a target to record from: "
+                    "add --kpn-target emulator or --kpn-target live"
+                )
+            self.record_mode = "none"
+        if self.record_mode is not None and self.record_mode not in RECORD_MODES:
+            raise UsageError(
+                f"unknown record mode {self.record_mode!r}: choose one of {', '.join(RECORD_MODES)}"
+            )
+
+
+@dataclass
+class CassetteHandle:
+    """A cassette opened for one test or notebook: its transport is shared by the clients built on it."""
+
+    path: Path
+    transport: httpx.BaseTransport
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class KPNSession:
+    """Builds authenticated, validating httpx clients for the profiles of one configuration."""
+
+    def __init__(self, config: Config, options: SessionOptions, env: Mapping[str, str] | None = None) -> None:
+        from kpn_contract.auth.tokens import TokenCache
+        from kpn_contract.logs import redact_library_loggers
+
+        redact_library_loggers()  # httpx logs URLs, and a GRIP token URL holds the tenant ID
+        if options.target == "emulator" and not options.emulator_url:
+            raise UsageError(
+                "the emulator target needs the emulator's URL (start one with `kpn-contract emulate`)"
+            )
+        self.config = config
+        self.options = options
+        self._env = dict(os.environ if env is None else env)
+        self.cache = TokenCache()
+        self.violations: list[Violation] = []
+        self.token_verdicts: dict[str, list[Violation]] = {}
+        self._credentials: dict[str, Credentials] = {}
+        self._providers: dict[str, TokenProvider] = {}
+        self._token_cassettes: dict[str, CassetteHandle] = {}
+        self._validator: Validator | None = None
+        self._versions: dict[str, str] | None = None
+        self._base: dict[str, httpx.BaseTransport] = {}
+
+    # -- profiles -------------------------------------------------------------------------
+    def profile(self, name: str) -> Profile:
+        return self.config.profile(name)
+
+    def credentials(self, name: str) -> Credentials:
+        if name not in self._credentials:
+            # Offline targets fall back to the emulator's documented demo credentials.
+            self._credentials[name] = resolve_credentials(
+                self.profile(name),
+                self._env,
+                demo_fallback=self.options.target != "live",
+                source=self.config.source,
+            )
+        return self._credentials[name]
+
+    def provider(self, name: str) -> TokenProvider:
+        if name not in self._providers:
+            from kpn_contract.auth.tokens import provider_for
+
+            self._providers[name] = provider_for(self.profile(name), self.credentials(name))
+        return self._providers[name]
+
+    # -- contracts ------------------------------------------------------------------------
+    @property
+    def validator(self) -> Validator:
+        if self._validator is None:
+            from kpn_contract.contract.specs import project_index
+            from kpn_contract.contract.validate import Validator
+
+            spec_dir = self.options.spec_dir or self.config.spec_dir
+            self._validator = Validator(project_index(spec_dir))
+        return self._validator
+
+    def check(self, response: httpx.Response, specs_used: dict[str, str] | None = None) -> list[Violation]:
+        """Validate one response and apply the violation policy.
+
+        ``specs_used`` (a cassette's metadata) learns the ``info.version`` of the spec that matched.
+        """
+        response.read()
+        validator = self.validator
+        violations = validator.check(response)
+        if specs_used is not None:
+            operation = validator.index.find(response.request.method, str(response.request.url))
+            if operation is not None:
+                specs_used[operation.spec_title] = self._spec_versions()[operation.spec_path]
+        if violations:
+            self.violations.extend(violations)
+            if self.options.on_violation == "raise":
+                raise ContractViolation(violations, excerpt=response.text[:600])
+        return violations
+
+    def _spec_versions(self) -> dict[str, str]:
+        if self._versions is None:
+            self._versions = {spec.path: spec.version for spec in self.validator.index.specs}
+        return self._versions
+
+    # -- transports -----------------------------------------------------------------------
+    def _base_transport(self, profile: Profile) -> httpx.BaseTransport | None:
+        """Where requests of ``profile`` physically go; None in replay (nothing may go anywhere)."""
+        target = self.options.target
+        if target == "replay":
+            return None
+        key = profile.name if target == "live" else "emulator"
+        if key not in self._base:
+            from kpn_contract.retry import RetryPolicy, RetryTransport
+
+            inner: httpx.BaseTransport
+            if target == "live":
+                inner = httpx.HTTPTransport(verify=profile.tls_verify())
+            else:
+                assert self.options.emulator_url is not None
+                inner = EmulatorRoutingTransport(self.options.emulator_url)
+            # Retries sit below the recorder, so a cassette holds the outcome, not the attempts.
+            self._base[key] = RetryTransport(inner, RetryPolicy())
+        return self._base[key]
+
+    def scrubber(self) -> Scrubber:
+        from kpn_contract.cassettes.scrub import Scrubber
+
+        secrets: list[str] = []
+        identifiers: list[str] = []
+        for creds in self._credentials.values():
+            secrets.extend(creds.secret_values())
+        for name, creds in self._credentials.items():
+            profile = self.profile(name)
+            if "subcustomer_id" in profile.scrub and creds.subcustomer_id:
+                identifiers.append(creds.subcustomer_id)
+        return Scrubber(secrets=secrets, identifiers=identifiers)
+
+    def _meta(self, profiles: list[str]) -> dict[str, Any]:
+        # The recorder adds recorded_at and the toolkit version when it writes.
+        specs: dict[str, str] = {}  # filled in as responses are validated
+        return {"target": self.options.target, "profiles": profiles, "specs": specs}
+
+    def open_cassette(self, path: Path, profiles: list[str]) -> CassetteHandle:
+        """A cassette for one test: replayed, recorded or passed through according to the options."""
+        from kpn_contract.cassettes.record import open_cassette_transport
+
+        for name in profiles:
+            self.credentials(name)  # registers the secrets before anything can be written
+        base = self._base_transport(self.profile(profiles[0])) if profiles else None
+        meta = self._meta(profiles)
+        mode = self.options.record_mode
+        if mode is None:
+            if base is None:  # pragma: no cover - replay always has a record mode
+                raise UsageError("nothing to send requests to")
+            return CassetteHandle(path, SharedTransport(base), meta)
+        # The base transport is the session's: the cassette must not close it with itself.
+        inner = SharedTransport(base) if base is not None else None
+        transport = open_cassette_transport(path, mode, inner, self.scrubber(), meta)
+        return CassetteHandle(path, transport, meta)
+
+    def _token_cassette(self, name: str) -> CassetteHandle:
+        if name not in self._token_cassettes:
+            path = self.options.cassette_dir / "tokens" / f"{name}.yaml"
+            self._token_cassettes[name] = self.open_cassette(path, [name])
+        return self._token_cassettes[name]
+
+    # -- clients --------------------------------------------------------------------------
+    def token_client(self, name: str) -> httpx.Client:
+        profile = self.profile(name)
+        cassette = self._token_cassette(name)
+        hooks: dict[str, list[Any]] = {"response": [lambda r: self._check_token(name, r, cassette)]}
+        return httpx.Client(
+            transport=SharedTransport(cassette.transport),
+            timeout=profile.timeout,
+            follow_redirects=False,
+            event_hooks=hooks if self.options.validate else {},
+        )
+
+    def _check_token(self, name: str, response: httpx.Response, cassette: CassetteHandle) -> None:
+        from kpn_contract.retry import is_transient_response
+
+        if is_transient_response(
+            response
+        ):  # the provider retries it, or turns the last one into a TokenError
+            return
+        self.token_verdicts[name] = self.check(response, cassette.meta["specs"])
+
+    def token(self, name: str) -> Token:
+        """The cached token of profile ``name``, fetched when missing or about to expire."""
+        provider = self.provider(name)
+        with self.token_client(name) as client:
+            return self.cache.get(provider.cache_key, lambda: provider.fetch(client))
+
+    def client(
+        self,
+        name: str,
+        *,
+        cassette: CassetteHandle | None = None,
+        validate: bool | None = None,
+        subcustomer: bool = True,
+        authenticated: bool = True,
+    ) -> httpx.Client:
+        """An ``httpx.Client`` for profile ``name``: base URL, KPNAuth, validation, the chosen target.
+
+        ``subcustomer=False`` leaves out ``x-client-id`` (the context-switch call needs that);
+        ``authenticated=False`` sends no token at all (negative tests of the auth answers).
+        """
+        from kpn_contract.auth.httpx_auth import KPNAuth, auth_failure
+
+        profile = self.profile(name)
+        creds = self.credentials(name)
+        if cassette is None:
+            cassette = self.open_cassette(self.options.cassette_dir / "adhoc" / f"{name}.yaml", [name])
+        auth = (
+            KPNAuth(
+                self.provider(name),
+                self.cache,
+                token_client=self.token_client(name),
+                subcustomer_id=creds.subcustomer_id if subcustomer else None,
+            )
+            if authenticated
+            else None
+        )
+        do_validate = self.options.validate if validate is None else validate
+        specs_used = cassette.meta["specs"]
+        grip = profile.kind == "grip"
+
+        def check(response: httpx.Response) -> None:
+            # KPNAuth renews the token after an auth failure and asks again: only its final answer is
+            # held to the contract (a second failure becomes KPNAuth's TokenError).
+            response.read()
+            if auth is not None and auth_failure(response, grip=grip) is not None:
+                return
+            self.check(response, specs_used)
+
+        hooks: dict[str, list[Any]] = {"response": [check]} if do_validate else {}
+        return httpx.Client(
+            base_url=profile.base_url,
+            auth=auth,
+            transport=SharedTransport(cassette.transport),
+            timeout=profile.timeout,
+            follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
+            event_hooks=hooks,
+        )
+
+    def close(self) -> None:
+        """Write the token cassettes and close every transport this session opened."""
+        for cassette in self._token_cassettes.values():
+            cassette.close()
+        self._token_cassettes.clear()
+        for transport in self._base.values():
+            transport.close()
+        self._base.clear()
+
+
+def options_from_sources(
+    *,
+    cli: Mapping[str, str | None],
+    ini: Mapping[str, str | None],
+    config: Config,
+    env: Mapping[str, str] | None = None,
+    root: Path | None = None,
+) -> SessionOptions:
+    """Resolve run settings: command line > ini > ``[tool.kpn_contract]`` > ``KPN_TARGET`` env > default.
+
+    ``KPN_TARGET`` lets notebooks and CI switch target without touching code.
+    """
+    from kpn_contract.transport import parse_target
+
+    environ = os.environ if env is None else env
+
+    def first(key: str, *, from_config: object = None, from_env: str | None = None) -> str | None:
+        for value in (cli.get(key), ini.get(key), from_config, from_env):
+            if value not in (None, ""):
+                return str(value)
+        return None
+
+    settings = config.settings
+    target = parse_target(
+        first("target", from_config=settings.get("target"), from_env=environ.get("KPN_TARGET")) or "replay"
+    )
+    record_mode = first("record_mode", from_config=settings.get("record_mode"))
+    cassette_dir = Path(first("cassette_dir", from_config=config.cassette_dir) or "cassettes")
+    if not cassette_dir.is_absolute():
+        cassette_dir = (root or config.root) / cassette_dir
+    return SessionOptions(
+        target=target,
+        emulator_url=cli.get("emulator_url") or None,
+        cassette_dir=cassette_dir,
+        record_mode=record_mode,  # type: ignore[arg-type]  # checked in __post_init__
+        spec_dir=config.spec_dir,
+    )
+
+
+class EmulatorContext:
+    """Start an emulator that accepts the credentials the profiles resolve to (environment, else demo).
+
+    Imports uvicorn and starlette only when entered.
+    """
+
+    def __init__(self, variant: Literal["current", "next"] = "current") -> None:
+        self.variant = variant
+
+    def __enter__(self) -> Any:
+        from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+
+        settings = EmulatorSettings.from_environment(os.environ)
+        settings.variant = self.variant
+        self.server = EmulatorServer(settings).start()
+        return self.server
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+
+class test_cassette:  # noqa: N801 - used like contextlib's lower-case context managers
+    """Open the cassette of one test; in replay, refuse every network connection meanwhile."""
+
+    def __init__(self, session: KPNSession, nodeid: str, profile: str, shared_name: str | None) -> None:
+        self.session = session
+        self.nodeid = nodeid
+        self.profile = profile
+        self.shared_name = shared_name
+        self._block: Any = None
+
+    def __enter__(self) -> CassetteHandle:
+        from kpn_contract.cassettes.naming import cassette_path
+
+        path = cassette_path(self.session.options.cassette_dir, self.nodeid, self.shared_name)
+        self.handle = self.session.open_cassette(path, [self.profile])
+        if self.session.options.target == "replay":
+            from kpn_contract.cassettes.netblock import block_network
+
+            self._block = block_network()
+            self._block.__enter__()
+        return self.handle
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._block is not None:
+                self._block.__exit__(*exc)
+        finally:
+            self.handle.close()
+
+
+@dataclass(frozen=True)
+class TokenReport:
+    """What ``kpn-contract token`` and the notebooks show of a token: never the token itself."""
+
+    profile: str
+    kind: str
+    masked: str
+    token_type: str
+    expires_in: float
+    expires_at: str
+    violations: tuple[Violation, ...]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def render(self) -> str:
+        verdict = "matches its schema" if self.conforms else f"{len(self.violations)} contract violation(s)"
+        lines = [
+            f"profile:    {self.profile} ({self.kind})",
+            f"token:      {self.masked}",
+            f"type:       {self.token_type}",
+            f"expires in: {self.expires_in:.0f} s (at {self.expires_at})",
+            f"response:   {verdict}",
+        ]
+        lines.extend(f"  - {v.describe()}" for v in self.violations)
+        return "\n".join(lines)
+
+
+def describe_token(session: KPNSession, profile: str) -> TokenReport:
+    """Fetch (or reuse) the token of ``profile`` and describe it with its schema verdict."""
+    from kpn_contract.redact import mask
+
+    token = session.token(profile)
+    expires_at = dt.datetime.fromtimestamp(token.expires_at(), dt.UTC).isoformat(timespec="seconds")
+    return TokenReport(
+        profile=profile,
+        kind=session.profile(profile).kind,
+        masked=mask(token.access_token),
+        token_type=token.token_type,
+        expires_in=token.expires_in,
+        expires_at=expires_at,
+        violations=tuple(session.token_verdicts.get(profile, ())),
+    )

@@ -1,0 +1,94 @@
+"""Transports that choose *where* a request goes, below recording and replay.
+
+Clients always speak the canonical live URLs (``https://api.kpnthings.com/...``). In the
+``emulator`` target, :class:`EmulatorRoutingTransport` rewrites scheme, host and port to the local
+emulator just before the socket; everything above it (auth, validation, the cassette recorder) sees
+the live URL. That keeps cassettes identical whichever target recorded them, and lets replay match
+them whatever port the emulator happened to use. The cassette metadata says which target it was.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import httpx
+
+__all__ = ["LIVE_HOSTS", "EmulatorRoutingTransport", "SharedTransport", "Target", "parse_target"]
+
+Target = Literal["replay", "emulator", "live"]
+TARGETS: tuple[Target, ...] = ("replay", "emulator", "live")
+
+# The hosts a default profile talks to; documentation, and the audit's idea of "live".
+LIVE_HOSTS = ("api-prd.kpn.com", "auth.grip-on-it.com", "api.kpnthings.com")
+
+
+def parse_target(value: str) -> Target:
+    """Validate a target name from an option, a config file or an environment variable."""
+    from kpn_contract.errors import UsageError
+
+    for target in TARGETS:
+        if value == target:
+            return target
+    raise UsageError(f"unknown target {value!r}: choose one of {', '.join(TARGETS)}")
+
+
+class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Send every request to the emulator at ``emulator_url``, whatever host it names."""
+
+    def __init__(self, emulator_url: str, *, timeout: float | None = None) -> None:
+        self.emulator_url = httpx.URL(emulator_url)
+        self._sync = httpx.HTTPTransport()
+        self._async = httpx.AsyncHTTPTransport()
+        self._timeout = timeout
+
+    def _route(self, request: httpx.Request) -> httpx.Request:
+        target = request.url.copy_with(
+            scheme=self.emulator_url.scheme, host=self.emulator_url.host, port=self.emulator_url.port
+        )
+        routed = httpx.Request(
+            request.method,
+            target,
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        # The Host header must follow the URL, or the emulator would see the live host name.
+        routed.headers["host"] = target.netloc.decode("ascii")
+        return routed
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._sync.handle_request(self._route(request))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._async.handle_async_request(self._route(request))
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()
+
+
+class SharedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Lend one transport to several clients; closing a client does not close the transport.
+
+    The API client and its token client share a cassette transport, and the owner (a pytest test,
+    a notebook session) closes it once, when the cassette is complete.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(self.inner, httpx.BaseTransport)
+        return self.inner.handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(self.inner, httpx.AsyncBaseTransport)
+        return await self.inner.handle_async_request(request)
+
+    def close(self) -> None:
+        """Deliberately nothing: the owner closes ``inner``."""
+
+    async def aclose(self) -> None:
+        """Deliberately nothing: the owner closes ``inner``."""

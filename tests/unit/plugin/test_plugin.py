@@ -1,0 +1,190 @@
+"""The pytest plugin, tested as users meet it: through throwaway test files run by pytester."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+# pytester's in-process runs drop the modules first imported inside them. PyYAML's C extension
+# cannot be imported twice, so a re-imported ``yaml`` would disagree with it: import it here, once.
+import yaml  # noqa: F401
+
+HEAVY = ("vcr", "schemathesis", "jsonschema", "jsonschema_rs", "nbclient", "uvicorn", "starlette")
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    code = textwrap.dedent(
+        f"""
+        import json, sys
+        import kpn_contract.plugin
+        print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == []
+
+
+def test_options_appear_in_help(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(
+        [
+            "kpn_contract: contract testing for KPN's APIs:",
+            "*--kpn-target={replay,emulator,live}*",
+            "*--kpn-record-mode={none,once,new_episodes,all,rewrite}*",
+            "*--kpn-cassettes=DIR*",
+            "*--kpn-emulator-url=URL*",
+        ]
+    )
+
+
+def test_kpn_marker_is_declared_for_strict_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn(profile="things")
+        def test_marked(kpn_profile):
+            assert kpn_profile == "things"
+
+        def test_unmarked(kpn_profile):
+            assert kpn_profile == "sandbox"
+        """
+    )
+    result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_marker_rejects_positional_arguments(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn("things")
+        def test_marked(kpn_profile):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*the kpn marker takes keyword arguments only*"])
+    assert result.ret != 0
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "config", "env", "expected"),
+    [
+        (["--kpn-target", "live"], "emulator", "emulator", "emulator", "live"),
+        ([], "live", "emulator", "emulator", "live"),
+        ([], None, "live", "emulator", "live"),
+        ([], None, None, "live", "live"),
+        ([], None, None, None, "replay"),
+    ],
+    ids=["cli-beats-ini", "ini-beats-config", "config-beats-env", "env-beats-default", "default"],
+)
+def test_target_precedence(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    ini: str | None,
+    config: str | None,
+    env: str | None,
+    expected: str,
+) -> None:
+    lines = ["[tool.pytest.ini_options]"]
+    if ini:
+        lines.append(f'kpn_target = "{ini}"')
+    lines.append("[tool.kpn_contract]")
+    if config:
+        lines.append(f'target = "{config}"')
+    pytester.makefile(".toml", pyproject="\n".join(lines) + "\n")
+    if env:
+        monkeypatch.setenv("KPN_TARGET", env)
+    else:
+        monkeypatch.delenv("KPN_TARGET", raising=False)
+    pytester.makepyfile(
+        f"""
+        def test_target(kpn_options):
+            assert kpn_options.target == {expected!r}
+        """
+    )
+    pytester.runpytest(*args).assert_outcomes(passed=1)
+
+
+def test_record_mode_needs_a_target_to_record_from(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_it(kpn_options):
+            pass
+        """
+    )
+    result = pytester.runpytest("--kpn-record-mode", "all")
+    result.stdout.fnmatch_lines(["*record mode 'all' needs a target to record from*"])
+    result.assert_outcomes(errors=1)
+
+
+def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from kpn_contract.errors import NetworkBlockedError
+
+        @pytest.mark.kpn(profile="things")
+        def test_goes_out(kpn_client):
+            with pytest.raises(NetworkBlockedError) as info:
+                kpn_client().get("/api/devices")
+            # The first request that would go out is the GRIP token request; the error names it.
+            assert "POST https://auth.grip-on-it.com/v2/" in str(info.value)
+            assert "tokens/things.yaml" in str(info.value)
+
+        def test_raw_socket_is_refused(kpn_cassette):
+            import socket
+            with pytest.raises(NetworkBlockedError):
+                socket.create_connection(("127.0.0.1", 9))
+        """
+    )
+    pytester.runpytest("--kpn-cassettes", str(pytester.path / "empty")).assert_outcomes(passed=2)
+
+
+def test_fixtures_work_against_the_emulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn(profile="things")
+        def test_devices(kpn_client, kpn_token, kpn_emulator):
+            assert kpn_token()
+            page = kpn_client().get(
+                "/api/devices", headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}
+            )
+            assert page.status_code == 200
+            assert kpn_emulator.base_url.startswith("http://127.0.0.1:")
+        """
+    )
+    pytester.runpytest("--kpn-target", "emulator").assert_outcomes(passed=1)
+
+
+def test_validation_failure_reads_as_a_test_failure(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn(profile="things")
+        def test_not_authenticated(kpn_client):
+            kpn_client(authenticated=False).get(
+                "/api/devices", headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}
+            )
+
+        @pytest.mark.kpn(profile="things", validate=False)
+        def test_validation_switched_off(kpn_client):
+            response = kpn_client(authenticated=False).get(
+                "/api/devices", headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}
+            )
+            assert response.status_code == 302
+        """
+    )
+    result = pytester.runpytest("--kpn-target", "emulator")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*ContractViolation*", "*302*"])
