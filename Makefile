@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint test contract notebooks bench clean
+.PHONY: venv lint test contract record notebooks bench clean
 
 venv: $(STAMP)
 
@@ -20,15 +20,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check kpn_contract tests benchmarks
 	$(BIN)/mypy
 
-# The whole test suite: lint, unit tests, the contract suite, notebooks.
+# The whole test suite: lint and types, then every test (unit, contract suite replayed offline,
+# notebooks executed, reliability and security matrices), then the contract suite live against the emulator.
 test: lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
+	$(BIN)/pytest tests/contract -n 2 -q -p no:cacheprovider --kpn-target emulator
 
 # The main job: the KPN contract suite, replayed offline from cassettes/ by default.
 # KPN_TARGET=emulator or KPN_TARGET=live switches the target.
 KPN_TARGET ?= replay
 contract: $(STAMP)
 	$(BIN)/pytest tests/contract -p no:cacheprovider --kpn-target $(KPN_TARGET)
+
+# Re-record the shipped cassettes against the local emulator (they are labelled target: emulator).
+record: $(STAMP)
+	$(BIN)/pytest tests/contract -q -p no:cacheprovider --kpn-target emulator --kpn-record-mode rewrite
+	$(BIN)/python notebooks/_run.py --record
 
 notebooks: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[notebook]'
@@ -37,6 +44,8 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/replay.py
+	$(BIN)/python benchmarks/drift.py
+	$(BIN)/python benchmarks/auth.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -12,7 +12,11 @@ from kpn_contract.errors import (
     TokenError,
     UsageError,
 )
+from kpn_contract.logs import install_redaction
 from kpn_contract.redact import mask, redact
+
+# Records of kpn_contract's and httpx's loggers never carry a secret, whoever handles them.
+install_redaction()
 
 try:
     __version__ = version("kpn-contract")

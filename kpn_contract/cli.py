@@ -95,12 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-unsafe", action="store_true", help="also send POST, PUT, PATCH and DELETE (live)")
     p.add_argument("--rate-limit", metavar="R", help="e.g. 2/s (default: 2/s live, unlimited emulator)")
     p.add_argument("--phases", metavar="P[,P]", help="schemathesis phases (examples, coverage, fuzzing)")
+    p.add_argument("--seed", type=int, help="generate the same cases on every run")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from kpn_contract import commands
+    from kpn_contract.profiles import register_environment_secrets
+
+    register_environment_secrets()  # diff, drift and verify print what they read: redact env credentials
 
     handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command.replace("-", "_"))
     if args.debug:

@@ -203,6 +203,7 @@ def fuzz(args: argparse.Namespace) -> int:
         allow_unsafe=args.allow_unsafe,
         rate_limit=args.rate_limit,
         phases=split(args.phases),
+        seed=args.seed,
         out=sys.stdout,
         config_path=args.config,
     )

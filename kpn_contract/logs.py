@@ -1,28 +1,54 @@
-"""Logging that cannot leak: every record leaving a kpn_contract handler passes through ``redact``."""
+"""Logging that cannot leak: records of kpn_contract's and httpx's loggers are redacted as they are made.
+
+A handler filter would only guard the handlers we install; pytest's caplog, a user's root handler or
+a CI log collector would still see the raw record. So :func:`install_redaction` wraps the log record
+factory instead: every record whose logger is ``kpn_contract.*``, ``httpx``, ``httpcore.*`` or
+``uvicorn.*`` (httpx and the emulator's uvicorn log request URLs, and a GRIP token URL holds the
+tenant ID) is rendered once and redacted before any handler sees it. Records of other loggers pass
+untouched, and nothing is built for a level that is switched off (the factory runs only for enabled records).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from kpn_contract.redact import redact
 
-__all__ = ["LIBRARY_LOGGERS", "RedactingFilter", "configure_debug_logging", "redact_library_loggers"]
+__all__ = ["RedactingFilter", "configure_debug_logging", "install_redaction"]
 
-# Libraries that log URLs (a GRIP token URL holds the tenant ID) or headers: httpx and httpcore (whose
-# records come from these child loggers: a parent's filter does not apply), and uvicorn for the emulator.
-LIBRARY_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "uvicorn.access",
-    "uvicorn.error",
-)
+# uvicorn: the emulator's access log shows request paths, and a GRIP token path holds the tenant ID.
+_GUARDED_PREFIXES = ("kpn_contract", "httpx", "httpcore", "uvicorn")
+_install_lock = threading.Lock()
+_installed = False
+
+
+def _redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    if record.name.startswith(_GUARDED_PREFIXES):
+        record.msg = redact(record.getMessage())
+        record.args = None
+    return record
+
+
+def install_redaction() -> None:
+    """Redact every record of the guarded loggers from now on (idempotent, process-wide)."""
+    global _installed  # noqa: PLW0603 - one factory wrapper per process
+    with _install_lock:
+        if _installed:
+            return
+        previous: Callable[..., logging.LogRecord] = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return _redact_record(previous(*args, **kwargs))
+
+        logging.setLogRecordFactory(factory)
+        _installed = True
 
 
 class RedactingFilter(logging.Filter):
-    """Render the message once, redact it, and drop the arguments so no handler re-renders the raw form."""
+    """For handlers: redact the rendered message and any formatted traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
@@ -33,28 +59,13 @@ class RedactingFilter(logging.Filter):
 
 
 def configure_debug_logging(level: int = logging.DEBUG) -> logging.Handler:
-    """Send the ``kpn_contract`` loggers to stderr at ``level``, redacted. Returns the handler."""
+    """Send the ``kpn_contract`` and httpx loggers to stderr at ``level``, redacted. Returns the handler."""
+    install_redaction()
     handler = logging.StreamHandler()
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter())  # tracebacks are formatted by the handler, after the factory
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("kpn_contract")
-    logger.addHandler(handler)
-    logger.setLevel(level)
-    # httpx/httpcore log request lines (with URLs) at DEBUG; route them through the same filter.
-    for name in ("httpx", "httpcore"):
-        other = logging.getLogger(name)
-        other.addHandler(handler)
-        other.setLevel(level)
-    return handler
-
-
-def redact_library_loggers() -> None:
-    """Attach a :class:`RedactingFilter` to the loggers in :data:`LIBRARY_LOGGERS` (idempotent).
-
-    A logger's own filter runs before any handler sees the record, so every handler gets the redacted
-    text: pytest's log capture (failure output, ``caplog``, JUnit XML), a user's handlers, ``--debug``.
-    """
-    for name in LIBRARY_LOGGERS:
+    for name in ("kpn_contract", "httpx", "httpcore"):
         logger = logging.getLogger(name)
-        if not any(isinstance(existing, RedactingFilter) for existing in logger.filters):
-            logger.addFilter(RedactingFilter())
+        logger.addHandler(handler)
+        logger.setLevel(level)
+    return handler

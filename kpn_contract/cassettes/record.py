@@ -122,7 +122,8 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.path = Path(cassette_path)
         self.mode = parse_record_mode(mode)
         self.scrubber = scrubber or Scrubber()
-        self._meta = _normalise_meta(meta)
+        # Kept by reference: the session fills in ``specs`` as responses are validated, before close.
+        self._meta_source: Mapping[str, Any] = meta if meta is not None else {}
         self._lock = threading.Lock()
         self._fingerprint = _fingerprint(self.path)
         existed = self._fingerprint is not None
@@ -232,7 +233,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     base, base_meta = current.interactions, current.meta
                 keep_old = bool(base) or self.mode is not RecordMode.REWRITE
                 interactions = [self.scrubber.interaction(i) for i in (*base, *self._new)]
-                meta = _merge_meta(base_meta, self._meta, keep_old=keep_old)
+                meta = _merge_meta(base_meta, _normalise_meta(self._meta_source), keep_old=keep_old)
                 save_cassette(Cassette(self.path, interactions, meta), lock=False)
                 self._base, self._base_meta = interactions, meta
                 self._new = []

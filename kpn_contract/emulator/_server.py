@@ -75,6 +75,8 @@ class EmulatorServer:
         # sys.exit in its own), and port 0 is resolved before the server thread starts.
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Nagle plus delayed ACK would hold each response's body ~40 ms (h11 writes head and body apart).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             sock.bind((self.host, self.port))
         except OSError as error:

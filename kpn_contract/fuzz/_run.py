@@ -290,9 +290,12 @@ def _configure(
     rate_limit: str | None,
     safe_only: bool,
     phases: list[str] | None = None,
+    seed: int | None = None,
 ) -> Any:
     schema = bound.schema
     config = schema.config
+    if seed is not None:
+        config.seed = seed  # the same cases every run: a CI failure can be replayed exactly
     if phases is not None:
         config.phases.update(phases=phases)
     config.generation.update(max_examples=max_examples, database="none")
@@ -373,6 +376,7 @@ def run_fuzz(
     config_path: Path | None = None,
     env: Mapping[str, str] | None = None,
     phases: list[str] | None = None,
+    seed: int | None = None,
 ) -> int:
     """Fuzz one spec with schemathesis, authenticated by ``profile``; 0 when every check passed, else 1.
 
@@ -382,7 +386,8 @@ def run_fuzz(
     emulator is unlimited by default). A banner naming the target and the profile is written to ``out``
     before anything is sent. With ``report_dir``, ``junit.xml`` and ``cassettes/fuzz-<profile>.yaml``
     (scrubbed by our Scrubber) are written there. ``phases`` limits schemathesis's phases (examples,
-    coverage, fuzzing, stateful; default all). Bad input raises UsageError, ConfigError or SpecError.
+    coverage, fuzzing, stateful; default all). ``seed`` makes the generated cases the same every run.
+    Bad input raises UsageError, ConfigError or SpecError.
     """
     from kpn_contract.profiles import load_config, resolve_credentials
 
@@ -431,6 +436,7 @@ def run_fuzz(
             rate_limit=limit,
             safe_only=safe_only,
             phases=phases,
+            seed=seed,
         )
         _banner(
             out,

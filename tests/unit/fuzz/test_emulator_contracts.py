@@ -30,9 +30,8 @@ RESPONSE_CHECKS = [
 ]
 
 KNOWN_VIOLATIONS = {
-    "kpn-number-verify.yaml": "POST /insights/{msisdn}: InsightsResponse and InsightsResponseNotify overlap "
-    "in a oneOf (spec defect); GET /session/{session_id} answers an unknown session with 404, which the "
-    "spec does not declare (emulator)",
+    "kpn-number-verify.yaml": "POST /insights/{msisdn}: a case sent without a bearer token gets the "
+    "gateway's documented 401 fault, which Number Verify's published spec does not declare (a spec gap)",
 }
 
 
@@ -66,6 +65,7 @@ def test_emulator_keeps_its_response_contract(emulator, profile, spec_name):
         max_examples=5,
         checks=RESPONSE_CHECKS,
         phases=["examples", "fuzzing"],
+        seed=20261123,  # the same cases every run, so the strict xfail below cannot flip
         out=out,
     )
     text = out.getvalue()

@@ -49,7 +49,9 @@ def test_done_when_figure_at_least_25_calls_and_one_token_fetch(emulator, tmp_pa
 
 def test_done_when_figure_passes(emulator, tmp_path):
     out = io.StringIO()
-    rc = run_fuzz("things", target="emulator", emulator_url=emulator.base_url, max_examples=25, out=out)
+    rc = run_fuzz(
+        "things", target="emulator", emulator_url=emulator.base_url, max_examples=25, seed=20261123, out=out
+    )
     assert rc == 0, out.getvalue()
 
 
