@@ -185,3 +185,13 @@ def kpn_token(
         return kpn_session.token(profile or kpn_profile).access_token
 
     return get
+
+
+@pytest.fixture(scope="session")
+def kpn_fuzz_session() -> Iterator[Any]:
+    """The fuzzing session behind ``kpn_contract.fuzz.kpn_schema()``: one emulator and token cache."""
+    from kpn_contract.fuzz import open_fuzz_session
+
+    session = open_fuzz_session()
+    yield session
+    session.close()

@@ -32,13 +32,17 @@ _BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)[A-Za-z0-9._~+/=-]+"), rf"\g<1>{REDACTED}"),
     (re.compile(r"(\bclient_secret=)(?!REDACTED\b)[^&\s\"']+"), rf"\g<1>{REDACTED}"),
     (
-        re.compile(r"(\"(?:client_secret|access_token|developer_email|developer\.email)\"\s*:\s*\")"
-                   r"(?!REDACTED\")[^\"]*(\")"),
+        re.compile(
+            r"(\"(?:client_secret|access_token|developer_email|developer\.email)\"\s*:\s*\")"
+            r"(?!REDACTED\")[^\"]*(\")"
+        ),
         rf"\g<1>{REDACTED}\g<2>",
     ),
     (
-        re.compile(r"('(?:client_secret|access_token|developer_email|developer\.email)'\s*:\s*')"
-                   r"(?!REDACTED')[^']*(')"),
+        re.compile(
+            r"('(?:client_secret|access_token|developer_email|developer\.email)'\s*:\s*')"
+            r"(?!REDACTED')[^']*(')"
+        ),
         rf"\g<1>{REDACTED}\g<2>",
     ),
 )

@@ -85,9 +85,7 @@ class KPNSession:
 
     def __init__(self, config: Config, options: SessionOptions, env: Mapping[str, str] | None = None) -> None:
         from kpn_contract.auth.tokens import TokenCache
-        from kpn_contract.logs import redact_library_loggers
 
-        redact_library_loggers()  # httpx logs URLs, and a GRIP token URL holds the tenant ID
         if options.target == "emulator" and not options.emulator_url:
             raise UsageError(
                 "the emulator target needs the emulator's URL (start one with `kpn-contract emulate`)"

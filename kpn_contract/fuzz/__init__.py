@@ -8,7 +8,7 @@ schemathesis is imported only when a schema is loaded or a run starts.
 """
 
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
-from kpn_contract.fuzz._pytest import FuzzSession, kpn_fuzz_session, kpn_schema
+from kpn_contract.fuzz._pytest import FuzzSession, kpn_schema, open_fuzz_session
 from kpn_contract.fuzz._run import DEFAULT_LIVE_RATE_LIMIT, FuzzSummary, run_fuzz
 from kpn_contract.fuzz._schema import (
     API_SPECS,
@@ -31,8 +31,8 @@ __all__ = [
     "KPNSchemathesisAuth",
     "bind_schema",
     "excluded_checks",
-    "kpn_fuzz_session",
     "kpn_schema",
+    "open_fuzz_session",
     "run_fuzz",
     "spec_for_api",
 ]

@@ -6,15 +6,13 @@ fixture it names. That fixture loads the spec and binds it to the base URL and t
 the session-wide :func:`kpn_fuzz_session` fixture, which owns the emulator, the token transport and
 one :class:`~kpn_contract.auth.tokens.TokenCache` (one token per API key for the whole session).
 
-``kpn_fuzz_session`` must be visible to the tests: the kpn_contract pytest plugin provides it, or
-import it into a ``conftest.py`` (``from kpn_contract.fuzz import kpn_fuzz_session``).
+The kpn_contract pytest plugin provides ``kpn_fuzz_session`` (see :func:`open_fuzz_session`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ from kpn_contract.fuzz._schema import (
     token_transport,
 )
 
-__all__ = ["FuzzSession", "kpn_fuzz_session", "kpn_schema"]
+__all__ = ["FuzzSession", "kpn_schema", "open_fuzz_session"]
 
 # Environment variables a CI job sets to point the fuzz tests elsewhere (the plugin may add options).
 TARGET_ENV = "KPN_FUZZ_TARGET"
@@ -98,17 +96,15 @@ class FuzzSession:
         self._stack.close()
 
 
-@pytest.fixture(scope="session")
-def kpn_fuzz_session() -> Iterator[FuzzSession]:
-    """The session's fuzz target: ``$KPN_FUZZ_TARGET`` (default emulator) and ``$KPN_EMULATOR_URL``."""
-    session = FuzzSession(
+def open_fuzz_session() -> FuzzSession:
+    """The session's fuzz target: ``$KPN_FUZZ_TARGET`` (default emulator) and ``$KPN_EMULATOR_URL``.
+
+    The plugin's ``kpn_fuzz_session`` fixture opens one per test session and closes it at the end.
+    """
+    return FuzzSession(
         target=parse_fuzz_target(os.environ.get(TARGET_ENV, "emulator")),
         emulator_url=os.environ.get(EMULATOR_URL_ENV) or None,
     )
-    try:
-        yield session
-    finally:
-        session.close()
 
 
 def kpn_schema(

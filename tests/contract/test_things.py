@@ -11,6 +11,8 @@ from kpn_contract import _demo
 from kpn_contract.session import KPNSession
 
 DEVICES_JSON = "application/vnd.kpnthings.device.v1.response+json"
+ACTUATOR_JSON = "application/vnd.kpnthings.actuator.v1.response+json"
+DOWNLINK = [{"bn": "urn:dev:DEVEUI:0123456789ABCDEF:", "n": "payloadHex", "vs": "0102"}]
 
 
 @pytest.fixture
@@ -106,3 +108,25 @@ def test_subcustomer_flow(kpn_client: Callable[..., httpx.Client]) -> None:
 def test_subcustomer_without_access_rights_is_a_403(things: httpx.Client) -> None:
     response = things.get("/api/devices", headers={"x-client-id": _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
     assert response.status_code == 403
+
+
+@pytest.mark.kpn(profile="things")
+def test_downlink_is_accepted(kpn_client: Callable[..., httpx.Client]) -> None:
+    response = kpn_client().post(
+        "/api/actuator/downlinks",
+        params={"port": 1, "externalReference": "contract-suite"},
+        json=DOWNLINK,
+        headers={"Accept": ACTUATOR_JSON},
+    )
+    assert response.is_success
+
+
+@pytest.mark.kpn(profile="things")
+def test_downlink_with_a_malformed_senml_body_is_a_400(kpn_client: Callable[..., httpx.Client]) -> None:
+    response = kpn_client().post(
+        "/api/actuator/downlinks",
+        params={"port": 1, "externalReference": "contract-suite"},
+        json=[{"bn": "urn:dev:DEVEUI:0123456789ABCDEF:", "n": "payloadHex", "vs": "not hex"}],
+        headers={"Accept": ACTUATOR_JSON},
+    )
+    assert response.status_code == 400
