@@ -197,15 +197,20 @@ class KPNSession:
         specs: dict[str, str] = {}  # filled in as responses are validated
         return {"target": self.options.target, "profiles": profiles, "specs": specs}
 
-    def open_cassette(self, path: Path, profiles: list[str]) -> CassetteHandle:
-        """A cassette for one test: replayed, recorded or passed through according to the options."""
+    def open_cassette(
+        self, path: Path, profiles: list[str], *, mode: RecordMode | None = None
+    ) -> CassetteHandle:
+        """A cassette for one test: replayed, recorded or passed through according to the options.
+
+        ``mode`` overrides the session's record mode (the token cassettes use it).
+        """
         from kpn_contract.cassettes.record import open_cassette_transport
 
         for name in profiles:
             self.credentials(name)  # registers the secrets before anything can be written
         base = self._base_transport(self.profile(profiles[0])) if profiles else None
         meta = self._meta(profiles)
-        mode = self.options.record_mode
+        mode = mode or self.options.record_mode
         if mode is None:
             if base is None:  # pragma: no cover - replay always has a record mode
                 raise UsageError("nothing to send requests to")
@@ -218,7 +223,11 @@ class KPNSession:
     def _token_cassette(self, name: str) -> CassetteHandle:
         if name not in self._token_cassettes:
             path = self.options.cassette_dir / "tokens" / f"{name}.yaml"
-            self._token_cassettes[name] = self.open_cassette(path, [name])
+            # While recording, tokens are always fetched anew: a replayed (scrubbed) token would be
+            # refused by the target the new API calls go to. Rewrite writes only what was fetched.
+            recording = self.options.record_mode not in (None, "none")
+            mode: RecordMode | None = "rewrite" if recording else None
+            self._token_cassettes[name] = self.open_cassette(path, [name], mode=mode)
         return self._token_cassettes[name]
 
     # -- clients --------------------------------------------------------------------------
