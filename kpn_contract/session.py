@@ -222,7 +222,11 @@ class KPNSession:
 
     def _token_cassette(self, name: str) -> CassetteHandle:
         if name not in self._token_cassettes:
-            path = self.options.cassette_dir / "tokens" / f"{name}.yaml"
+            # Named after the API key, not the profile: profiles sharing a key (things and
+            # things-subcustomer) share one cached token, so whichever asks first must find it.
+            profile = self.profile(name)
+            key = f"{profile.kind}-{profile.client_id_env}".lower().replace("_", "-")
+            path = self.options.cassette_dir / "tokens" / f"{key}.yaml"
             # While recording, tokens are always fetched anew: a replayed (scrubbed) token would be
             # refused by the target the new API calls go to. Rewrite writes only what was fetched.
             recording = self.options.record_mode not in (None, "none")
