@@ -4,9 +4,10 @@ Importing this module imports httpx and the standard library only. vcrpy, jsonsc
 starlette load inside the fixtures that need them, so a project that installs kpn_contract but
 does not use it pays nothing when pytest starts.
 
-Settings precedence, highest first: command-line option > ini / ``[tool.pytest.ini_options]`` >
-``[tool.kpn_contract]`` (through the overridable ``kpn_config`` fixture) > the closest ``kpn`` marker
-> built-in default.
+Run settings (target, record mode, cassette directory), highest first: command-line option > ini /
+``[tool.pytest.ini_options]`` > ``[tool.kpn_contract]`` (through the overridable ``kpn_config``
+fixture) > ``KPN_TARGET`` (target only) > default. Per test, the closest ``kpn`` marker chooses the
+profile (else the ``kpn_profile`` ini value), switches validation off, or names a shared cassette.
 """
 
 from __future__ import annotations
