@@ -137,7 +137,7 @@ def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester)
                 kpn_client().get("/api/devices")
             # The first request that would go out is the GRIP token request; the error names it.
             assert "POST https://auth.grip-on-it.com/v2/" in str(info.value)
-            assert "tokens/things.yaml" in str(info.value)
+            assert "tokens/grip-kpn-grip-client-id.yaml" in str(info.value)
 
         def test_raw_socket_is_refused(kpn_cassette):
             import socket
@@ -188,3 +188,47 @@ def test_validation_failure_reads_as_a_test_failure(pytester: pytest.Pytester) -
     result = pytester.runpytest("--kpn-target", "emulator")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*ContractViolation*", "*302*"])
+
+
+def test_marker_profile_beats_the_ini_default(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nkpn_profile = "project"\n')
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn(profile="things")
+        def test_marked(kpn_profile):
+            assert kpn_profile == "things"
+
+        def test_unmarked(kpn_profile):
+            assert kpn_profile == "project"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_shared_cassette_and_record_mode_write_where_asked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn(profile="sandbox", cassette="shared-token")
+        def test_one(kpn_token):
+            assert kpn_token()
+
+        @pytest.mark.kpn(profile="sandbox", cassette="shared-token")
+        def test_two(kpn_token):
+            assert kpn_token()
+        """
+    )
+    cassettes = pytester.path / "recorded"
+    pytester.runpytest(
+        "--kpn-target", "emulator", "--kpn-record-mode", "rewrite", "--kpn-cassettes", str(cassettes)
+    ).assert_outcomes(passed=2)
+    token_cassettes = sorted(p.name for p in (cassettes / "tokens").glob("*.yaml"))
+    assert token_cassettes == ["api-store-kpn-sandbox-client-id.yaml"]
+    text = (cassettes / "tokens" / token_cassettes[0]).read_text()
+    assert "target: emulator" in text
+    assert "emu-sandbox-client-secret" not in text  # the demo secret was scrubbed like any other
+    # Replay from what was just written, with the network blocked.
+    pytester.runpytest("--kpn-cassettes", str(cassettes)).assert_outcomes(passed=2)
