@@ -44,6 +44,7 @@ __all__ = [
     "Profile",
     "ProfileKind",
     "load_config",
+    "register_environment_secrets",
     "resolve_credentials",
 ]
 
@@ -67,6 +68,8 @@ _DEFAULT_URLS: Final[dict[str, tuple[str, str]]] = {
 # register_secret ignores shorter values, so they could not be scrubbed: refuse them instead.
 _MIN_CREDENTIAL_LENGTH: Final = 6
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Words in a KPN_* variable name that mark a credential (KPN_TARGET or KPN_EMULATOR_URL are not).
+_CREDENTIAL_WORDS: Final = ("SECRET", "CLIENT_ID", "TENANT", "TOKEN", "SUBCUSTOMER", "PASSWORD", "API_KEY")
 # Keys that would hold a secret value instead of the name of an environment variable.
 _SECRET_KEYS: Final = frozenset(
     {
@@ -427,15 +430,21 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
 
 
 def resolve_credentials(
-    profile: Profile, env: Mapping[str, str] | None = None, *, demo_fallback: bool = False
+    profile: Profile,
+    env: Mapping[str, str] | None = None,
+    *,
+    demo_fallback: bool = False,
+    source: str | os.PathLike[str] | None = None,
 ) -> Credentials:
     """Read the profile's secrets from the environment variables it names, and register them as secrets.
 
     ``demo_fallback=True`` (emulator and replay targets) takes the emulator's documented demo value for
     any variable that is unset. A variable that is still unset, empty, or too short to be scrubbed
-    is a ConfigError naming the profile, field and variable.
+    is a ConfigError naming the profile, field and variable, and ``source`` (the config file that
+    named the variable) when given.
     """
     environ: Mapping[str, str] = os.environ if env is None else env
+    where = str(source) if source is not None else None
 
     def read(field_name: str, env_var: str) -> str:
         value = environ.get(env_var, "").strip()
@@ -443,7 +452,11 @@ def resolve_credentials(
             value = _demo.DEMO_ENVIRONMENT.get(env_var, "")
         if not value:
             raise ConfigError(
-                "environment variable is not set", profile=profile.name, field=field_name, env_var=env_var
+                "environment variable is not set",
+                profile=profile.name,
+                field=field_name,
+                env_var=env_var,
+                path=where,
             )
         register_secret(value)
         if len(value) < _MIN_CREDENTIAL_LENGTH:
@@ -452,6 +465,7 @@ def resolve_credentials(
                 profile=profile.name,
                 field=field_name,
                 env_var=env_var,
+                path=where,
             )
         return value
 
@@ -468,3 +482,23 @@ def resolve_credentials(
         tenant_id=tenant_id,
         subcustomer_id=subcustomer_id,
     )
+
+
+def register_environment_secrets(env: Mapping[str, str] | None = None, config: Config | None = None) -> None:
+    """Register every credential the environment holds, before anything is printed or written.
+
+    Front doors call it first, so that commands which never resolve a profile (``diff``, ``drift``,
+    ``verify``) still redact a credential that turns up in a spec, a recording or a report. Registered:
+    the variables the default profiles (and ``config``'s) name, and every ``KPN_*`` variable named
+    like a credential.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    profiles = [*DEFAULT_PROFILES.values(), *(config.profiles.values() if config is not None else ())]
+    names = {name for profile in profiles for name in profile.env_vars()}
+    names |= {
+        name
+        for name in environ
+        if name.startswith("KPN_") and any(word in name for word in _CREDENTIAL_WORDS)
+    }
+    for name in names:
+        register_secret(environ.get(name, "").strip())

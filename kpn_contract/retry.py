@@ -234,9 +234,14 @@ class RetryTransport(httpx.BaseTransport):
         """Send ``request`` through the inner transport, retrying it when that is safe."""
         if not _resendable(request):
             return self.inner.handle_request(request)
-        return self.policy.call(
-            lambda: self.inner.handle_request(request), what=f"{request.method} {request.url}"
-        )
+
+        def send() -> httpx.Response:
+            response = self.inner.handle_request(request)
+            # Read the body here: a body cut short is a transient fault too, and only here can it be retried.
+            response.read()
+            return response
+
+        return self.policy.call(send, what=f"{request.method} {request.url}")
 
     def close(self) -> None:
         """Close the inner transport."""
@@ -254,9 +259,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         """Send ``request`` through the inner transport, retrying it when that is safe."""
         if not _resendable(request):
             return await self.inner.handle_async_request(request)
-        return await self.policy.acall(
-            lambda: self.inner.handle_async_request(request), what=f"{request.method} {request.url}"
-        )
+
+        async def send() -> httpx.Response:
+            response = await self.inner.handle_async_request(request)
+            await response.aread()  # as in RetryTransport: a truncated body is retried too
+            return response
+
+        return await self.policy.acall(send, what=f"{request.method} {request.url}")
 
     async def aclose(self) -> None:
         """Close the inner transport."""

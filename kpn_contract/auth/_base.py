@@ -178,6 +178,14 @@ class BaseTokenProvider(ABC):
             profile=self.profile.name,
         )
 
+    def _decoding_failure(self, exc: httpx.DecodingError) -> TokenError:
+        return TokenError(
+            f"the token response from {self.token_url} could not be decoded: {type(exc).__name__}: {exc}",
+            hint="the body does not match its Content-Encoding: a proxy or something other than the "
+            "KPN token endpoint answered; check token_url and the network path",
+            profile=self.profile.name,
+        )
+
     def fetch(self, client: httpx.Client) -> Token:
         """Request a new token through ``client``, retrying transient faults; never follows redirects."""
         request = self.build_request()
@@ -190,6 +198,8 @@ class BaseTokenProvider(ABC):
             response = self.retry.call(send, what=self._describe(), permanent=self.is_permanent)
         except httpx.TransportError as exc:
             raise self._transport_failure(exc) from exc
+        except httpx.DecodingError as exc:
+            raise self._decoding_failure(exc) from exc
         return self.parse(response)
 
     async def afetch(self, client: httpx.AsyncClient) -> Token:
@@ -204,4 +214,6 @@ class BaseTokenProvider(ABC):
             response = await self.retry.acall(send, what=self._describe(), permanent=self.is_permanent)
         except httpx.TransportError as exc:
             raise self._transport_failure(exc) from exc
+        except httpx.DecodingError as exc:
+            raise self._decoding_failure(exc) from exc
         return self.parse(response)
