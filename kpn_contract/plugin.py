@@ -70,6 +70,26 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"kpn_contract: target={target}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Redact failure text and captured output before any reporter (terminal, JUnit XML) sees them.
+
+    A user's own ``assert token == ...`` would otherwise print a token through assertion rewriting.
+    Reports that hold no secret keep pytest's rich formatting: they are replaced only when changed.
+    """
+    del item, call
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    from kpn_contract.redact import redact
+
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        cleaned = redact(text)
+        if cleaned != text:
+            report.longrepr = cleaned
+    report.sections = [(title, redact(content)) for title, content in report.sections]
+
+
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("kpn")
     if marker is None:

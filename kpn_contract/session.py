@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kpn_contract.cassettes.scrub import Scrubber
     from kpn_contract.contract.model import Violation
     from kpn_contract.contract.validate import Validator
+    from kpn_contract.retry import RetryPolicy
 
 __all__ = ["RECORD_MODES", "CassetteHandle", "KPNSession", "SessionOptions"]
 
@@ -53,6 +54,7 @@ class SessionOptions:
     validate: bool = True
     on_violation: OnViolation = "raise"
     spec_dir: Path | None = None
+    retry: RetryPolicy | None = None  # None: the default policy (retry.py)
 
     def __post_init__(self) -> None:
         if self.target == "replay":
@@ -122,7 +124,9 @@ class KPNSession:
         if name not in self._providers:
             from kpn_contract.auth.tokens import provider_for
 
-            self._providers[name] = provider_for(self.profile(name), self.credentials(name))
+            self._providers[name] = provider_for(
+                self.profile(name), self.credentials(name), retry=self.options.retry
+            )
         return self._providers[name]
 
     # -- contracts ------------------------------------------------------------------------
@@ -176,7 +180,7 @@ class KPNSession:
                 assert self.options.emulator_url is not None
                 inner = EmulatorRoutingTransport(self.options.emulator_url)
             # Retries sit below the recorder, so a cassette holds the outcome, not the attempts.
-            self._base[key] = RetryTransport(inner, RetryPolicy())
+            self._base[key] = RetryTransport(inner, self.options.retry or RetryPolicy())
         return self._base[key]
 
     def scrubber(self) -> Scrubber:

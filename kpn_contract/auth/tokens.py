@@ -24,6 +24,7 @@ from kpn_contract.redact import mask
 
 if TYPE_CHECKING:
     from kpn_contract.profiles import Credentials, Profile
+    from kpn_contract.retry import RetryPolicy
 
 __all__ = ["Token", "TokenCache", "TokenProvider", "cache_key_for", "provider_for"]
 
@@ -195,13 +196,15 @@ class TokenProvider(Protocol):
         ...
 
 
-def provider_for(profile: Profile, credentials: Credentials) -> TokenProvider:
-    """The token provider for the profile's kind."""
+def provider_for(
+    profile: Profile, credentials: Credentials, *, retry: RetryPolicy | None = None
+) -> TokenProvider:
+    """The token provider for the profile's kind, retrying transient faults by ``retry``."""
     # Imported here: both provider modules import this one.
     if profile.kind == "grip":
         from kpn_contract.auth.grip import GripTokenProvider
 
-        return GripTokenProvider(profile, credentials)
+        return GripTokenProvider(profile, credentials, retry=retry)
     from kpn_contract.auth.api_store import ApiStoreTokenProvider
 
-    return ApiStoreTokenProvider(profile, credentials)
+    return ApiStoreTokenProvider(profile, credentials, retry=retry)

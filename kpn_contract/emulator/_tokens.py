@@ -16,7 +16,7 @@ import time
 from typing import Any, Final
 from urllib.parse import parse_qs
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from kpn_contract import _demo
@@ -60,7 +60,11 @@ def _gateway_error(status: int, text: str) -> JSONResponse:
 
 async def _form(request: Request) -> dict[str, str]:
     # Parsed here rather than with request.form(), which needs python-multipart even for urlencoded bodies.
-    fields = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # the client gave up (a latency fault outlived its timeout): nothing to answer
+        body = b""
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
     return {name: values[0] for name, values in fields.items()}
 
 

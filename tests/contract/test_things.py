@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import httpx
@@ -91,22 +92,29 @@ def test_invalid_token_is_a_302_auth_failure(
 
 
 @pytest.mark.kpn(profile="things-subcustomer")
-def test_subcustomer_flow(kpn_client: Callable[..., httpx.Client]) -> None:
+def test_subcustomer_flow(kpn_client: Callable[..., httpx.Client], kpn_session: KPNSession) -> None:
     from kpn_contract.auth.subcustomer import request_access_rights
 
+    customer = kpn_session.credentials("things-subcustomer").subcustomer_id
+    assert customer
     owner = kpn_client("things-subcustomer", subcustomer=False)
-    granted = request_access_rights(owner, _demo.THINGS_SUBCUSTOMER_ID)
+    granted = request_access_rights(owner, customer)
     assert granted.is_success
     sub = kpn_client("things-subcustomer")
     assert sub.headers.get("x-client-id") is None  # added per request by KPNAuth, not baked into the client
     page = sub.get("/api/devices", headers={"Accept": DEVICES_JSON})
     assert page.status_code == 200
-    assert page.request.headers["x-client-id"] == _demo.THINGS_SUBCUSTOMER_ID
+    assert page.request.headers["x-client-id"] == customer
 
 
 @pytest.mark.kpn(profile="things")
-def test_subcustomer_without_access_rights_is_a_403(things: httpx.Client) -> None:
-    response = things.get("/api/devices", headers={"x-client-id": _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
+def test_subcustomer_without_access_rights_is_a_403(things: httpx.Client, kpn_session: KPNSession) -> None:
+    customer = os.environ.get("KPN_THINGS_UNGRANTED_SUBCUSTOMER_ID")
+    if customer is None:
+        if kpn_session.options.target == "live":
+            pytest.skip("set KPN_THINGS_UNGRANTED_SUBCUSTOMER_ID to a sub-customer without access rights")
+        customer = _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID
+    response = things.get("/api/devices", headers={"x-client-id": customer})
     assert response.status_code == 403
 
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import pytest
 
 from kpn_contract.emulator import EmulatorServer
-from kpn_contract.errors import ConfigError
 from kpn_contract.profiles import load_config
 from kpn_contract.retry import RetryPolicy
 from kpn_contract.session import KPNSession, SessionOptions
@@ -65,23 +64,15 @@ def fast_session(
     policy: RetryPolicy = FAST_RETRY,
     **options: Any,
 ) -> KPNSession:
-    """A KPNSession against the emulator with short timeouts and a fast retry policy.
-
-    SessionOptions has no retry setting yet, so the policy is set on the providers and on the
-    base transports the session builds (see the report: ``SessionOptions.retry`` would replace this).
-    """
+    """A KPNSession against the emulator with short timeouts and a fast retry policy."""
     base = load_config(start=tmp_path)  # no config file there: the default profiles
     profiles = {name: dataclasses.replace(p, timeout=SHORT_TIMEOUT) for name, p in base.profiles.items()}
     config = dataclasses.replace(base, profiles=profiles)
     opts = SessionOptions(
-        target="emulator", emulator_url=emulator_url, cassette_dir=tmp_path / "cassettes", **options
+        target="emulator",
+        emulator_url=emulator_url,
+        cassette_dir=tmp_path / "cassettes",
+        retry=policy,
+        **options,
     )
-    session = KPNSession(config, opts, env=env if env is not None else {})
-    for name in profiles:
-        try:
-            session.provider(name).retry = policy  # type: ignore[attr-defined]
-        except ConfigError:  # a profile whose variables are unset in ``env``: the test does not use it
-            continue
-        transport = session._base_transport(session.profile(name))
-        transport.policy = policy  # type: ignore[union-attr]
-    return session
+    return KPNSession(config, opts, env=env if env is not None else {})

@@ -232,3 +232,23 @@ def test_shared_cassette_and_record_mode_write_where_asked(pytester: pytest.Pyte
     assert "emu-sandbox-client-secret" not in text  # the demo secret was scrubbed like any other
     # Replay from what was just written, with the network blocked.
     pytester.runpytest("--kpn-cassettes", str(cassettes)).assert_outcomes(passed=2)
+
+
+def test_failure_text_and_junit_never_show_a_known_secret(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from kpn_contract.redact import register_secret
+
+        def test_leaky():
+            token = "planted-token-4f1e9a7c2b"
+            register_secret(token)
+            print("captured", token)
+            assert token == "something else"
+        """
+    )
+    junit = pytester.path / "junit.xml"
+    result = pytester.runpytest("-vv", "-rA", f"--junitxml={junit}")
+    result.assert_outcomes(failed=1)
+    assert "planted-token-4f1e9a7c2b" not in result.stdout.str()
+    assert "planted-token-4f1e9a7c2b" not in junit.read_text()
+    result.stdout.fnmatch_lines(["*assert 'REDACTED' == 'something else'*"])
