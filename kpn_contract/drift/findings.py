@@ -259,3 +259,38 @@ def policy_from_config(table: Mapping[str, Any]) -> tuple[dict[str, Severity], S
         beta_breaking_severity=drift.get("beta_breaking_severity", "warning"),
     )
     return severities, policy
+
+
+class FindingCollector:
+    """Collects findings, taking each rule's default severity unless told otherwise.
+
+    Shared by the spec diff and the recording drift, so a finding is built in one way only.
+    """
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def emit(
+        self,
+        rule_id: str,
+        operation: str,
+        pointer: str,
+        *,
+        old: Any,
+        new: Any,
+        message: str,
+        severity: Severity | None = None,
+        affects: tuple[str, ...] = (),
+    ) -> None:
+        self.findings.append(
+            Finding(
+                rule_id=rule_id,
+                severity=severity or RULES[rule_id].severity,
+                operation=operation,
+                pointer=pointer,
+                old=old,
+                new=new,
+                message=message,
+                affects=affects,
+            )
+        )

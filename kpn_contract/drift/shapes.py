@@ -30,7 +30,7 @@ from kpn_contract.cassettes.store import Cassette, iter_cassettes, load_cassette
 from kpn_contract.drift.findings import (
     RULES,
     Finding,
-    Severity,
+    FindingCollector,
     StabilityPolicy,
     apply_policy,
     is_beta_spec,
@@ -312,27 +312,7 @@ def infer_shapes(
     return _infer(cassettes, index, policy or StabilityPolicy(), None)[0]
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-
-    def emit(
-        self,
-        rule_id: str,
-        op: str,
-        pointer: str,
-        *,
-        old: Any,
-        new: Any,
-        message: str,
-        severity: Severity | None = None,
-    ) -> None:
-        self.findings.append(
-            Finding(rule_id, severity or RULES[rule_id].severity, op, pointer, old, new, message)
-        )
-
-
-def _compare_statuses(out: _Collector, key: str, base: OperationShape, new: OperationShape) -> None:
+def _compare_statuses(out: FindingCollector, key: str, base: OperationShape, new: OperationShape) -> None:
     base_ok = {s for s in base.statuses if s < 400}
     new_ok = {s for s in new.statuses if s < 400}
     gone, came = sorted(base_ok - new_ok), sorted(new_ok - base_ok)
@@ -376,7 +356,7 @@ def _compare_statuses(out: _Collector, key: str, base: OperationShape, new: Oper
             )
 
 
-def _compare_bodies(out: _Collector, key: str, status: int, base: BodyShape, new: BodyShape) -> None:
+def _compare_bodies(out: FindingCollector, key: str, status: int, base: BodyShape, new: BodyShape) -> None:
     if base.content_types and new.content_types and not new.content_types <= base.content_types:
         out.emit(
             "response.media-type.changed",
@@ -467,7 +447,7 @@ def drift_recordings(
     new, violations = _infer(load_recordings(new_dirs), index, policy, validator)
     findings: list[Finding] = []
     for key in sorted(base.keys() & new.keys()):
-        out = _Collector()
+        out = FindingCollector()
         _compare_statuses(out, key, base[key], new[key])
         for status in sorted(base[key].bodies.keys() & new[key].bodies.keys()):
             _compare_bodies(out, key, status, base[key].bodies[status], new[key].bodies[status])

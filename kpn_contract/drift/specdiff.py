@@ -17,9 +17,8 @@ from typing import Any, Literal
 
 from kpn_contract.contract.model import JSONSchema, MediaType, Operation, Parameter, SecurityScheme, Spec
 from kpn_contract.drift.findings import (
-    RULES,
     Finding,
-    Severity,
+    FindingCollector,
     StabilityPolicy,
     apply_policy,
     is_beta_spec,
@@ -147,36 +146,8 @@ def _accepts(wider: frozenset[str], narrower: frozenset[str]) -> bool:
     return all(t in wider or (t == "integer" and "number" in wider) for t in narrower)
 
 
-class _Differ:
+class _Differ(FindingCollector):
     """Collects the findings of one spec pair."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-
-    def emit(
-        self,
-        rule_id: str,
-        operation: str,
-        pointer: str,
-        *,
-        old: Any,
-        new: Any,
-        message: str,
-        severity: Severity | None = None,
-        affects: tuple[str, ...] = (),
-    ) -> None:
-        self.findings.append(
-            Finding(
-                rule_id=rule_id,
-                severity=severity or RULES[rule_id].severity,
-                operation=operation,
-                pointer=pointer,
-                old=old,
-                new=new,
-                message=message,
-                affects=affects,
-            )
-        )
 
     # -- schemas -------------------------------------------------------------------------------
 
