@@ -253,9 +253,8 @@ class KPNSession:
     def _check_token(self, name: str, response: httpx.Response, cassette: CassetteHandle) -> None:
         from kpn_contract.retry import is_transient_response
 
-        if is_transient_response(
-            response
-        ):  # the provider retries it, or turns the last one into a TokenError
+        # A 5xx or 429 is the retry policy's business: retried, or the last one becomes a TokenError.
+        if is_transient_response(response):
             return
         self.token_verdicts[name] = self.check(response, cassette.meta["specs"])
 
