@@ -255,7 +255,7 @@ call is sent with a deliberately wrong token and no auth, to see the raw answer.
 """),
     code("""
 wrong_token = nb.call("GET", "/api/devices", authenticated=False,
-                      headers={**ACCEPT, "Authorization": "Bearer this-is-not-a-valid-token"})
+                      headers={**ACCEPT, "Authorization": "Bearer wrong-token"})
 assert wrong_token.status == 302 and not wrong_token.conforms
 wrong_token
 """),
