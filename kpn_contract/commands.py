@@ -13,9 +13,12 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpn_contract.errors import UsageError
+
+if TYPE_CHECKING:
+    from kpn_contract.session import KPNSession
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +28,7 @@ def _out(text: str) -> None:
 
 
 @contextlib.contextmanager
-def _session(args: argparse.Namespace, profile: str) -> Iterator[object]:
+def _session(args: argparse.Namespace, profile: str) -> Iterator[KPNSession]:
     """A KPNSession for a one-off command: no cassettes, validation collected rather than raised."""
     from kpn_contract.profiles import load_config
     from kpn_contract.session import EmulatorContext, KPNSession, SessionOptions
@@ -58,10 +61,9 @@ def emulate(args: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
-    from kpn_contract.session import KPNSession, describe_token
+    from kpn_contract.session import describe_token
 
     with _session(args, args.profile) as session:
-        assert isinstance(session, KPNSession)
         report = describe_token(session, args.profile)
     _out(report.render())
     return EXIT_OK if report.conforms else EXIT_FAILURE
@@ -69,10 +71,8 @@ def token(args: argparse.Namespace) -> int:
 
 def access_rights(args: argparse.Namespace) -> int:
     from kpn_contract.auth.subcustomer import request_access_rights
-    from kpn_contract.session import KPNSession
 
     with _session(args, args.profile) as session:
-        assert isinstance(session, KPNSession)
         customer = args.customer or session.credentials(args.profile).subcustomer_id
         if not customer:
             raise UsageError(f"profile {args.profile!r} names no sub-customer: pass --customer ID")
