@@ -170,8 +170,10 @@ def kpn_cassette(
     """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
     from kpn_contract.session import test_cassette
 
+    marker = _marker_kwargs(request)
+    validated = marker.get("validate", True) is not False
     with test_cassette(
-        kpn_session, request.node.nodeid, kpn_profile, _marker_kwargs(request).get("cassette")
+        kpn_session, request.node.nodeid, kpn_profile, marker.get("cassette"), validated=validated
     ) as handle:
         yield handle
 

@@ -196,24 +196,29 @@ class KPNSession:
                 identifiers.append(creds.subcustomer_id)
         return Scrubber(secrets=secrets, identifiers=identifiers)
 
-    def _meta(self, profiles: list[str]) -> dict[str, Any]:
+    def _meta(self, profiles: list[str], *, validated: bool) -> dict[str, Any]:
         # The recorder adds recorded_at and the toolkit version when it writes.
         specs: dict[str, str] = {}  # filled in as responses are validated
-        return {"target": self.options.target, "profiles": profiles, "specs": specs}
+        meta: dict[str, Any] = {"target": self.options.target, "profiles": profiles, "specs": specs}
+        if not validated:
+            # A negative test records answers that break the contract on purpose; `verify` says so.
+            meta["validated"] = False
+        return meta
 
     def open_cassette(
-        self, path: Path, profiles: list[str], *, mode: RecordMode | None = None
+        self, path: Path, profiles: list[str], *, mode: RecordMode | None = None, validated: bool = True
     ) -> CassetteHandle:
         """A cassette for one test: replayed, recorded or passed through according to the options.
 
-        ``mode`` overrides the session's record mode (the token cassettes use it).
+        ``mode`` overrides the session's record mode (the token cassettes use it); ``validated=False``
+        marks a cassette whose test switched validation off (its violations are expected).
         """
         from kpn_contract.cassettes.record import open_cassette_transport
 
         for name in profiles:
             self.credentials(name)  # registers the secrets before anything can be written
         base = self._base_transport(self.profile(profiles[0])) if profiles else None
-        meta = self._meta(profiles)
+        meta = self._meta(profiles, validated=validated)
         mode = mode or self.options.record_mode
         if mode is None:
             if base is None:  # pragma: no cover - replay always has a record mode
@@ -389,18 +394,27 @@ class EmulatorContext:
 class test_cassette:  # noqa: N801 - used like contextlib's lower-case context managers
     """Open the cassette of one test; in replay, refuse every network connection meanwhile."""
 
-    def __init__(self, session: KPNSession, nodeid: str, profile: str, shared_name: str | None) -> None:
+    def __init__(
+        self,
+        session: KPNSession,
+        nodeid: str,
+        profile: str,
+        shared_name: str | None,
+        *,
+        validated: bool = True,
+    ) -> None:
         self.session = session
         self.nodeid = nodeid
         self.profile = profile
         self.shared_name = shared_name
+        self.validated = validated
         self._block: Any = None
 
     def __enter__(self) -> CassetteHandle:
         from kpn_contract.cassettes.naming import cassette_path
 
         path = cassette_path(self.session.options.cassette_dir, self.nodeid, self.shared_name)
-        self.handle = self.session.open_cassette(path, [self.profile])
+        self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
         if self.session.options.target == "replay":
             from kpn_contract.cassettes.netblock import block_network
 

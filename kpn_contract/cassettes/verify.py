@@ -3,7 +3,9 @@
 Every interaction of every cassette, token requests included, goes through the contract
 validator (:meth:`kpn_contract.contract.validate.Validator.validate`). Interactions whose operation
 no spec declares are counted as *unknown* (the validator reports them as ``operation.unknown``
-when built with ``strict_unknown=True``); they are listed but do not fail the run.
+when built with ``strict_unknown=True``); they are listed but do not fail the run. So are the
+violations of a cassette whose metadata says ``validated: false``: a negative test recorded them on
+purpose (a 302, a gateway fault), and they are shown as *expected*.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class CassetteVerdict:
     path: Path
     interactions: int = 0
     conforming: int = 0
+    expected: bool = False  # recorded with validation off: its violations do not fail the run
     unknown: list[tuple[int, Interaction]] = field(default_factory=list)
     violations: list[Finding] = field(default_factory=list)
 
@@ -68,8 +71,8 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        """True when no interaction broke its contract (unknown operations do not count)."""
-        return not any(verdict.violations for verdict in self.cassettes)
+        """True when no interaction broke its contract (unknown operations and expected ones aside)."""
+        return not any(verdict.violations for verdict in self.cassettes if not verdict.expected)
 
     @property
     def exit_code(self) -> int:
@@ -80,7 +83,13 @@ class VerifyReport:
         """A summary table, then one line per violation and per unknown operation."""
         header = ("cassette", "interactions", "conforming", "violations", "unknown")
         rows = [
-            (str(v.path), str(v.interactions), str(v.conforming), str(v.violating), str(len(v.unknown)))
+            (
+                str(v.path),
+                str(v.interactions),
+                str(v.conforming),
+                f"{v.violating} expected" if v.expected and v.violating else str(v.violating),
+                str(len(v.unknown)),
+            )
             for v in self.cassettes
         ]
         totals = (
@@ -102,22 +111,27 @@ class VerifyReport:
         for verdict in self.cassettes:
             for finding in verdict.violations:
                 i = finding.interaction
+                note = " (expected: recorded with validation off)" if verdict.expected else ""
                 details.append(
                     f"{verdict.path}: interaction {finding.index} {i.method} {i.uri} -> {i.status}: "
-                    f"{finding.violation.describe()}"
+                    f"{finding.violation.describe()}{note}"
                 )
             for index, i in verdict.unknown:
                 details.append(f"{verdict.path}: interaction {index} {i.method} {i.uri}: no spec declares it")
         if details:
             out.append("")
             out.extend(details)
-        violations = sum(len(v.violations) for v in self.cassettes)
-        out.append("")
-        out.append(
+        violations = sum(len(v.violations) for v in self.cassettes if not v.expected)
+        expected = sum(len(v.violations) for v in self.cassettes if v.expected)
+        summary = (
             f"verify: {len(self.cassettes)} cassette(s), {violations} violation(s)"
             if violations
             else f"verify: {len(self.cassettes)} cassette(s), all interactions conform"
         )
+        if expected:
+            summary += f" ({expected} expected in cassettes recorded with validation off)"
+        out.append("")
+        out.append(summary)
         return redact("\n".join(out))
 
 
@@ -130,7 +144,11 @@ def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator)
     report = VerifyReport()
     for path in iter_cassettes(dirs):
         cassette = load_cassette(path)
-        verdict = CassetteVerdict(path=path, interactions=len(cassette.interactions))
+        verdict = CassetteVerdict(
+            path=path,
+            interactions=len(cassette.interactions),
+            expected=cassette.meta.get("validated") is False,
+        )
         for index, interaction in enumerate(cassette.interactions):
             violations = validator.validate(
                 interaction.method,

@@ -129,3 +129,26 @@ def test_with_the_real_validator(tmp_path: Path) -> None:
     assert (verdict.conforming, verdict.violating, len(verdict.unknown)) == (1, 1, 1)
     assert verdict.violations[0].index == 1
     assert "interaction 1" in report.render_text()
+
+
+def test_violations_of_a_cassette_recorded_with_validation_off_are_expected(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    from kpn_contract.contract.specs import project_index
+    from kpn_contract.contract.validate import Validator
+
+    negative = (
+        repo_root / "cassettes" / "contract" / "test_things" / "test_invalid_token_is_a_302_auth_failure.yaml"
+    )
+    text = negative.read_text()
+    assert "validated: false" in text
+    (tmp_path / "expected.yaml").write_text(text)
+    report = verify([tmp_path], Validator(project_index()))
+    assert report.ok
+    assert report.exit_code == 0
+    assert "1 expected in cassettes recorded with validation off" in report.render_text()
+    # The same recording without the mark is a real violation.
+    (tmp_path / "expected.yaml").write_text(text.replace("  validated: false\n", ""))
+    report = verify([tmp_path], Validator(project_index()))
+    assert not report.ok
+    assert "status.auth-failure" in report.render_text()
