@@ -688,7 +688,9 @@ def session(
         )
         kpn = KPNSession(config, options, env=environ)
         stack.callback(kpn.close)
-        handle = kpn.open_cassette(folder / CALLS_CASSETTE, [profile])
+        # A notebook collects violations to show them (a 302, the next beta's drift), so `verify`
+        # treats what it recorded as expected rather than as a broken contract.
+        handle = kpn.open_cassette(folder / CALLS_CASSETTE, [profile], validated=False)
         stack.callback(handle.close)
     except BaseException:
         stack.close()
