@@ -211,10 +211,10 @@ def kpn_token(
 
 
 @pytest.fixture(scope="session")
-def kpn_fuzz_session() -> Iterator[Any]:
-    """The fuzzing session behind ``kpn_contract.fuzz.kpn_schema()``: one emulator and token cache."""
+def kpn_fuzz_session(kpn_options: SessionOptions) -> Iterator[Any]:
+    """The fuzzing session behind ``kpn_contract.fuzz.kpn_schema()``: one target and token cache."""
     from kpn_contract.fuzz import open_fuzz_session
 
-    session = open_fuzz_session()
+    session = open_fuzz_session(run_target=kpn_options.target, emulator_url=kpn_options.emulator_url)
     yield session
     session.close()

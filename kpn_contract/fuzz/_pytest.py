@@ -96,14 +96,18 @@ class FuzzSession:
         self._stack.close()
 
 
-def open_fuzz_session() -> FuzzSession:
-    """The session's fuzz target: ``$KPN_FUZZ_TARGET`` (default emulator) and ``$KPN_EMULATOR_URL``.
+def open_fuzz_session(*, run_target: str | None = None, emulator_url: str | None = None) -> FuzzSession:
+    """The session's fuzz target.
 
-    The plugin's ``kpn_fuzz_session`` fixture opens one per test session and closes it at the end.
+    ``run_target`` is the plugin's ``--kpn-target``: ``live`` fuzzes KPN itself. Otherwise (fuzzing
+    cannot replay) ``$KPN_FUZZ_TARGET`` decides, by default the emulator: ``emulator_url`` or
+    ``$KPN_EMULATOR_URL`` when one is running, else one started for the session. The plugin's
+    ``kpn_fuzz_session`` fixture opens one per test session and closes it at the end.
     """
+    target = "live" if run_target == "live" else os.environ.get(TARGET_ENV, "emulator")
     return FuzzSession(
-        target=parse_fuzz_target(os.environ.get(TARGET_ENV, "emulator")),
-        emulator_url=os.environ.get(EMULATOR_URL_ENV) or None,
+        target=parse_fuzz_target(target),
+        emulator_url=emulator_url or os.environ.get(EMULATOR_URL_ENV) or None,
     )
 
 
