@@ -252,3 +252,25 @@ def test_failure_text_and_junit_never_show_a_known_secret(pytester: pytest.Pytes
     assert "planted-token-4f1e9a7c2b" not in result.stdout.str()
     assert "planted-token-4f1e9a7c2b" not in junit.read_text()
     result.stdout.fnmatch_lines(["*assert 'REDACTED' == 'something else'*"])
+
+
+def test_options_do_not_clash_with_pytest_recording(pytester: pytest.Pytester) -> None:
+    # pytest-recording's own options, declared as it declares them: both plugins must load side by side.
+    pytester.makeconftest(
+        """
+        def pytest_addoption(parser):
+            group = parser.getgroup("recording")
+            group.addoption("--record-mode", action="store", default=None)
+            group.addoption("--block-network", action="store_true", default=False)
+            group.addoption("--allowed-hosts", action="store", default=None)
+            group.addoption("--disable-recording", action="store_true", default=False)
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_both(pytestconfig, kpn_options):
+            assert pytestconfig.getoption("--record-mode") == "none"
+            assert kpn_options.record_mode == "none"
+        """
+    )
+    pytester.runpytest("--record-mode", "none").assert_outcomes(passed=1)
