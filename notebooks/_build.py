@@ -128,13 +128,12 @@ error it maps to is shown.
 | GRIP `SAML request error: "idpId" not found.` | the tenant ID in the URL path is wrong |
 """),
     code("""
-WRONG_ID, WRONG_SECRET = "not-a-client-id", "not-the-right-one"  # deliberately wrong, and not secret
+# Deliberately wrong, and not secret: the angle brackets mark them as placeholders.
+WRONG = {"client_id": "<not-a-client-id>", "client_secret": "<not-the-right-one>"}
 attempts = [
-    nb.token_attempt("sandbox", label="gateway: wrong client ID and secret",
-                     client_id=WRONG_ID, client_secret=WRONG_SECRET),
+    nb.token_attempt("sandbox", label="gateway: wrong client ID and secret", **WRONG),
     nb.token_attempt("sandbox", label="gateway: grant_type left out of the query string", grant_type=False),
-    nb.token_attempt("things", label="GRIP: wrong API key ID and secret",
-                     client_id=WRONG_ID, client_secret=WRONG_SECRET),
+    nb.token_attempt("things", label="GRIP: wrong API key ID and secret", **WRONG),
     nb.token_attempt("things", label="GRIP: a key without the KPN Things Portal service",
                      audience="not-the-kpn-things-application"),
     nb.token_attempt("things", label="GRIP: wrong tenant ID", tenant_id="no-such-tenant-0000"),
