@@ -47,9 +47,7 @@ def demo(profile: Profile, **overrides: str) -> Credentials:
 
 
 def client_for(profile: Profile, creds: Credentials, *, retry: RetryPolicy | None = None) -> httpx.Client:
-    provider = provider_for(profile, creds)
-    if retry is not None:
-        provider.retry = retry  # type: ignore[attr-defined]
+    provider = provider_for(profile, creds, retry=retry)
     auth = KPNAuth(provider, TokenCache(margin=profile.expiry_margin), subcustomer_id=creds.subcustomer_id)
     return httpx.Client(base_url=profile.base_url, auth=auth, headers=DEVICES, timeout=profile.timeout)
 
@@ -196,8 +194,7 @@ def test_token_endpoint_latency_beyond_the_timeout_gives_a_clear_error(
 ) -> None:
     profile = dataclasses.replace(at(emulator, "sandbox"), timeout=0.2)
     emulator.inject_fault(GATEWAY_TOKEN, "latency", seconds=1.0)
-    provider = provider_for(profile, demo(profile))
-    provider.retry = RetryPolicy(attempts=2, initial=0.0)  # type: ignore[attr-defined]
+    provider = provider_for(profile, demo(profile), retry=RetryPolicy(attempts=2, initial=0.0))
     started = time.monotonic()
     with httpx.Client() as client, pytest.raises(TokenError, match="ReadTimeout") as info:
         provider.fetch(client)

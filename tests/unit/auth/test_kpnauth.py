@@ -182,9 +182,9 @@ def test_token_error_during_flow_propagates(sandbox: Profile, sandbox_creds: Cre
     assert len(kpn.api_requests()) == 1
 
 
-def test_without_a_token_client_a_short_lived_one_is_used(sandbox_creds: Credentials) -> None:
-    # A closed loopback port: the private token client must fail cleanly within the timeout.
-    profile = Profile(
+def _closed_port_profile() -> Profile:
+    """A profile whose token endpoint is a closed loopback port (port 9, discard, nothing listens)."""
+    return Profile(
         name="local",
         kind="api-store",
         token_url="http://127.0.0.1:9/token",
@@ -192,8 +192,14 @@ def test_without_a_token_client_a_short_lived_one_is_used(sandbox_creds: Credent
         client_secret_env="B",
         timeout=0.5,
     )
-    provider = provider_for(profile, sandbox_creds)
-    provider.retry = RetryPolicy(attempts=2, initial=0.0, sleep=lambda s: None)  # type: ignore[attr-defined]
+
+
+def test_without_a_token_client_a_short_lived_one_is_used(sandbox_creds: Credentials) -> None:
+    # A closed loopback port: the private token client must fail cleanly within the timeout.
+    profile = _closed_port_profile()
+    provider = provider_for(
+        profile, sandbox_creds, retry=RetryPolicy(attempts=2, initial=0.0, sleep=lambda s: None)
+    )
     auth = KPNAuth(provider, TokenCache())
     with pytest.raises(TokenError, match="failed after 2 attempt"):
         auth.token()
@@ -231,16 +237,8 @@ def test_async_client_flow(things: Profile, things_creds: Credentials) -> None:
 
 
 def test_async_flow_without_token_client_and_failure(sandbox_creds: Credentials) -> None:
-    profile = Profile(
-        name="local",
-        kind="api-store",
-        token_url="http://127.0.0.1:9/token",
-        client_id_env="A",
-        client_secret_env="B",
-        timeout=0.5,
-    )
-    provider = provider_for(profile, sandbox_creds)
-    provider.retry = RetryPolicy(attempts=1)  # type: ignore[attr-defined]
+    profile = _closed_port_profile()
+    provider = provider_for(profile, sandbox_creds, retry=RetryPolicy(attempts=1))
     auth = KPNAuth(provider, TokenCache())
     with pytest.raises(TokenError, match="could not be reached"):
         asyncio.run(auth.atoken())

@@ -56,8 +56,7 @@ def run_everything(sandbox_creds: Credentials, things_creds: Credentials) -> lis
         kpn = FakeKPN(api=api)
         kpn.token_failures.append(json_response(503, {"m": "busy"}))
         transport = kpn.transport()
-        provider = provider_for(profile, creds)
-        provider.retry = policy  # type: ignore[attr-defined]
+        provider = provider_for(profile, creds, retry=policy)
         with (
             httpx.Client(transport=transport) as token_client,
             httpx.Client(

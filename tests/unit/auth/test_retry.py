@@ -197,8 +197,7 @@ def test_retries_are_logged_at_debug_with_redaction(
 
 
 def token_fetch(profile: Profile, creds: Credentials, kpn: FakeKPN, policy: RetryPolicy) -> object:
-    provider = provider_for(profile, creds)
-    provider.retry = policy  # type: ignore[attr-defined]
+    provider = provider_for(profile, creds, retry=policy)
     with httpx.Client(transport=kpn.transport()) as client:
         return provider.fetch(client)
 
@@ -234,8 +233,7 @@ def test_token_fetch_retries_transient_faults(
                 return raising(request)
             return kpn(request)
 
-        provider = provider_for(sandbox, sandbox_creds)
-        provider.retry = policy  # type: ignore[attr-defined]
+        provider = provider_for(sandbox, sandbox_creds, retry=policy)
         with httpx.Client(transport=httpx.MockTransport(handler)) as client:
             token = provider.fetch(client)
         assert raising.calls == 2
@@ -297,8 +295,7 @@ def test_token_fetch_async_retries(
         return kpn(request)
 
     async def main() -> str:
-        provider = provider_for(things, things_creds)
-        provider.retry = policy  # type: ignore[attr-defined]
+        provider = provider_for(things, things_creds, retry=policy)
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
             return (await provider.afetch(client)).access_token
 
@@ -323,8 +320,7 @@ def test_real_timeout_is_bounded(sandbox_creds: Credentials) -> None:
         client_secret_env="B",
         timeout=0.3,
     )
-    provider = provider_for(profile, sandbox_creds)
-    provider.retry = RetryPolicy(attempts=2, initial=0.0)  # type: ignore[attr-defined]
+    provider = provider_for(profile, sandbox_creds, retry=RetryPolicy(attempts=2, initial=0.0))
     started = time.monotonic()
     try:
         with httpx.Client() as client, pytest.raises(TokenError, match="ReadTimeout"):
