@@ -32,6 +32,7 @@ __all__ = [
     "ConfigError",
     "ContractViolation",
     "KPNContractError",
+    "KPNSecretWarning",
     "NetworkBlockedError",
     "SpecError",
     "TokenError",
@@ -133,6 +134,10 @@ class NetworkBlockedError(CassetteError):
 
 class UsageError(KPNContractError):
     """Bad arguments to the command line or to a public function."""
+
+
+class KPNSecretWarning(UserWarning):
+    """A registered secret would show where kpn_contract cannot redact it (a parametrize test ID)."""
 
 
 class ContractViolation(AssertionError):  # noqa: N818 - the name users and the issue know

@@ -63,6 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
         "validation off, or share a named cassette",
     )
+    from kpn_contract.pytest_output import guard_pytest_logging
+
+    guard_pytest_logging(config)  # pytest's logging plugin (tryfirst) is registered by now
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -72,22 +75,37 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Redact failure text and captured output before any reporter (terminal, JUnit XML) sees them.
+    """Redact failure text, captured output and properties before any reporter (terminal, JUnit) sees them.
 
     A user's own ``assert token == ...`` would otherwise print a token through assertion rewriting.
-    Reports that hold no secret keep pytest's rich formatting: they are replaced only when changed.
     """
-    del item, call
+    del item
     outcome = yield
-    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
-    from kpn_contract.redact import redact
+    from kpn_contract.pytest_output import redact_test_report
 
-    if report.longrepr is not None:
-        text = str(report.longrepr)
-        cleaned = redact(text)
-        if cleaned != text:
-            report.longrepr = cleaned
-    report.sections = [(title, redact(content)) for title, content in report.sections]
+    redact_test_report(outcome.get_result(), call.excinfo)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    del collector
+    outcome = yield
+    from kpn_contract.pytest_output import redact_collect_report
+
+    redact_collect_report(outcome.get_result())  # type: ignore[attr-defined]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from kpn_contract.pytest_output import warn_if_secret_id
+
+    warn_if_secret_id(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from kpn_contract.pytest_output import redact_junit_globals
+
+    redact_junit_globals(session.config)
 
 
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -173,7 +191,12 @@ def kpn_cassette(
     marker = _marker_kwargs(request)
     validated = marker.get("validate", True) is not False
     with test_cassette(
-        kpn_session, request.node.nodeid, kpn_profile, marker.get("cassette"), validated=validated
+        kpn_session,
+        request.node.nodeid,
+        kpn_profile,
+        marker.get("cassette"),
+        validated=validated,
+        test_file=request.node.path,
     ) as handle:
         yield handle
 

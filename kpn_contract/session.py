@@ -226,7 +226,10 @@ class KPNSession:
             return CassetteHandle(path, SharedTransport(base), meta)
         # The base transport is the session's: the cassette must not close it with itself.
         inner = SharedTransport(base) if base is not None else None
-        transport = open_cassette_transport(path, mode, inner, self.scrubber(), meta)
+        # Writes (and lock files) stay inside the cassette directory, never through a link in it.
+        transport = open_cassette_transport(
+            path, mode, inner, self.scrubber(), meta, root=self.options.cassette_dir
+        )
         return CassetteHandle(path, transport, meta)
 
     def _token_cassette(self, name: str) -> CassetteHandle:
@@ -399,12 +402,14 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
         session: KPNSession,
         nodeid: str,
         profile: str,
-        shared_name: str | None,
+        shared_name: object,
         *,
         validated: bool = True,
+        test_file: Path | None = None,
     ) -> None:
         self.session = session
         self.nodeid = nodeid
+        self.test_file = test_file  # names the cassette folder of a test outside the rootdir
         self.profile = profile
         self.shared_name = shared_name
         self.validated = validated
@@ -413,7 +418,9 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
     def __enter__(self) -> CassetteHandle:
         from kpn_contract.cassettes.naming import cassette_path
 
-        path = cassette_path(self.session.options.cassette_dir, self.nodeid, self.shared_name)
+        path = cassette_path(
+            self.session.options.cassette_dir, self.nodeid, self.shared_name, test_file=self.test_file
+        )
         self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
         if self.session.options.target == "replay":
             from kpn_contract.cassettes.netblock import block_network
