@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
+from kpn_contract.emulator._echo import undecodable_header
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
 from kpn_contract.emulator._products import ProductCatalog, product_call
 from kpn_contract.emulator._settings import EmulatorSettings
@@ -130,6 +131,14 @@ class _EmulatorApp(Starlette):
         return found[2] if found else str(scope["path"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (bad := undecodable_header(scope.get("headers", []))) is not None:
+            body = {
+                "status": 400,
+                "error": "Bad Request",
+                "message": f"request header {bad} is not UTF-8 text",
+            }
+            await _send_simple(send, 400, json.dumps(body).encode(), {"content-type": "application/json"})
+            return
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await super().__call__(scope, receive, send)
             return
