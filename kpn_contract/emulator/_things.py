@@ -162,7 +162,8 @@ async def context_switch(request: Request) -> Response:
     state = emulator_state(request)
     customer = request.path_params["customerId"]
     if customer not in state.settings.subcustomers:
-        return spring_error(request, 403, f"customer '{echo(customer)}' is not a sub-customer of this account")
+        message = f"customer '{echo(customer)}' is not a sub-customer of this account"
+        return spring_error(request, 403, message)
     state.grant(caller.key_id, customer)
     status = 200
     if state.settings.variant == "next":
