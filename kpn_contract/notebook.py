@@ -25,7 +25,6 @@ import dataclasses
 import html
 import io
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -612,6 +611,9 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in _TRUE
 
 
+_NOTEBOOK_VARIABLES: Final = ("KPN_TARGET", "KPN_RECORD", "KPN_EMULATOR_URL", "JPY_SESSION_NAME")
+
+
 def _notebook_name(env: Mapping[str, str]) -> str:
     # JupyterLab and Notebook 7 tell the kernel its notebook's path in JPY_SESSION_NAME.
     session_name = env.get("JPY_SESSION_NAME")
@@ -654,12 +656,13 @@ def session(
     names one; ``variant="next"`` always starts its own emulator of the next beta. The project (config,
     profiles, specs) is found from ``start`` (default: the current folder) upward.
     """
-    from kpn_contract.profiles import load_config
+    from kpn_contract.profiles import load_config, named_environment
     from kpn_contract.session import KPNSession, SessionOptions
     from kpn_contract.transport import parse_target
 
-    environ = dict(os.environ if env is None else env)
     config = load_config(start=(start or Path.cwd()))
+    # Only the variables this function and the profiles read, never the whole environment.
+    environ = named_environment(config, env, extra=_NOTEBOOK_VARIABLES)
     config.profile(profile)  # an unknown profile fails here, naming the known ones
     chosen = parse_target(target or environ.get("KPN_TARGET") or "replay")
     recording = _flag(environ.get("KPN_RECORD")) if record is None else record

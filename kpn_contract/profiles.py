@@ -44,6 +44,7 @@ __all__ = [
     "Profile",
     "ProfileKind",
     "load_config",
+    "named_environment",
     "register_environment_secrets",
     "resolve_credentials",
 ]
@@ -502,3 +503,17 @@ def register_environment_secrets(env: Mapping[str, str] | None = None, config: C
     }
     for name in names:
         register_secret(environ.get(name, "").strip())
+
+
+def named_environment(
+    config: Config, env: Mapping[str, str] | None = None, *, extra: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Only the environment variables that profiles (the defaults and ``config``'s) name, plus ``extra``.
+
+    Sessions keep this rather than a copy of the whole environment: an object or local holding
+    ``os.environ`` shows every other secret of the machine in ``--showlocals`` and debuggers.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    profiles = [*DEFAULT_PROFILES.values(), *config.profiles.values()]
+    names = {name for profile in profiles for name in profile.env_vars()} | set(extra)
+    return {name: environ[name] for name in sorted(names) if name in environ}

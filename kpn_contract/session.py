@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from kpn_contract.errors import ContractViolation, UsageError
-from kpn_contract.profiles import Config, Credentials, Profile, resolve_credentials
+from kpn_contract.profiles import Config, Credentials, Profile, named_environment, resolve_credentials
 from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport, Target
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class KPNSession:
             )
         self.config = config
         self.options = options
-        self._env = dict(os.environ if env is None else env)
+        self._env = named_environment(config, env)  # never the whole environment (--showlocals)
         self.cache = TokenCache()
         self.violations: list[Violation] = []
         self.token_verdicts: dict[str, list[Violation]] = {}
