@@ -63,14 +63,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
         "validation off, or share a named cassette",
     )
-    from kpn_contract.pytest_output import guard_pytest_logging
-
-    guard_pytest_logging(config)  # pytest's logging plugin (tryfirst) is registered by now
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     target = config.getoption("--kpn-target") or config.getini("kpn_target") or "replay"
     return f"kpn_contract: target={target}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Not in pytest_configure: pytest registers its logging plugin there, last.
+    from kpn_contract.pytest_output import guard_pytest_logging
+
+    guard_pytest_logging(session.config)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -251,8 +251,9 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
         Route("/_emulator/faults", _clear_faults, methods=["DELETE"]),
         Route("/oauth/client_credential/accesstoken", gateway_token, methods=["POST"]),
         Route("/oauth/grip/msm/accesstoken", msm_token, methods=["POST"]),
-        Route("/v2/{tenantId}/oidc/idp/c1/token", grip_token, methods=["POST"]),
-        Route("/v2/{tenantId}/oidc/idp/token", grip_token, methods=["POST"]),
+        # :path, because the tenant arrives percent-decoded and may hold a "/" (%2F on the wire).
+        Route("/v2/{tenantId:path}/oidc/idp/c1/token", grip_token, methods=["POST"]),
+        Route("/v2/{tenantId:path}/oidc/idp/token", grip_token, methods=["POST"]),
         Route("/api/v3/idp/oidc/token", grip_token, methods=["POST"]),
         Route("/api/devices", list_devices, methods=["GET"]),
         Route("/api/v1/lifecycle/clients/{customerId}/context-switch", context_switch, methods=["POST"]),

@@ -27,6 +27,7 @@ class GripKey:
 
 
 _DEFAULT_SUBCUSTOMERS = frozenset({_demo.THINGS_SUBCUSTOMER_ID, _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
+_DEMO_IDENTIFIERS = _DEFAULT_SUBCUSTOMERS | {_demo.GRIP_TENANT_ID}
 
 
 def _default_clients() -> dict[str, str]:
@@ -76,6 +77,10 @@ class EmulatorSettings:
             register_secret(secret)
         for key in self.grip_keys.values():
             register_secret(key.secret)
+        # Tenant and sub-customer IDs other than the demo ones may be real: error texts that echo a
+        # request value (emulator/_echo.py) must find them in the registry.
+        for identifier in {*self.tenants, *self.subcustomers} - _DEMO_IDENTIFIERS:
+            register_secret(identifier)
 
     @property
     def tenants(self) -> frozenset[str]:
