@@ -26,6 +26,22 @@ class GripKey:
     things_service: bool = True
 
 
+# The published demo values: not secret, so left readable in the shipped cassettes.
+_DEMO_VALUES = frozenset(
+    {
+        *_demo.DEMO_ENVIRONMENT.values(),
+        _demo.GRIP_NO_SERVICE_CLIENT_ID,
+        _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID,
+    }
+)
+
+
+def _register_unless_demo(value: str) -> None:
+    # IDs, tenants and sub-customers an emulator was configured with are real values of someone's.
+    if value not in _DEMO_VALUES:
+        register_secret(value, "emulator setting")
+
+
 _DEFAULT_SUBCUSTOMERS = frozenset({_demo.THINGS_SUBCUSTOMER_ID, _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
 
 
@@ -72,10 +88,15 @@ class EmulatorSettings:
         if self.device_count < 0:
             raise UsageError("emulator setting device_count must not be negative")
         self.subcustomers = frozenset(self.subcustomers)
-        for secret in self.api_store_clients.values():
+        for client_id, secret in self.api_store_clients.items():
             register_secret(secret)
-        for key in self.grip_keys.values():
+            _register_unless_demo(client_id)
+        for key_id, key in self.grip_keys.items():
             register_secret(key.secret)
+            _register_unless_demo(key_id)
+            _register_unless_demo(key.tenant_id)
+        for subcustomer in self.subcustomers:
+            _register_unless_demo(subcustomer)
 
     @property
     def tenants(self) -> frozenset[str]:
