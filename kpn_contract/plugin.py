@@ -63,6 +63,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
         "validation off, or share a named cassette",
     )
+    from kpn_contract.errors import ConfigError
+    from kpn_contract.startup import register_project_secrets
+
+    try:  # every configured secret is known before collection builds a test ID or anything prints
+        register_project_secrets(start=config.rootpath)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str:

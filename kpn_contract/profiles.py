@@ -32,6 +32,7 @@ from urllib.parse import quote
 from kpn_contract import _demo
 from kpn_contract.errors import ConfigError
 from kpn_contract.redact import register_secret
+from kpn_contract.secrets import check_secret_length
 
 __all__ = [
     "DEFAULT_PROFILES",
@@ -66,11 +67,7 @@ _DEFAULT_URLS: Final[dict[str, tuple[str, str]]] = {
     "grip": (GRIP_TOKEN_URL, THINGS_BASE_URL),
 }
 
-# register_secret ignores shorter values, so they could not be scrubbed: refuse them instead.
-_MIN_CREDENTIAL_LENGTH: Final = 6
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Words in a KPN_* variable name that mark a credential (KPN_TARGET or KPN_EMULATOR_URL are not).
-_CREDENTIAL_WORDS: Final = ("SECRET", "CLIENT_ID", "TENANT", "TOKEN", "SUBCUSTOMER", "PASSWORD", "API_KEY")
 # Keys that would hold a secret value instead of the name of an environment variable.
 _SECRET_KEYS: Final = frozenset(
     {
@@ -243,6 +240,7 @@ class Config:
     root: Path
     source: Path | None
     settings: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    secret_env: tuple[str, ...] = ()  # extra variables whose values are secrets (``secret_env``)
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; an unknown name is a ConfigError listing the known ones."""
@@ -416,6 +414,7 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     cassette_dir = _folder(table, "cassette_dir", "cassettes", root, source or root)
     assert cassette_dir is not None  # it has a default
     spec_dir = _folder(table, "spec_dir", None, root, source or root)
+    secret_env = _secret_env(table, source)
     return Config(
         profiles=profiles,
         cassette_dir=cassette_dir,
@@ -423,7 +422,25 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         root=root,
         source=source,
         settings=table,
+        secret_env=secret_env,
     )
+
+
+def _secret_env(table: Mapping[str, Any], source: Path | None) -> tuple[str, ...]:
+    """``secret_env = ["MY_VAR", ...]``: names of environment variables, never values."""
+    names = table.get("secret_env", [])
+    where = str(source) if source is not None else None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ConfigError("must be a list of environment-variable names", path=where, field="secret_env")
+    for name in names:
+        if not _ENV_NAME.fullmatch(name):
+            # Not echoed: a value that is not a variable name may well be the secret itself.
+            raise ConfigError(
+                "holds an entry that is not an environment-variable name (letters, digits and _ only)",
+                path=where,
+                field="secret_env",
+            )
+    return tuple(names)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -459,15 +476,8 @@ def resolve_credentials(
                 env_var=env_var,
                 path=where,
             )
-        register_secret(value)
-        if len(value) < _MIN_CREDENTIAL_LENGTH:
-            raise ConfigError(
-                f"value is shorter than {_MIN_CREDENTIAL_LENGTH} characters and could not be scrubbed safely",
-                profile=profile.name,
-                field=field_name,
-                env_var=env_var,
-                path=where,
-            )
+        check_secret_length(value, env_var=env_var, profile=profile.name, field=field_name, path=where)
+        register_secret(value, f"environment variable {env_var}")
         return value
 
     client_id = read("client_id_env", profile.client_id_env)
@@ -486,23 +496,14 @@ def resolve_credentials(
 
 
 def register_environment_secrets(env: Mapping[str, str] | None = None, config: Config | None = None) -> None:
-    """Register every credential the environment holds, before anything is printed or written.
+    """Register every configured credential before anything is printed or written.
 
-    Front doors call it first, so that commands which never resolve a profile (``diff``, ``drift``,
-    ``verify``) still redact a credential that turns up in a spec, a recording or a report. Registered:
-    the variables the default profiles (and ``config``'s) name, and every ``KPN_*`` variable named
-    like a credential.
+    Kept for existing callers: it is :func:`kpn_contract.startup.register_startup_secrets`, the one
+    start-up function every front door calls.
     """
-    environ: Mapping[str, str] = os.environ if env is None else env
-    profiles = [*DEFAULT_PROFILES.values(), *(config.profiles.values() if config is not None else ())]
-    names = {name for profile in profiles for name in profile.env_vars()}
-    names |= {
-        name
-        for name in environ
-        if name.startswith("KPN_") and any(word in name for word in _CREDENTIAL_WORDS)
-    }
-    for name in names:
-        register_secret(environ.get(name, "").strip())
+    from kpn_contract.startup import register_startup_secrets  # startup imports this module
+
+    register_startup_secrets(config, env)
 
 
 def named_environment(

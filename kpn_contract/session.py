@@ -87,6 +87,7 @@ class KPNSession:
 
     def __init__(self, config: Config, options: SessionOptions, env: Mapping[str, str] | None = None) -> None:
         from kpn_contract.auth.tokens import TokenCache
+        from kpn_contract.startup import register_startup_secrets
 
         if options.target == "emulator" and not options.emulator_url:
             raise UsageError(
@@ -95,6 +96,7 @@ class KPNSession:
         self.config = config
         self.options = options
         self._env = named_environment(config, env)  # never the whole environment (--showlocals)
+        register_startup_secrets(config, env)  # every profile's values, used here or not
         self.cache = TokenCache()
         self.violations: list[Violation] = []
         self.token_verdicts: dict[str, list[Violation]] = {}

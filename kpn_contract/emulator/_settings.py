@@ -22,12 +22,27 @@ class GripKey:
     """A GRIP API key: its secret, the tenant it belongs to, and whether it has the KPN Things service."""
 
     secret: str = field(repr=False)
-    tenant_id: str = field(repr=False)  # a tenant ID is a credential too: never in a repr
+    tenant_id: str
     things_service: bool = True
 
 
+# The published demo values: not secret, so left readable in the shipped cassettes.
+_DEMO_VALUES = frozenset(
+    {
+        *_demo.DEMO_ENVIRONMENT.values(),
+        _demo.GRIP_NO_SERVICE_CLIENT_ID,
+        _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID,
+    }
+)
+
+
+def _register_unless_demo(value: str) -> None:
+    # IDs, tenants and sub-customers an emulator was configured with are real values of someone's.
+    if value not in _DEMO_VALUES:
+        register_secret(value, "emulator setting")
+
+
 _DEFAULT_SUBCUSTOMERS = frozenset({_demo.THINGS_SUBCUSTOMER_ID, _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
-_DEMO_IDENTIFIERS = _DEFAULT_SUBCUSTOMERS | {_demo.GRIP_TENANT_ID}
 
 
 def _default_clients() -> dict[str, str]:
@@ -57,7 +72,7 @@ class EmulatorSettings:
     grip_keys: dict[str, GripKey] = field(default_factory=_default_grip_keys, repr=False)
     gateway_token_lifetime: int = 3599
     grip_token_lifetime: int = 3600
-    subcustomers: frozenset[str] = field(default=_DEFAULT_SUBCUSTOMERS, repr=False)  # IDs, kept out of reprs
+    subcustomers: frozenset[str] = _DEFAULT_SUBCUSTOMERS
     variant: Variant = "current"
     spec_dir: Path | None = None
     device_count: int = 45
@@ -73,14 +88,15 @@ class EmulatorSettings:
         if self.device_count < 0:
             raise UsageError("emulator setting device_count must not be negative")
         self.subcustomers = frozenset(self.subcustomers)
-        for secret in self.api_store_clients.values():
+        for client_id, secret in self.api_store_clients.items():
             register_secret(secret)
-        for key in self.grip_keys.values():
+            _register_unless_demo(client_id)
+        for key_id, key in self.grip_keys.items():
             register_secret(key.secret)
-        # Tenant and sub-customer IDs other than the demo ones may be real: error texts that echo a
-        # request value (emulator/_echo.py) must find them in the registry.
-        for identifier in {*self.tenants, *self.subcustomers} - _DEMO_IDENTIFIERS:
-            register_secret(identifier)
+            _register_unless_demo(key_id)
+            _register_unless_demo(key.tenant_id)
+        for subcustomer in self.subcustomers:
+            _register_unless_demo(subcustomer)
 
     @property
     def tenants(self) -> frozenset[str]:
