@@ -37,7 +37,10 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Every anchor (&name) or alias (*name) starts a node, so it follows one of these or the text's start.
 # The set is a superset of the real places (a "*" after a space inside a scalar also matches); the
 # event scan below then decides.
-_MAYBE_ANCHOR: Final = re.compile(r"(?:\A|[\s\[{,:\ufeff])[&*]")
+# Written with the "&"/"*" first, so that the regex engine skips ahead to candidates at C speed (five
+# times faster than a pattern starting with the alternation); the look-behind then checks the character
+# before it (none, at the start of the text).
+_MAYBE_ANCHOR: Final = re.compile(r"[&*](?<![^\s\[{,:\ufeff][&*])")
 _COLLECTION_START: Final = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _COLLECTION_END: Final = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
