@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http import HTTPStatus
@@ -38,6 +39,7 @@ Send = Callable[[Message], Awaitable[None]]
 ADMIN_PREFIX: Final = "/_emulator/"
 _ALL_METHODS: Final = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _DISCONNECT_WAIT: Final = 2.0
+_CONVERTOR: Final = re.compile(r"\{(\w+):\w+\}")
 
 
 # -- /_emulator/* ------------------------------------------------------------------------------------
@@ -125,7 +127,8 @@ class _EmulatorApp(Starlette):
                 continue
             match, _ = route.matches(scope)
             if match is not Match.NONE:
-                return str(getattr(route, "path", scope["path"]))
+                # "{tenantId:path}" counts and matches faults as "{tenantId}", like every other parameter.
+                return _CONVERTOR.sub(r"{\1}", str(getattr(route, "path", scope["path"])))
         catalog: ProductCatalog = self.state.products
         found = catalog.match(scope["method"], scope["path"])
         return found[2] if found else str(scope["path"])

@@ -22,7 +22,7 @@ class GripKey:
     """A GRIP API key: its secret, the tenant it belongs to, and whether it has the KPN Things service."""
 
     secret: str = field(repr=False)
-    tenant_id: str
+    tenant_id: str = field(repr=False)  # a tenant ID is a credential too: never in a repr
     things_service: bool = True
 
 
@@ -72,7 +72,7 @@ class EmulatorSettings:
     grip_keys: dict[str, GripKey] = field(default_factory=_default_grip_keys, repr=False)
     gateway_token_lifetime: int = 3599
     grip_token_lifetime: int = 3600
-    subcustomers: frozenset[str] = _DEFAULT_SUBCUSTOMERS
+    subcustomers: frozenset[str] = field(default=_DEFAULT_SUBCUSTOMERS, repr=False)  # IDs: not in reprs
     variant: Variant = "current"
     spec_dir: Path | None = None
     device_count: int = 45
