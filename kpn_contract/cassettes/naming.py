@@ -8,6 +8,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from kpn_contract.errors import UsageError
+from kpn_contract.secrets import redact_secrets
 
 __all__ = ["MAX_NAME_LENGTH", "cassette_path", "sanitise"]
 
@@ -25,15 +26,26 @@ def sanitise(name: str, *, limit: int = MAX_NAME_LENGTH) -> str:
     """``name`` reduced to ``[A-Za-z0-9._-]`` and at most ``limit`` characters.
 
     When characters had to be replaced or the name cut, a short stable hash of the original is
-    appended, so two different names never share a file.
+    appended, so two different names never share a file. A registered secret in any form (a
+    parametrize ID made from a credential) is replaced by ``REDACTED`` first, so it never reaches
+    a file name; the hash is then of the redacted name, so it says nothing about the secret either
+    (two IDs that differ only by a secret share a cassette: the plugin warns about such IDs).
     """
+    redacted = redact_secrets(name)
+    if redacted != name:
+        return _hashed(_UNSAFE.sub("-", redacted).strip("-."), redacted, limit)
     cleaned = _UNSAFE.sub("-", name).strip("-.")
     cleaned = re.sub(r"-{2,}", "-", cleaned)
     lossy = _UNSAFE.search(name) is not None
     if len(cleaned) > limit or (lossy and not _only_brackets(name)) or not cleaned:
-        keep = max(limit - _HASH_LENGTH - 1, 1)
-        cleaned = f"{cleaned[:keep].rstrip('-.')}-{_digest(name)}".lstrip("-")
+        cleaned = _hashed(cleaned, name, limit)
     return cleaned
+
+
+def _hashed(cleaned: str, original: str, limit: int) -> str:
+    cleaned = re.sub(r"-{2,}", "-", cleaned)
+    keep = max(limit - _HASH_LENGTH - 1, 1)
+    return f"{cleaned[:keep].rstrip('-.')}-{_digest(original)}".lstrip("-")
 
 
 def _only_brackets(name: str) -> bool:
