@@ -16,6 +16,8 @@ from kpn_contract.redact import known_secrets, redact
 from kpn_contract.session import KPNSession, SessionOptions
 from kpn_contract.startup import register_project_secrets, register_startup_secrets
 
+from .conftest import PLANTED_VARIABLES
+
 pytestmark = pytest.mark.usefixtures("clean_secret_registry")
 
 CONFIG = """
@@ -30,14 +32,7 @@ tenant_id_env = "PARTNER_TENANT"
 subcustomer_id_env = "PARTNER_SUBCUSTOMER"
 """
 VARIABLES = (
-    "KPN_SANDBOX_CLIENT_ID",
-    "KPN_SANDBOX_CLIENT_SECRET",
-    "KPN_PROJECT_CLIENT_ID",
-    "KPN_PROJECT_CLIENT_SECRET",
-    "KPN_GRIP_TENANT_ID",
-    "KPN_GRIP_CLIENT_ID",
-    "KPN_GRIP_CLIENT_SECRET",
-    "KPN_THINGS_SUBCUSTOMER_ID",
+    *PLANTED_VARIABLES,
     "PARTNER_KEY_ID",
     "PARTNER_KEY_SECRET",
     "PARTNER_TENANT",
