@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from kpn_contract.cassettes.scrub import SECRET_FIELDS
 from kpn_contract.errors import CassetteError
 from kpn_contract.redact import REDACTED
 from kpn_contract.secrets import MIN_SECRET_LENGTH, REGISTRY, SecretDetector
@@ -59,10 +60,13 @@ _BEARER = re.compile(rf"(?i)(?<![A-Za-z])bearer\s+(?!REDACTED\b)([{_TOKEN_CHARS}
 _BASIC = re.compile(r"(?i)(?<![A-Za-z])basic\s+(?!REDACTED\b)([A-Za-z0-9+/]{6,}={0,2})")
 # A field and its value in JSON ("k": "v", also with escaped quotes inside a YAML or notebook
 # string), Python ('k': 'v'), YAML (k: v), TOML (k = "v") and form or query text (k=v).
+# The scrubber's secret fields (one list, scrub.SECRET_FIELDS): whatever it removes, the audit finds.
 _FIELD = re.compile(
-    r"(?i)(?<![A-Za-z0-9_.])(client_secret|access_token|id_token|refresh_token)"
-    r"(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
+    r"(?i)(?<![A-Za-z0-9_.])("
+    + "|".join(re.escape(name) for name in sorted(SECRET_FIELDS, key=len, reverse=True))
+    + r")(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
 )
+_TOKEN_FIELDS = frozenset({"access_token", "id_token", "refresh_token"})
 _TOKEN_SHAPED = re.compile(rf"[{_TOKEN_CHARS}]{{8,}}")
 _IDENTIFIER_LIKE = re.compile(r"[A-Za-z_][A-Za-z_.]*")
 
@@ -144,9 +148,9 @@ def _scan_by_place(text: str, where: str) -> set[Finding]:
         field, value = match.group(1).lower(), match.group(3)
         if _is_placeholder(value):
             continue
-        if field == "client_secret":
+        if field not in _TOKEN_FIELDS:
             if _secret_shaped(value):
-                found.add(Finding(where, lines.at(match.start()), "client_secret value"))
+                found.add(Finding(where, lines.at(match.start()), f"{field} value"))
         elif _TOKEN_SHAPED.fullmatch(value) and _secret_shaped(value):
             found.add(Finding(where, lines.at(match.start()), f"token in {field} field"))
     return found

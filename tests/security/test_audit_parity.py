@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from kpn_contract.cassettes.audit import audit
-from kpn_contract.cassettes.scrub import Scrubber
+from kpn_contract.cassettes.scrub import SECRET_FIELDS, Scrubber
 from kpn_contract.cli import main
 from kpn_contract.secrets import encoded_forms
 from kpn_contract.startup import register_startup_secrets
@@ -112,3 +112,21 @@ def test_a_latin1_report_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (finding,) = audit([report])
     assert finding.form == "raw (Latin-1 bytes)"
     assert "KPN_PROJECT_CLIENT_SECRET" in finding.kind
+
+
+@pytest.mark.parametrize("field", sorted(SECRET_FIELDS))
+@pytest.mark.parametrize("shape", ["json", "form"])
+def test_a_field_the_scrubber_blanks_is_flagged_by_the_audit(field: str, shape: str, tmp_path: Path) -> None:
+    # Values nobody registered: only the field's place marks them.
+    planted = f"Zq{secrets.token_hex(10)}"
+    if shape == "json":
+        body, content_type = json.dumps({"keep": "x", field: planted}).encode(), "application/json"
+    else:
+        body, content_type = f"keep=x&{field}={planted}".encode(), "application/x-www-form-urlencoded"
+    leaked = tmp_path / "leaked.txt"
+    leaked.write_bytes(body)
+    assert [f.kind for f in audit([leaked], environ={})] in ([f"{field} value"], [f"token in {field} field"])
+    scrubbed = tmp_path / "scrubbed.txt"
+    scrubbed.write_bytes(Scrubber().body(body, content_type))
+    assert planted not in scrubbed.read_text()
+    assert audit([scrubbed], environ={}) == []
