@@ -56,10 +56,26 @@ class _Pattern:
     source: str
     guard_start: bool  # the match (starting with a letter) must not follow a letter
     guard_end: bool  # ... nor be followed by one
+    whole_blob: bool = False  # a base64 form: the match grows to the whole base64 run around it
 
 
 def _glued(char: str) -> bool:
     return char.isalpha()
+
+
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_")
+_BASE64_BYTES = frozenset(map(ord, _BASE64_CHARS))
+
+
+def _blob_bounds(data: str | bytes, start: int, end: int) -> tuple[int, int]:
+    # The neighbouring characters of a base64 core still carry bits of the value (and the rest of
+    # a Basic credential is the client ID): the whole run goes.
+    alphabet: frozenset[str] | frozenset[int] = _BASE64_BYTES if isinstance(data, bytes) else _BASE64_CHARS
+    while start > 0 and data[start - 1] in alphabet:
+        start -= 1
+    while end < len(data) and data[end] in alphabet:
+        end += 1
+    return start, end
 
 
 def _letter_at(data: str | bytes, index: int) -> bool:
@@ -81,9 +97,10 @@ class _Automaton:
         for value, source in values.items():
             short = len(value) < ANYWHERE_LENGTH
             for spelling, form in encoded_forms(value).items():
-                guarded = short and not form.startswith(BASE64_FORM_PREFIX)
+                blob = form.startswith(BASE64_FORM_PREFIX)
+                guarded = short and not blob
                 guard_start, guard_end = guarded and _glued(spelling[0]), guarded and _glued(spelling[-1])
-                spellings.setdefault(spelling, _Pattern(form, source, guard_start, guard_end))
+                spellings.setdefault(spelling, _Pattern(form, source, guard_start, guard_end, blob))
             latin1 = _latin1(value)
             if latin1 is not None:  # a non-ASCII value written by a Latin-1 client or server
                 raw_bytes[latin1] = _Pattern("raw (Latin-1 bytes)", source, short, short)
@@ -105,14 +122,23 @@ class _Automaton:
         else:
             hits = self._text.find_matches_as_indexes(data) if self._text is not None else []
             patterns = self._text_patterns
-        found = []
-        for index, start, end in hits:
+        found: list[SecretMatch] = []
+        for index, hit_start, hit_end in hits:
             pattern = patterns[index]
-            if (pattern.guard_start and _letter_at(data, start - 1)) or (
-                pattern.guard_end and _letter_at(data, end)
+            if (pattern.guard_start and _letter_at(data, hit_start - 1)) or (
+                pattern.guard_end and _letter_at(data, hit_end)
             ):
                 continue
-            found.append(SecretMatch(start, end, pattern.form, pattern.source))
+            match = SecretMatch(hit_start, hit_end, pattern.form, pattern.source)
+            if pattern.whole_blob:
+                start, end = _blob_bounds(data, hit_start, hit_end)
+                match = SecretMatch(start, end, pattern.form, pattern.source)
+            if found and match.start < found[-1].end:  # inside a blob already taken whole
+                previous = found.pop()
+                match = SecretMatch(
+                    previous.start, max(match.end, previous.end), previous.form, previous.source
+                )
+            found.append(match)
         return found
 
 

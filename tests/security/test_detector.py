@@ -245,3 +245,12 @@ def test_scrubbed_text_holds_no_form_of_a_registered_value(value: str, pieces: l
     scrubbed = Scrubber(secrets=[value]).text(text)
     assert not any(spelling in scrubbed for spelling in forms)
     assert not detector.find(scrubbed.encode("utf-8"))
+
+
+@pytest.mark.parametrize("client_id", ["a", "ab", "abc"])  # the secret at each of the three offsets
+def test_basic_credentials_in_a_custom_header_are_removed_whole(client_id: str) -> None:
+    value = planted()
+    register_secret(value)  # the secret only: the client ID goes with it, as part of the blob
+    blob = base64.b64encode(f"{client_id}:{value}".encode()).decode()
+    headers = Scrubber().headers((("x-partner-auth", f"Basic {blob}"), ("accept", "application/json")))
+    assert headers == (("x-partner-auth", f"Basic {REDACTED}"), ("accept", "application/json"))
