@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import fnmatch
 import json
 import os
 import re
@@ -32,7 +31,13 @@ import yaml
 from kpn_contract.cassettes.scrub import SECRET_FIELDS
 from kpn_contract.errors import CassetteError
 from kpn_contract.redact import REDACTED
-from kpn_contract.secrets import MIN_SECRET_LENGTH, REGISTRY, SecretDetector
+from kpn_contract.secrets import (
+    CREDENTIAL_WORDS,
+    MIN_SECRET_LENGTH,
+    REGISTRY,
+    SecretDetector,
+    is_credential_variable,
+)
 
 __all__ = [
     "AUDITED_SUFFIXES",
@@ -46,7 +51,7 @@ __all__ = [
 AUDITED_SUFFIXES = frozenset(
     {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv"}
 )
-SECRET_ENV_PATTERNS = ("KPN_*SECRET*", "KPN_*CLIENT_ID*", "KPN_*TENANT*", "KPN_*TOKEN*", "KPN_*PASSWORD*")
+SECRET_ENV_PATTERNS = tuple(f"KPN_*{word}*" for word in CREDENTIAL_WORDS)  # as is_credential_variable
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 _PARSED_SUFFIXES = _YAML_SUFFIXES | {".json", ".ipynb"}
@@ -91,9 +96,7 @@ def environment_secrets(environ: Mapping[str, str] | None = None) -> dict[str, s
     return {
         name: value
         for name, value in env.items()
-        if any(fnmatch.fnmatchcase(name.upper(), pattern) for pattern in SECRET_ENV_PATTERNS)
-        and len(value) >= MIN_SECRET_LENGTH
-        and value != REDACTED
+        if is_credential_variable(name) and len(value) >= MIN_SECRET_LENGTH and value != REDACTED
     }
 
 
