@@ -23,12 +23,9 @@ from pathlib import Path
 
 from kpn_contract.profiles import DEFAULT_PROFILES, Config, load_config
 from kpn_contract.redact import register_secret
-from kpn_contract.secrets import check_secret_length
+from kpn_contract.secrets import check_secret_length, is_credential_variable
 
-__all__ = ["CREDENTIAL_WORDS", "register_project_secrets", "register_startup_secrets"]
-
-# Words in a KPN_* variable name that mark a credential (KPN_TARGET or KPN_EMULATOR_URL are not).
-CREDENTIAL_WORDS = ("SECRET", "CLIENT_ID", "TENANT", "TOKEN", "SUBCUSTOMER", "PASSWORD", "API_KEY")
+__all__ = ["register_project_secrets", "register_startup_secrets"]
 
 
 def register_startup_secrets(config: Config | None = None, env: Mapping[str, str] | None = None) -> None:
@@ -54,11 +51,7 @@ def register_startup_secrets(config: Config | None = None, env: Mapping[str, str
     for variable, raw in environ.items():
         # Found by name only: such a variable may hold a number (KPN_TOKEN_LIFETIME), so no refusal;
         # register_secret skips values too short to be secrets.
-        if (
-            variable.startswith("KPN_")
-            and variable not in named
-            and any(w in variable for w in CREDENTIAL_WORDS)
-        ):
+        if variable not in named and is_credential_variable(variable):
             register_secret(raw.strip(), f"environment variable {variable}")
 
 

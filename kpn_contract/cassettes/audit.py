@@ -3,8 +3,9 @@
 Four kinds of leak are found, each reported as ``file:line: kind [form]`` and never with the value:
 
 * a known secret value, in any encoded form the one detector knows (:mod:`kpn_contract.secrets`:
-  URL, form, JSON, repr, YAML, HTML, base64 ...), in the file's bytes and, for YAML, in each parsed
-  value too (a folded line splits a value in the text, never in the parsed value). Known values
+  URL, form, JSON, repr, YAML, HTML, base64 ...), in the file's bytes and, for YAML, JSON and
+  notebooks, in each parsed value too (a folded line splits a value in the text, and JSON escapes
+  it once more, never in the parsed value). Known values
   are given by the caller, registered in this process (every configured credential, at start-up),
   or held by an environment variable named like a credential (``KPN_*SECRET*``, ``KPN_*CLIENT_ID*``, …);
 * an unredacted ``Authorization`` credential (``Bearer …`` or ``Basic …`` with a real value);
@@ -17,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import fnmatch
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,9 +28,16 @@ from typing import Any
 
 import yaml
 
+from kpn_contract.cassettes.scrub import SECRET_FIELDS
 from kpn_contract.errors import CassetteError
 from kpn_contract.redact import REDACTED
-from kpn_contract.secrets import MIN_SECRET_LENGTH, REGISTRY, SecretDetector
+from kpn_contract.secrets import (
+    CREDENTIAL_WORDS,
+    MIN_SECRET_LENGTH,
+    REGISTRY,
+    SecretDetector,
+    is_credential_variable,
+)
 
 __all__ = [
     "AUDITED_SUFFIXES",
@@ -43,10 +51,11 @@ __all__ = [
 AUDITED_SUFFIXES = frozenset(
     {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv"}
 )
-SECRET_ENV_PATTERNS = ("KPN_*SECRET*", "KPN_*CLIENT_ID*", "KPN_*TENANT*", "KPN_*TOKEN*", "KPN_*PASSWORD*")
+SECRET_ENV_PATTERNS = tuple(f"KPN_*{word}*" for word in CREDENTIAL_WORDS)  # as is_credential_variable
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
-_MAX_PARSED_BYTES = 32 * 1024 * 1024  # larger YAML files are scanned as text only
+_PARSED_SUFFIXES = _YAML_SUFFIXES | {".json", ".ipynb"}
+_MAX_PARSED_BYTES = 32 * 1024 * 1024  # larger files are scanned as text only
 _KNOWN = "known secret value"
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BINARY_TAG = "tag:yaml.org,2002:binary"
@@ -56,10 +65,13 @@ _BEARER = re.compile(rf"(?i)(?<![A-Za-z])bearer\s+(?!REDACTED\b)([{_TOKEN_CHARS}
 _BASIC = re.compile(r"(?i)(?<![A-Za-z])basic\s+(?!REDACTED\b)([A-Za-z0-9+/]{6,}={0,2})")
 # A field and its value in JSON ("k": "v", also with escaped quotes inside a YAML or notebook
 # string), Python ('k': 'v'), YAML (k: v), TOML (k = "v") and form or query text (k=v).
+# The scrubber's secret fields (one list, scrub.SECRET_FIELDS): whatever it removes, the audit finds.
 _FIELD = re.compile(
-    r"(?i)(?<![A-Za-z0-9_.])(client_secret|access_token|id_token|refresh_token)"
-    r"(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
+    r"(?i)(?<![A-Za-z0-9_.])("
+    + "|".join(re.escape(name) for name in sorted(SECRET_FIELDS, key=len, reverse=True))
+    + r")(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
 )
+_TOKEN_FIELDS = frozenset({"access_token", "id_token", "refresh_token"})
 _TOKEN_SHAPED = re.compile(rf"[{_TOKEN_CHARS}]{{8,}}")
 _IDENTIFIER_LIKE = re.compile(r"[A-Za-z_][A-Za-z_.]*")
 
@@ -84,9 +96,7 @@ def environment_secrets(environ: Mapping[str, str] | None = None) -> dict[str, s
     return {
         name: value
         for name, value in env.items()
-        if any(fnmatch.fnmatchcase(name.upper(), pattern) for pattern in SECRET_ENV_PATTERNS)
-        and len(value) >= MIN_SECRET_LENGTH
-        and value != REDACTED
+        if is_credential_variable(name) and len(value) >= MIN_SECRET_LENGTH and value != REDACTED
     }
 
 
@@ -141,9 +151,9 @@ def _scan_by_place(text: str, where: str) -> set[Finding]:
         field, value = match.group(1).lower(), match.group(3)
         if _is_placeholder(value):
             continue
-        if field == "client_secret":
+        if field not in _TOKEN_FIELDS:
             if _secret_shaped(value):
-                found.add(Finding(where, lines.at(match.start()), "client_secret value"))
+                found.add(Finding(where, lines.at(match.start()), f"{field} value"))
         elif _TOKEN_SHAPED.fullmatch(value) and _secret_shaped(value):
             found.add(Finding(where, lines.at(match.start()), f"token in {field} field"))
     return found
@@ -170,22 +180,48 @@ def _scalars(text: str) -> Iterator[yaml.ScalarNode]:
             stack.extend(item for pair in node.value for item in pair)
 
 
-def _scan_parsed_yaml(text: str, where: str, detector: SecretDetector, known: set[Finding]) -> set[Finding]:
-    """Known values in the parsed values: what folding or escaping split or disguised in the text."""
-    found: set[Finding] = set()
+def _yaml_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
+    """(value, first line, last line) of every YAML scalar; ``!!binary`` ones decoded to bytes."""
     for node in _scalars(text):
-        first, last = node.start_mark.line + 1, node.end_mark.line + 1
         value: str | bytes = node.value
         if node.tag == _BINARY_TAG:
             try:
                 value = base64.b64decode(node.value)
             except (binascii.Error, ValueError):
                 continue
+        yield value, node.start_mark.line + 1, node.end_mark.line + 1
+
+
+def _json_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
+    """(value, line, line) of every JSON string (a notebook's outputs), its line found by its spelling."""
+    try:
+        stack: list[Any] = [json.loads(text)]
+    except (ValueError, RecursionError):
+        return
+    lines = _Lines(text)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            offsets = (text.find(json.dumps(node, ensure_ascii=ascii_only)) for ascii_only in (False, True))
+            line = lines.at(max(0, min((o for o in offsets if o >= 0), default=0)))
+            yield node, line, line
+
+
+def _scan_parsed(
+    values: Iterator[tuple[str | bytes, int, int]], where: str, detector: SecretDetector, known: set[Finding]
+) -> set[Finding]:
+    """Known values in the parsed values: what folding or escaping split or disguised in the text."""
+    found: set[Finding] = set()
+    for value, first, last in values:
         for match in detector.find(value):
             label = _known_label(match.source)
             if any(f.kind == label and first <= f.line <= last for f in known | found):
                 continue  # the text scan already reported it on these lines
-            found.add(Finding(where, first, label, f"{match.form}, in the parsed YAML value"))
+            found.add(Finding(where, first, label, f"{match.form}, in a parsed value"))
     return found
 
 
@@ -237,8 +273,10 @@ def audit(
             raise CassetteError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
         text = data.decode("utf-8", errors="replace")
         known = _scan_known(data, str(path), detector)
-        if path.suffix.lower() in _YAML_SUFFIXES and len(data) <= _MAX_PARSED_BYTES and len(detector):
-            known |= _scan_parsed_yaml(text, str(path), detector, known)
+        suffix = path.suffix.lower()
+        if suffix in _PARSED_SUFFIXES and len(data) <= _MAX_PARSED_BYTES and len(detector):
+            values = _yaml_values(text) if suffix in _YAML_SUFFIXES else _json_values(text)
+            known |= _scan_parsed(values, str(path), detector, known)
         findings |= known | _scan_by_place(text, str(path))
     return sorted(findings)
 

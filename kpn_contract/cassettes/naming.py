@@ -8,7 +8,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from kpn_contract.errors import UsageError
-from kpn_contract.redact import redact
+from kpn_contract.secrets import redact_secrets
 
 __all__ = ["MAX_NAME_LENGTH", "OUTSIDE_ROOTDIR", "cassette_path", "sanitise"]
 
@@ -27,27 +27,31 @@ def sanitise(name: str, *, limit: int = MAX_NAME_LENGTH) -> str:
     """``name`` reduced to ``[A-Za-z0-9._-]`` and at most ``limit`` characters.
 
     When characters had to be replaced or the name cut, a short stable hash of the original is
-    appended, so two different names never share a file.
+    appended, so two different names never share a file. A registered secret in any form (a
+    parametrize ID made from a credential) is replaced by ``REDACTED`` first, so it never reaches
+    a file name; the hash is then of the redacted name, so it says nothing about the secret either
+    (two IDs that differ only by a secret share a cassette: the plugin warns about such IDs).
     """
+    redacted = redact_secrets(name)
+    if redacted != name:
+        return _hashed(_UNSAFE.sub("-", redacted).strip("-."), redacted, limit)
     cleaned = _UNSAFE.sub("-", name).strip("-.")
     cleaned = re.sub(r"-{2,}", "-", cleaned)
     lossy = _UNSAFE.search(name) is not None
     if len(cleaned) > limit or (lossy and not _only_brackets(name)) or not cleaned:
-        keep = max(limit - _HASH_LENGTH - 1, 1)
-        cleaned = f"{cleaned[:keep].rstrip('-.')}-{_digest(name)}".lstrip("-")
+        cleaned = _hashed(cleaned, name, limit)
     return cleaned
+
+
+def _hashed(cleaned: str, original: str, limit: int) -> str:
+    cleaned = re.sub(r"-{2,}", "-", cleaned)
+    keep = max(limit - _HASH_LENGTH - 1, 1)
+    return f"{cleaned[:keep].rstrip('-.')}-{_digest(original)}".lstrip("-")
 
 
 def _only_brackets(name: str) -> bool:
     # "test_list[page-2]" -> "test_list-page-2" loses nothing worth a hash: only the brackets go.
     return _UNSAFE.search(name.replace("[", "-").replace("]", "")) is None and name.count("[") <= 1
-
-
-def _secret_free(name: str) -> str:
-    # A parametrize ID or a marker name may carry a registered secret: it must not become a file name.
-    # The hash of the original keeps two such names apart without showing either value.
-    cleaned = redact(name)
-    return name if cleaned == name else f"{cleaned}-{_digest(name)}"
 
 
 def _marker_path(root: Path, marker_name: object) -> Path:
@@ -57,10 +61,10 @@ def _marker_path(root: Path, marker_name: object) -> Path:
     parts = [part for part in shared.parts if part != "."]
     if shared.is_absolute() or ".." in parts or not parts or not marker_name.strip():
         raise UsageError(
-            f"cassette name {redact(marker_name)!r} must name a file: a relative name without '..' "
+            f"cassette name {marker_name!r} must name a file: a relative name without '..' "
             "(e.g. kpn(cassette='things/shared'))"
         )
-    cleaned = [sanitise(_secret_free(part)) for part in parts]
+    cleaned = [sanitise(part) for part in parts]
     if not cleaned[-1].endswith((".yaml", ".yml")):
         cleaned[-1] = f"{cleaned[-1]}.yaml"
     return root.joinpath(*cleaned)
@@ -105,5 +109,5 @@ def cassette_path(
     if not test:
         raise UsageError(f"node id {nodeid!r} does not name a test (expected 'path/to/test_x.py::test_name')")
     folders = _module_folders(module, test_file)
-    name = sanitise(_secret_free(test.replace("::", ".")))
+    name = sanitise(test.replace("::", "."))
     return root.joinpath(*folders, f"{name}.yaml")

@@ -7,7 +7,8 @@ Public API (stable; the scrubber, logs, reports, audit, pytest hooks and emulato
 * :func:`find_secrets` (str or bytes -> matches), :func:`contains_secret`, :func:`redact_secrets`,
   :func:`redact_secrets_bytes`: the registry's searches;
 * :func:`encoded_forms`: the spellings of one value, by form name;
-* :func:`check_secret_length`: the minimum-length policy, as a one-line ConfigError naming the variable.
+* :func:`check_secret_length`: the minimum-length policy, as a one-line ConfigError naming the variable;
+* :func:`is_credential_variable`: whether a ``KPN_*`` variable is named like a credential.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from kpn_contract.secrets.detector import (
     SecretMatch,
 )
 from kpn_contract.secrets.forms import encoded_forms
-from kpn_contract.secrets.policy import check_secret_length
+from kpn_contract.secrets.policy import CREDENTIAL_WORDS, check_secret_length, is_credential_variable
 
 __all__ = [
     "ANYWHERE_LENGTH",
+    "CREDENTIAL_WORDS",
     "MIN_SECRET_LENGTH",
     "REDACTED",
     "REGISTRY",
@@ -33,6 +35,7 @@ __all__ = [
     "contains_secret",
     "encoded_forms",
     "find_secrets",
+    "is_credential_variable",
     "redact_secrets",
     "redact_secrets_bytes",
 ]

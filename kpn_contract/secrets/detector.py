@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import AnyStr, Final
 
 import ahocorasick_rs
 
@@ -56,15 +56,36 @@ class _Pattern:
     source: str
     guard_start: bool  # the match (starting with a letter) must not follow a letter
     guard_end: bool  # ... nor be followed by one
+    whole_blob: bool = False  # a base64 form: the match grows to the whole base64 run around it
 
 
 def _glued(char: str) -> bool:
     return char.isalpha()
 
 
-def _glued_byte(byte: int) -> bool:
-    # Bytes of a multi-byte UTF-8 character count as letters, as str.isalpha would say for most.
-    return byte >= 0x80 or chr(byte).isalpha()
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_")
+_BASE64_BYTES = frozenset(map(ord, _BASE64_CHARS))
+
+
+def _blob_bounds(data: str | bytes, start: int, end: int) -> tuple[int, int]:
+    # The neighbouring characters of a base64 core still carry bits of the value (and the rest of
+    # a Basic credential is the client ID): the whole run goes.
+    alphabet: frozenset[str] | frozenset[int] = _BASE64_BYTES if isinstance(data, bytes) else _BASE64_CHARS
+    while start > 0 and data[start - 1] in alphabet:
+        start -= 1
+    while end < len(data) and data[end] in alphabet:
+        end += 1
+    return start, end
+
+
+def _letter_at(data: str | bytes, index: int) -> bool:
+    if not 0 <= index < len(data):
+        return False
+    item = data[index]
+    if isinstance(item, int):
+        # Bytes of a multi-byte UTF-8 character count as letters, as str.isalpha would say for most.
+        return item >= 0x80 or chr(item).isalpha()
+    return item.isalpha()
 
 
 class _Automaton:
@@ -76,9 +97,10 @@ class _Automaton:
         for value, source in values.items():
             short = len(value) < ANYWHERE_LENGTH
             for spelling, form in encoded_forms(value).items():
-                guarded = short and not form.startswith(BASE64_FORM_PREFIX)
+                blob = form.startswith(BASE64_FORM_PREFIX)
+                guarded = short and not blob
                 guard_start, guard_end = guarded and _glued(spelling[0]), guarded and _glued(spelling[-1])
-                spellings.setdefault(spelling, _Pattern(form, source, guard_start, guard_end))
+                spellings.setdefault(spelling, _Pattern(form, source, guard_start, guard_end, blob))
             latin1 = _latin1(value)
             if latin1 is not None:  # a non-ASCII value written by a Latin-1 client or server
                 raw_bytes[latin1] = _Pattern("raw (Latin-1 bytes)", source, short, short)
@@ -93,30 +115,30 @@ class _Automaton:
             ahocorasick_rs.BytesAhoCorasick(list(byte_spellings), matchkind=kind) if byte_spellings else None
         )
 
-    def find_text(self, text: str) -> list[SecretMatch]:
-        if self._text is None:
-            return []
-        found = []
-        for index, start, end in self._text.find_matches_as_indexes(text):
-            pattern = self._text_patterns[index]
-            if (pattern.guard_start and start > 0 and _glued(text[start - 1])) or (
-                pattern.guard_end and end < len(text) and _glued(text[end])
+    def find(self, data: str | bytes) -> list[SecretMatch]:
+        if isinstance(data, bytes):
+            hits = self._bytes.find_matches_as_indexes(data) if self._bytes is not None else []
+            patterns = self._byte_patterns
+        else:
+            hits = self._text.find_matches_as_indexes(data) if self._text is not None else []
+            patterns = self._text_patterns
+        found: list[SecretMatch] = []
+        for index, hit_start, hit_end in hits:
+            pattern = patterns[index]
+            if (pattern.guard_start and _letter_at(data, hit_start - 1)) or (
+                pattern.guard_end and _letter_at(data, hit_end)
             ):
                 continue
-            found.append(SecretMatch(start, end, pattern.form, pattern.source))
-        return found
-
-    def find_bytes(self, data: bytes) -> list[SecretMatch]:
-        if self._bytes is None:
-            return []
-        found = []
-        for index, start, end in self._bytes.find_matches_as_indexes(data):
-            pattern = self._byte_patterns[index]
-            if (pattern.guard_start and start > 0 and _glued_byte(data[start - 1])) or (
-                pattern.guard_end and end < len(data) and _glued_byte(data[end])
-            ):
-                continue
-            found.append(SecretMatch(start, end, pattern.form, pattern.source))
+            match = SecretMatch(hit_start, hit_end, pattern.form, pattern.source)
+            if pattern.whole_blob:
+                start, end = _blob_bounds(data, hit_start, hit_end)
+                match = SecretMatch(start, end, pattern.form, pattern.source)
+            if found and match.start < found[-1].end:  # inside a blob already taken whole
+                previous = found.pop()
+                match = SecretMatch(
+                    previous.start, max(match.end, previous.end), previous.form, previous.source
+                )
+            found.append(match)
         return found
 
 
@@ -190,34 +212,25 @@ class SecretDetector:
         """Every non-overlapping occurrence of a form of a held value, leftmost-longest first."""
         if not data or not self._values:
             return []
-        automaton = self._current()
-        return automaton.find_bytes(data) if isinstance(data, bytes) else automaton.find_text(data)
+        return self._current().find(data)
 
     def contains(self, data: str | bytes) -> bool:
         return bool(self.find(data))
 
     def redact(self, text: str, replacement: str = REDACTED) -> str:
         """``text`` with every match replaced by ``replacement``."""
-        matches = self.find(text)
-        if not matches:
-            return text
-        pieces: list[str] = []
-        last = 0
-        for match in matches:
-            pieces += (text[last : match.start], replacement)
-            last = match.end
-        pieces.append(text[last:])
-        return "".join(pieces)
+        return "".join(_spliced(text, self.find(text), replacement))
 
     def redact_bytes(self, data: bytes, replacement: bytes = REDACTED.encode()) -> bytes:
         """``data`` with every match (UTF-8 or Latin-1 forms) replaced by ``replacement``."""
-        matches = self.find(data)
-        if not matches:
-            return data
-        chunks: list[bytes] = []
-        last = 0
-        for match in matches:
-            chunks += (data[last : match.start], replacement)
-            last = match.end
-        chunks.append(data[last:])
-        return b"".join(chunks)
+        return b"".join(_spliced(data, self.find(data), replacement))
+
+
+def _spliced(data: AnyStr, matches: list[SecretMatch], replacement: AnyStr) -> list[AnyStr]:
+    pieces: list[AnyStr] = []
+    last = 0
+    for match in matches:
+        pieces += (data[last : match.start], replacement)
+        last = match.end
+    pieces.append(data[last:])
+    return pieces

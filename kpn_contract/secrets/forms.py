@@ -122,4 +122,8 @@ def encoded_forms(value: str) -> dict[str, str]:
         for spelling, name in _spellings(base):
             if spelling:
                 forms.setdefault(spelling, name + suffix)
+    # Any of these printed into JSON (a notebook output, a JSON log line, a report) is escaped once more.
+    for spelling, name in list(forms.items()):
+        forms.setdefault(json.dumps(spelling)[1:-1], f"{name}, JSON-escaped")
+        forms.setdefault(json.dumps(spelling, ensure_ascii=False)[1:-1], f"{name}, JSON-escaped")
     return forms

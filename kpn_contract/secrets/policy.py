@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from kpn_contract.secrets.detector import MIN_SECRET_LENGTH
 
-__all__ = ["check_secret_length"]
+__all__ = ["CREDENTIAL_WORDS", "check_secret_length", "is_credential_variable"]
+
+# Words in a KPN_* variable name that mark a credential (KPN_TARGET or KPN_EMULATOR_URL are not).
+CREDENTIAL_WORDS = ("SECRET", "CLIENT_ID", "TENANT", "TOKEN", "SUBCUSTOMER", "PASSWORD", "API_KEY")
+
+
+def is_credential_variable(name: str) -> bool:
+    """True for a ``KPN_*`` environment variable named like a credential (start-up and audit agree)."""
+    upper = name.upper()
+    return upper.startswith("KPN_") and any(word in upper for word in CREDENTIAL_WORDS)
 
 
 def check_secret_length(
