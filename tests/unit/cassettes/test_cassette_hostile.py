@@ -108,6 +108,11 @@ def _outside(tmp_path: Path) -> tuple[Path, Path]:
     root, elsewhere = tmp_path / "cassettes", tmp_path / "elsewhere"
     root.mkdir()
     elsewhere.mkdir()
+    try:  # Windows allows symbolic links only in developer mode or with a privilege
+        (tmp_path / "probe").symlink_to(elsewhere, target_is_directory=True)
+    except OSError:
+        pytest.skip("this platform does not let the test create symbolic links")
+    (tmp_path / "probe").unlink()
     return root, elsewhere
 
 
