@@ -44,6 +44,7 @@ __all__ = [
     "Credentials",
     "Profile",
     "ProfileKind",
+    "environment_value",
     "load_config",
     "named_environment",
     "register_environment_secrets",
@@ -461,11 +462,10 @@ def resolve_credentials(
     is a ConfigError naming the profile, field and variable, and ``source`` (the config file that
     named the variable) when given.
     """
-    environ: Mapping[str, str] = os.environ if env is None else env
     where = str(source) if source is not None else None
 
     def read(field_name: str, env_var: str) -> str:
-        value = environ.get(env_var, "").strip()
+        value = (environment_value(env_var, env) or "").strip()
         if not value and demo_fallback:
             value = _demo.DEMO_ENVIRONMENT.get(env_var, "")
         if not value:
@@ -514,7 +514,16 @@ def named_environment(
     Sessions keep this rather than a copy of the whole environment: an object or local holding
     ``os.environ`` shows every other secret of the machine in ``--showlocals`` and debuggers.
     """
-    environ: Mapping[str, str] = os.environ if env is None else env
     profiles = [*DEFAULT_PROFILES.values(), *config.profiles.values()]
     names = {name for profile in profiles for name in profile.env_vars()} | set(extra)
-    return {name: environ[name] for name in sorted(names) if name in environ}
+    values = {name: environment_value(name, env) for name in sorted(names)}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def environment_value(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """One variable of ``env`` (default ``os.environ``), or None when unset.
+
+    Read through this rather than binding ``os.environ`` to a local: ``--showlocals`` and debuggers
+    print a frame's locals, and the whole environment holds every other secret of the machine.
+    """
+    return (os.environ if env is None else env).get(name)

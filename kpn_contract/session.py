@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from kpn_contract.errors import ContractViolation, UsageError
-from kpn_contract.profiles import Config, Credentials, Profile, named_environment, resolve_credentials
+from kpn_contract.profiles import (
+    Config,
+    Credentials,
+    Profile,
+    environment_value,
+    named_environment,
+    resolve_credentials,
+)
 from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport, Target
 
 if TYPE_CHECKING:
@@ -350,8 +357,6 @@ def options_from_sources(
     """
     from kpn_contract.transport import parse_target
 
-    environ = os.environ if env is None else env
-
     def first(key: str, *, from_config: object = None, from_env: str | None = None) -> str | None:
         for value in (cli.get(key), ini.get(key), from_config, from_env):
             if value not in (None, ""):
@@ -360,7 +365,8 @@ def options_from_sources(
 
     settings = config.settings
     target = parse_target(
-        first("target", from_config=settings.get("target"), from_env=environ.get("KPN_TARGET")) or "replay"
+        first("target", from_config=settings.get("target"), from_env=environment_value("KPN_TARGET", env))
+        or "replay"
     )
     record_mode = first("record_mode", from_config=settings.get("record_mode"))
     cassette_dir = Path(first("cassette_dir", from_config=config.cassette_dir) or "cassettes")

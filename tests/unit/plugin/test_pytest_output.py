@@ -92,3 +92,27 @@ def test_an_unsafe_cassette_is_one_line_not_a_traceback(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["CassetteError: *test_x.yaml:2: YAML anchors and aliases are refused*"])
     result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*site-packages*")
+
+
+def test_showlocals_of_a_config_error_does_not_print_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not a registered secret, so only structure can keep it out: no frame may hold os.environ.
+    monkeypatch.setenv("SOME_OTHER_TOOLS_TOKEN", "unrelated-machine-secret-5b1f")
+    monkeypatch.delenv("KPN_SANDBOX_CLIENT_SECRET", raising=False)
+    pytester.makepyfile(
+        """
+        from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
+        from kpn_contract.session import options_from_sources
+        from kpn_contract.profiles import load_config
+
+        def test_missing_credential():
+            options_from_sources(cli={}, ini={}, config=load_config())
+            resolve_credentials(DEFAULT_PROFILES["sandbox"])
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--showlocals")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ConfigError*environment variable KPN_SANDBOX_CLIENT_*"])
+    assert "unrelated-machine-secret-5b1f" not in result.stdout.str()
+    assert "SOME_OTHER_TOOLS_TOKEN" not in result.stdout.str()
