@@ -4,16 +4,17 @@ Before the safe loader refused aliases, this cassette took 1 GB in ``verify`` an
 1.1 MB one was killed by the OOM killer at 24 GB). Each command runs in a fresh interpreter, so
 ``peak_rss_mb`` is that command's own high-water mark (``ru_maxrss``), interpreter and imports
 included. ``seconds`` is the wall time of the whole child process; ``command_seconds`` the time of
-the command itself (for pytest that includes loading its plugins, schemathesis and hypothesis among them).
+the command itself (for pytest, loading its plugins too: schemathesis and hypothesis among them).
 
+``audit`` is measured too (for information: it reads YAML as nodes, so an alias stays one node).
 ``pytest_startup`` is the same pytest run on a test that needs no cassette: on a busy machine pytest's
 own start (its plugins: schemathesis, hypothesis, anyio) is most of the replay time, so the replay
 target is on ``replay_extra_s``, the replay minus that startup.
 
-``loader``: what the checks cost on an ordinary 3,000-interaction cassette, as the ratio of
-``safe_yaml.load_untrusted`` to a plain ``yaml.load`` with the same C safe loader (best of 5,
-interleaved). ``quick`` has no ``&``/``*`` where a node starts (one regex scan decides);
-``exact`` has text such as ``" *"`` in its bodies, so libyaml's event stream is scanned too.
+``loader``: what the checks cost on an ordinary 3,000-interaction cassette: (load + checks) / load,
+for a plain ``yaml.load`` with the same C safe loader and ``safe_yaml``'s checks timed on their own.
+``quick`` has no ``&``/``*`` where a node starts (one regex scan decides); ``exact`` has text such
+as ``" *"`` in its bodies, so libyaml's event stream is scanned too.
 
 Targets: each refused (CLI exit 2; pytest: the test errors, exit 1) in under 5 s and under 200 MB;
 the loader within 10% of the plain load on the quick path.
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,7 @@ def make_project(root: Path, size: int) -> dict[str, list[str]]:
         "verify": ["cli", "verify", str(replayed.parent)],
         "replay": ["pytest", "-p", "no:cacheprovider", "-q", "--rootdir", str(root), str(root / "tests")],
         "drift": ["cli", "drift", str(baseline), str(replayed.parent)],
+        "audit": ["cli", "audit", str(replayed.parent)],
         "pytest_startup": [
             "pytest",
             "-p",
@@ -158,26 +161,34 @@ def _cassette_text(n: int, note: str) -> str:
 
 
 def loader_ratio(n: int = 3000) -> dict[str, float]:
-    """load_untrusted over plain yaml.load with the same loader, on the quick and the exact path."""
+    """What the checks add to a plain ``yaml.load`` with the same loader, on the quick and the exact path.
+
+    The checks are timed on their own (best of 7) against the load (best of 5): on a busy machine the
+    load alone varies by more than the checks cost, so a difference of two loads would measure noise.
+    """
     import yaml
 
-    from kpn_contract.cassettes.safe_yaml import load_untrusted
+    from kpn_contract.cassettes.safe_yaml import check_depth, check_text
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def best(times: int, run: Callable[[], object]) -> float:
+        samples = []
+        for _ in range(times):
+            start = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - start)
+        return min(samples)
+
     ratios: dict[str, float] = {}
     for path, note in (("quick", "Amsterdam "), ("exact", "* & ")):
         text = _cassette_text(n, note)
-        plain, checked = [], []
-        for _ in range(5):
-            start = time.perf_counter()
-            yaml.load(text, Loader=loader)
-            plain.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            load_untrusted(text)
-            checked.append(time.perf_counter() - start)
-        ratios[f"{path}_plain_s"] = round(min(plain), 4)
-        ratios[f"{path}_checked_s"] = round(min(checked), 4)
-        ratios[f"{path}_ratio"] = round(min(checked) / min(plain), 3)
+        data = yaml.load(text, Loader=loader)
+        plain = best(5, lambda text=text: yaml.load(text, Loader=loader))
+        checks = best(7, lambda text=text, data=data: (check_text(text), check_depth(data)))
+        ratios[f"{path}_load_s"] = round(plain, 4)
+        ratios[f"{path}_checks_s"] = round(checks, 4)
+        ratios[f"{path}_ratio"] = round((plain + checks) / plain, 3)
     return ratios
 
 
@@ -199,7 +210,7 @@ def main() -> None:
     args = parser.parse_args()
     result = measure(args.size)
     summary: dict[str, Any] = {"bomb_bytes": result["bomb_bytes"]}
-    for name in ("verify", "replay", "drift", "pytest_startup"):
+    for name in ("verify", "replay", "drift", "audit", "pytest_startup"):
         run = result[name]
         summary[name] = {key: run[key] for key in ("seconds", "command_seconds", "peak_rss_mb", "exit")}
     summary["replay_extra_s"] = round(summary["replay"]["seconds"] - summary["pytest_startup"]["seconds"], 3)

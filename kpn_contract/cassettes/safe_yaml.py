@@ -23,7 +23,9 @@ __all__ = [
     "MAX_CASSETTE_BYTES",
     "MAX_NESTING_DEPTH",
     "HostileYAMLError",
+    "check_depth",
     "check_size",
+    "check_text",
     "load_untrusted",
 ]
 
@@ -83,8 +85,8 @@ def _too_deep() -> str:
     return f"YAML nested deeper than {MAX_NESTING_DEPTH} levels is refused in cassettes"
 
 
-def _check_depth(data: Any) -> None:
-    # Iterative, so a deep document cannot exhaust the Python stack here either.
+def check_depth(data: Any) -> None:
+    """Refuse loaded data nested deeper than :data:`MAX_NESTING_DEPTH` (iterative: no deep recursion)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
@@ -96,15 +98,20 @@ def _check_depth(data: Any) -> None:
                 stack.append((child, depth + 1))
 
 
+def check_text(text: str) -> None:
+    """Refuse ``text`` before it is loaded: too large, or holding an anchor or alias (or deep nesting)."""
+    check_size(len(text.encode("utf-8")) if len(text) * 4 > MAX_CASSETTE_BYTES else len(text))
+    if _MAYBE_ANCHOR.search(text):
+        _refuse_anchors_and_depth(text)
+
+
 def load_untrusted(text: str) -> Any:
     """Load ``text`` with the safe loader after refusing anchors, aliases and deep nesting.
 
     Raises :class:`HostileYAMLError` for those, and PyYAML's own errors for corrupt YAML.
     """
-    check_size(len(text.encode("utf-8")) if len(text) * 4 > MAX_CASSETTE_BYTES else len(text))
-    if _MAYBE_ANCHOR.search(text):
-        _refuse_anchors_and_depth(text)
+    check_text(text)
     data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     if isinstance(data, (dict, list)):
-        _check_depth(data)
+        check_depth(data)
     return data
