@@ -98,8 +98,9 @@ def lock_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
     _checked_dir(locks, shown)
     ignore = locks / ".gitignore"
     # "x" opens with O_EXCL, which never follows a link: a planted .gitignore link stays untouched.
-    with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8", newline="\n") as handle:
-        handle.write(_LOCK_GITIGNORE)
+    if not os.path.lexists(ignore):  # most writes find it there: skip the failing exclusive open
+        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(_LOCK_GITIGNORE)
     digest = hashlib.sha256(relative.encode("utf-8")).hexdigest()[:12]
     lock = locks / f"{target.name}.{digest}.lock"
     if lock.is_symlink():
