@@ -23,7 +23,11 @@ def escape_pointer(token: str) -> str:
 
 @dataclass
 class SchemaView:
-    """A schema flattened for comparison: allOf merged, oneOf/anyOf unioned, null split off."""
+    """A schema flattened for comparison: allOf merged, oneOf/anyOf unioned, null split off.
+
+    ``const`` is a 1-tuple holding the fixed value (``None`` when there is none; a ``const: null``
+    counts as nullable instead). ``prefix_items`` are the positional item schemas of a tuple array.
+    """
 
     types: frozenset[str] = frozenset()  # empty: unconstrained
     nullable: bool = False
@@ -32,6 +36,14 @@ class SchemaView:
     enum: frozenset[Any] | None = None
     items: JSONSchema | None = None
     additional: JSONSchema | None = None
+    const: tuple[Any] | None = None
+    prefix_items: tuple[JSONSchema, ...] | None = None
+
+    def values(self) -> frozenset[Any] | None:
+        """The values this node may hold, when an enum or const restricts them (else ``None``)."""
+        if self.enum is not None:
+            return self.enum
+        return frozenset(self.const) if self.const is not None else None
 
 
 def _hashable(value: Any) -> Any:
@@ -53,6 +65,14 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
         if None in enum:
             nullable = True
         view.enum = frozenset(_hashable(v) for v in enum if v is not None)
+    if "const" in schema:
+        if schema["const"] is None:
+            nullable = True
+        else:
+            view.const = (_hashable(schema["const"]),)
+    prefix = schema.get("prefixItems")
+    if isinstance(prefix, list):
+        view.prefix_items = tuple(p if isinstance(p, dict) else {} for p in prefix)
     props = schema.get("properties")
     view.properties = dict(props) if isinstance(props, dict) else {}
     required = schema.get("required")
@@ -60,7 +80,8 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
         frozenset(r for r in required if isinstance(r, str)) if isinstance(required, list) else frozenset()
     )
     items = schema.get("items")
-    view.items = items if isinstance(items, dict) else None
+    # ``items: false`` (loaded as ``{"not": {}}``) allows no further items: nothing to compare with.
+    view.items = items if isinstance(items, dict) and items != {"not": {}} else None
     additional = schema.get("additionalProperties")
     view.additional = additional if isinstance(additional, dict) else None
 
@@ -72,6 +93,8 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
         view.required |= part.required
         view.items = view.items or part.items
         view.additional = view.additional or part.additional
+        view.const = view.const or part.const
+        view.prefix_items = view.prefix_items or part.prefix_items
         if part.enum is not None:
             view.enum = part.enum if view.enum is None else view.enum & part.enum
 
@@ -80,7 +103,7 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
         parts = []
         for member in variants:
             part = view_of(member, depth + 1)
-            if part.nullable and not part.types and not part.properties and part.enum is None:
+            if part.nullable and not part.types and not part.properties and part.values() is None:
                 nullable = True  # a {"type": "null"} branch
                 continue
             nullable = nullable or part.nullable
@@ -96,8 +119,13 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
             view.required |= frozenset.intersection(*(p.required for p in parts))
             view.items = view.items or next((p.items for p in parts if p.items), None)
             view.additional = view.additional or next((p.additional for p in parts if p.additional), None)
-            if all(p.enum is not None for p in parts):
-                union = frozenset().union(*(p.enum for p in parts if p.enum is not None))
+            view.prefix_items = view.prefix_items or next(
+                (p.prefix_items for p in parts if p.prefix_items), None
+            )
+            # A oneOf of consts is an enum written the 2020-12 way.
+            choices = [p.values() for p in parts]
+            if all(c is not None for c in choices):
+                union = frozenset().union(*(c for c in choices if c is not None))
                 view.enum = union if view.enum is None else view.enum & union
     view.types = frozenset(types)
     view.nullable = nullable
