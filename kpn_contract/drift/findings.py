@@ -38,7 +38,7 @@ class Rule:
 
     id: str
     severity: Severity
-    source: Literal["diff", "drift", "both"]
+    source: Literal["diff", "drift", "both", "migration"]
     summary: str
 
 
@@ -129,6 +129,26 @@ RULES: dict[str, Rule] = {
         Rule("security.scheme.changed", "breaking", "diff", "a security scheme changed or was replaced"),
         Rule("server.changed", "breaking", "diff", "the API moved to another server or base path"),
         Rule("security.token-url.changed", "breaking", "diff", "the token URL of a security scheme changed"),
+        Rule("migration.path.changed", "breaking", "migration", "the operation moved to another path"),
+        Rule("migration.paging.changed", "breaking", "migration", "a paging parameter was replaced"),
+        Rule("migration.sort.changed", "breaking", "migration", "a sort parameter was replaced"),
+        Rule("migration.search.changed", "breaking", "migration", "a search parameter was replaced"),
+        Rule(
+            "migration.sub-customer.changed",
+            "breaking",
+            "migration",
+            "the way to act for a sub-customer changed",
+        ),
+        Rule("migration.parameter.replaced", "breaking", "migration", "a parameter was replaced by others"),
+        Rule("migration.accept.changed", "breaking", "migration", "the success media type (Accept) changed"),
+        Rule("migration.field.renamed", "breaking", "migration", "a body field was renamed"),
+        Rule("migration.envelope.changed", "breaking", "migration", "the page envelope changed"),
+        Rule(
+            "migration.auth-failure.changed",
+            "breaking",
+            "migration",
+            "auth failures are answered with other statuses",
+        ),
     )
 }
 

@@ -42,6 +42,9 @@ _OPERATION_WIDE = frozenset(
         "response.media-type.changed",
         "response.property.added",
         "security.scheme.changed",
+        "migration.path.changed",
+        "migration.accept.changed",
+        "migration.auth-failure.changed",
     }
 )
 _MAX_DEPTH = 32
