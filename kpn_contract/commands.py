@@ -172,7 +172,7 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def _migration(args: argparse.Namespace) -> int:
-    from kpn_contract.drift.migration import run_migration
+    from kpn_contract.drift.report import run_migration
 
     report, code = run_migration(
         args.old,
