@@ -44,7 +44,7 @@ def access_matrix(specs: Iterable[Spec], carried: frozenset[str] | None) -> list
     rows = []
     for spec in specs:
         for operation in spec.operations:
-            requires = tuple(sorted(operation.scopes))
+            requires = tuple(sorted(getattr(operation, "scopes", ())))  # TEMP until Operation.scopes
             if not operation.security:
                 verdict: Verdict = "open"
                 missing: tuple[str, ...] = ()
@@ -53,7 +53,9 @@ def access_matrix(specs: Iterable[Spec], carried: frozenset[str] | None) -> list
             else:
                 missing = tuple(s for s in requires if carried is None or s not in carried)
                 verdict = "denied" if missing else "allowed"
-            rows.append(AccessRow(operation.key, operation.operation_id, spec.title, requires, verdict, missing))
+            rows.append(
+                AccessRow(operation.key, operation.operation_id, spec.title, requires, verdict, missing)
+            )
     return rows
 
 
@@ -96,9 +98,7 @@ class AccessReport:
         carried = " ".join(self.token_scopes) if self.token_scopes is not None else "(the token names none)"
         lines = [f"profile {self.profile!r} ({self.target}): the token carries {carried or '(no scopes)'}"]
         if self.expected_scopes:
-            verdict = (
-                f"MISSING {' '.join(self.missing_expected)}" if self.missing_expected else "all carried"
-            )
+            verdict = f"MISSING {' '.join(self.missing_expected)}" if self.missing_expected else "all carried"
             lines.append(f"scopes the profile expects: {' '.join(self.expected_scopes)}: {verdict}")
         width = max((len(row.operation) for row in self.operations), default=10)
         lines.append(f"{'OPERATION':<{width}}  {'REQUIRES':<24}  ACCESS")

@@ -8,6 +8,7 @@ routes page with ``_paging.list_page``; writes live in ``_things_writes``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -77,7 +78,8 @@ LISTINGS: Final[dict[str, Listing]] = {
         uuids=frozenset({"clientId", "deviceId"}),
     ),
 }
-_SUB_LISTING: Final = Listing(sortable=(*_AUDIT, "name"))
+_GROUPS_OF_DEVICE: Final = Listing(sortable=(*_AUDIT, "name"))
+_DEVICES_OF_GROUP: Final = Listing(sortable=(*_AUDIT, "name", "barcode"))
 _ADAPTER_LISTING: Final = Listing(sortable=_AUDIT)
 
 
@@ -91,6 +93,7 @@ def guarded(operation_key: str, handler: Callable[[Request, EmulatorState], Awai
     async def endpoint(request: Request) -> Response:
         try:
             authorize(request, operation_key)
+            _check_path_ids(request)
             return await handler(request, emulator_state(request))
         except DeniedError as denied:
             return denied.response
@@ -98,6 +101,15 @@ def guarded(operation_key: str, handler: Callable[[Request, EmulatorState], Awai
             return problem(400, str(bad))
 
     return Route(path, endpoint, methods=[method])
+
+
+def _check_path_ids(request: Request) -> None:
+    """Every path identifier of the new API is a UUID; anything else is a 400 (the specs say so)."""
+    for name, value in request.path_params.items():
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            raise BadQueryError(f"{name} must be a UUID") from None
 
 
 def page_response(items: list[dict[str, Any]], request: Request, listing: Listing) -> JSONResponse:
@@ -148,7 +160,7 @@ async def _groups_of_device(request: Request, state: EmulatorState) -> Response:
     device_id = device_or_404(state, request.path_params["deviceId"])["id"]
     data = state.things()
     groups = [g for g in data.device_groups if device_id in data.members.get(g["id"], set())]
-    return page_response(groups, request, _SUB_LISTING)
+    return page_response(groups, request, _GROUPS_OF_DEVICE)
 
 
 async def _adapters_of_device(request: Request, state: EmulatorState) -> Response:
@@ -160,7 +172,8 @@ async def _devices_of_group(request: Request, state: EmulatorState) -> Response:
     data = state.things()
     group = find(data.device_groups, request.path_params["deviceGroupId"], "device group")
     members = data.members.get(group["id"], set())
-    return page_response([d for d in state.new_api_devices() if d["id"] in members], request, _SUB_LISTING)
+    devices = [d for d in state.new_api_devices() if d["id"] in members]
+    return page_response(devices, request, _DEVICES_OF_GROUP)
 
 
 async def _get_project(request: Request, state: EmulatorState) -> Response:

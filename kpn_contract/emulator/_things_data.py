@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from kpn_contract.emulator._devices import SEED_EPOCH, client_id_of, isoformat, principal
 
-__all__ = ["RESOURCES", "ThingsData", "stamp"]
+__all__ = ["RESOURCES", "ThingsData", "command_message", "downlink_tags", "stamp"]
 
 _NAMESPACE: Final = uuid.UUID("0b8f2c55-3e0e-4d0b-8c4e-5448494e4753")
 # The list resources other than devices, by the attribute of ThingsData that holds them.
@@ -38,7 +38,21 @@ _PROJECTS: Final = (
     ("track & trace", "GPS trackers on rental bikes"),
 )
 _GROUP_WORDS: Final = ("Parking sensors", "Door sensors", "Trackers", "Smoke alarms", "Meters")
-_MESSAGES: Final = ("open valve", "Close valve", "reboot", "SET interval 600", "set interval 60")
+# Actuator commands [name, value]; mixed case on purpose: downlinks' q is case-sensitive [pub].
+_COMMANDS: Final = (("valve", "open"), ("Valve", "close"), ("reboot", True), ("SET interval", 600),
+                    ("set interval", 60))  # fmt: skip
+
+
+def command_message(command: list[Any]) -> str:
+    """The human-readable text of an actuator command, which downlinks' ``q`` searches."""
+    name, value = command
+    return str(name) if value is True else f"{name} {value}"
+
+
+def downlink_tags(device_id: str) -> dict[str, str]:
+    """The network-side names of a device that downlinks' ``q`` matches: ``tagValue`` and ``networkId``."""
+    eui = _dev_eui(device_id)
+    return {"tagValue": f"urn:dev:DEVEUI:{eui.lower()}:", "networkId": f"NET-{eui[:8]}"}
 
 
 def _id(*parts: object) -> str:
@@ -118,18 +132,17 @@ class ThingsData:
         created = datetime.fromisoformat(device["createdAt"]) + timedelta(hours=1)
         eui = _dev_eui(device_id)
         kind = ("lora", "http", "mqtt")[index % 3]
-        self.adapters[device_id] = [
-            {
-                "id": _id("adapter", device_id),
-                "deviceId": device_id,
-                "type": {"lora": "lora", "http": "internet", "mqtt": "cellular"}[kind],
-                "identifier": eui if kind == "lora" else f"35{int(eui, 16) % 10**13:013d}",
-                **stamp(client, created),
-            }
-        ]
+        adapter: dict[str, Any] = {"id": _id("adapter", device_id), "deviceId": device_id}
+        if kind == "lora":
+            adapter.update(type="lora", devEui=eui)
+        elif kind == "mqtt":
+            adapter.update(type="cellular", imei=f"35{int(eui, 16) % 10**13:013d}")
+        else:
+            adapter.update(type="internet")
+        self.adapters[device_id] = [{**adapter, **stamp(client, created)}]
         binding = {"id": _id("binding", kind, device_id), "clientId": client, "deviceId": device_id}
         if kind == "lora":
-            self.lora_bindings.append({**binding, "devEUI": eui, **stamp(client, created)})
+            self.lora_bindings.append({**binding, "devEui": eui, **stamp(client, created)})
         elif kind == "http":
             http_type = "http-senml" if index % 2 == 0 else "http-streamline"
             self.http_bindings.append({**binding, "type": http_type, **stamp(client, created)})
@@ -137,16 +150,18 @@ class ThingsData:
             username = f"urn:dev:DVNUUID:{device_id}:"
             self.mqtt_bindings.append({**binding, "username": username, **stamp(client, created)})
         if index % 2 == 0:
-            message = _MESSAGES[index % len(_MESSAGES)]
+            command = list(_COMMANDS[index // 2 % len(_COMMANDS)])
             sent = created + timedelta(hours=2)
             self.downlinks.append(
                 {
                     "id": _id("downlink", device_id),
                     "deviceId": device_id,
-                    "tagValue": f"urn:dev:DEVEUI:{eui.lower()}:",
-                    "networkId": f"NET-{eui[:8]}",
-                    "message": message,
-                    "status": "SENT" if index % 4 == 0 else "QUEUED",
+                    "command": command,
+                    "externalReference": f"order-{index:04d}" if index % 4 == 0 else None,
+                    "status": ("queued", "sent", "delivered", "failed")[index // 2 % 4],
+                    # Not in the published object, but what q searches [pub]: kept as extra fields.
+                    **downlink_tags(device_id),
+                    "message": command_message(command),
                     **stamp(client, sent, sent + timedelta(minutes=1)),
                 }
             )
@@ -158,6 +173,7 @@ class ThingsData:
                     "port": 1 + index % 223,
                     "payloadHex": f"{index % 256:02X}01",
                     "confirmed": index % 2 == 0,
+                    "status": "delivered",
                     **stamp(client, created + timedelta(hours=3)),
                 }
             )
@@ -167,7 +183,9 @@ class ThingsData:
                     "id": _id("mqtt-downlink", device_id),
                     "deviceId": device_id,
                     "topic": f"devices/{device_id}/commands",
-                    "payload": f'{{"interval": {60 * (1 + index % 10)}}}',
+                    "message": f'{{"interval": {60 * (1 + index % 10)}}}',
+                    "qos": index % 3,
+                    "status": "sent",
                     **stamp(client, created + timedelta(hours=4)),
                 }
             )

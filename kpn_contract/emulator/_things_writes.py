@@ -19,12 +19,11 @@ from kpn_contract.emulator._devices import MAIN_ACCOUNT, client_id_of
 from kpn_contract.emulator._scopes import DeniedError, problem
 from kpn_contract.emulator._state import EmulatorState
 from kpn_contract.emulator._things_api import device_or_404, find, guarded
-from kpn_contract.emulator._things_data import stamp
+from kpn_contract.emulator._things_data import command_message, downlink_tags, stamp
 
 __all__ = ["WRITE_ROUTES"]
 
-_HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
-_ADAPTER_TYPES: Final = ("cellular", "lora", "internet")
+_LORA_PAYLOAD = re.compile(r"(?:[0-9A-Fa-f]{2}){1,242}")
 _MAX_FPORT: Final = 223  # LoRaWAN application ports are 1..223
 
 
@@ -150,19 +149,28 @@ def _now_stamp(device: dict[str, Any]) -> dict[str, str]:
     return stamp(device["clientId"], datetime.now(UTC).replace(microsecond=0))
 
 
+_IDENTIFIERS: Final = {  # adapter type -> (field, pattern); the spec's NetworkAdapterCreate oneOf
+    "cellular": ("imei", re.compile(r"[0-9]{15}")),
+    "lora": ("devEui", re.compile(r"[0-9A-Fa-f]{16}")),
+    "internet": None,
+}
+
+
 async def _add_adapter(request: Request, state: EmulatorState) -> Response:
     device = device_or_404(state, request.path_params["deviceId"])
     body = await _body(request)
     kind = body.get("type")
-    if kind not in _ADAPTER_TYPES:
-        raise _bad(f"type must be one of {', '.join(_ADAPTER_TYPES)}")
-    adapter = {
-        "id": str(uuid.uuid4()),
-        "deviceId": device["id"],
-        "type": kind,
-        "identifier": _text(body, "identifier"),
-        **_now_stamp(device),
-    }
+    if kind not in _IDENTIFIERS:
+        raise _bad(f"type must be one of {', '.join(_IDENTIFIERS)}")
+    adapter: dict[str, Any] = {"id": str(uuid.uuid4()), "deviceId": device["id"], "type": kind}
+    identifier = _IDENTIFIERS[kind]
+    if identifier is not None:
+        name, pattern = identifier
+        value = body.get(name)
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise _bad(f"a {kind} adapter needs {name} matching {pattern.pattern}")
+        adapter[name] = value
+    adapter.update(_now_stamp(device))
     data = state.things()
     with data.lock:
         data.adapters.setdefault(device["id"], []).append(adapter)
@@ -179,43 +187,59 @@ async def _remove_adapter(request: Request, state: EmulatorState) -> Response:
     return Response(status_code=204)
 
 
+def _body_device(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+    # A device named in a body is an invalid body (400), not a missing resource (the spec has no 404).
+    device = state.new_api_device(_uuid(body, "deviceId") or "")
+    if device is None:
+        raise _bad("deviceId names no device")
+    return device
+
+
+def _queued(device: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "deviceId": device["id"], "status": "queued", **_now_stamp(device)}
+
+
 async def _send_downlink(request: Request, state: EmulatorState) -> Response:
     body = await _body(request)
-    device = device_or_404(state, _uuid(body, "deviceId") or "")
-    eui = uuid.UUID(device["id"]).hex[:16].upper()
-    downlink = {
-        "id": str(uuid.uuid4()),
-        "deviceId": device["id"],
-        "tagValue": f"urn:dev:DEVEUI:{eui.lower()}:",
-        "networkId": f"NET-{eui[:8]}",
-        "message": _text(body, "message"),
-        "status": "QUEUED",
-        **_now_stamp(device),
-    }
+    device = _body_device(state, body)
+    command = body.get("command")
+    if (
+        not isinstance(command, list)
+        or len(command) != 2
+        or not isinstance(command[0], str)
+        or not command[0].strip()
+        or not isinstance(command[1], str | int | float | bool)
+    ):
+        raise _bad("command must be [name, value]: a non-blank name and a number, string or boolean")
+    reference = _text(body, "externalReference", required=False, nullable=True)
+    downlink = {**_queued(device), "command": command, "externalReference": reference,
+                **downlink_tags(device["id"]), "message": command_message(command)}  # fmt: skip
     return _store_downlink(state, "downlinks", downlink)
 
 
 async def _send_lora_downlink(request: Request, state: EmulatorState) -> Response:
     body = await _body(request)
-    device = device_or_404(state, _uuid(body, "deviceId") or "")
+    device = _body_device(state, body)
     port, payload, confirmed = body.get("port"), body.get("payloadHex"), body.get("confirmed", False)
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= _MAX_FPORT:
         raise _bad(f"port must be an integer from 1 to {_MAX_FPORT}")
-    if not isinstance(payload, str) or not _HEX.fullmatch(payload):
-        raise _bad("payloadHex must be an even number of hex digits")
+    if not isinstance(payload, str) or not _LORA_PAYLOAD.fullmatch(payload):
+        raise _bad("payloadHex must be 1 to 242 bytes as hex digits")
     if not isinstance(confirmed, bool):
         raise _bad("confirmed must be true or false")
-    downlink = {"id": str(uuid.uuid4()), "deviceId": device["id"], "port": port, "payloadHex": payload,
-                "confirmed": confirmed, **_now_stamp(device)}  # fmt: skip
+    downlink = {**_queued(device), "port": port, "payloadHex": payload, "confirmed": confirmed}
     return _store_downlink(state, "lora_downlinks", downlink)
 
 
 async def _send_mqtt_downlink(request: Request, state: EmulatorState) -> Response:
     body = await _body(request)
-    device = device_or_404(state, _uuid(body, "deviceId") or "")
-    topic = _text(body, "topic", required=False) or f"devices/{device['id']}/commands"
-    downlink = {"id": str(uuid.uuid4()), "deviceId": device["id"], "topic": topic,
-                "payload": _text(body, "payload"), **_now_stamp(device)}  # fmt: skip
+    device = _body_device(state, body)
+    message, qos = body.get("message"), body.get("qos", 0)
+    if not isinstance(message, str):
+        raise _bad("message must be a string")
+    if qos not in (0, 1, 2) or isinstance(qos, bool):
+        raise _bad("qos must be 0, 1 or 2")
+    downlink = {**_queued(device), "topic": _text(body, "topic"), "message": message, "qos": qos}
     return _store_downlink(state, "mqtt_downlinks", downlink)
 
 
