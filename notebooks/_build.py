@@ -179,7 +179,7 @@ nb
 `GET /api/devices` answers one page. Its query parameters are `currentPage` (from 0), `pageSize`
 (default 20), `search` (a case-sensitive partial match on the name), `sortBy` (default `name`) and
 `sortOrder` (`ASC` or `DESC`). The `Accept` header must name the versioned media type, or KPN Things
-answers 400. Each answer below shows the operation it matched in `specs/kpn-things.yaml` and its verdict.
+answers 400. Each answer below shows the operation it matched in `specs/kpn-things/kpn-things-beta.yaml` and its verdict.
 """),
     code("""
 first = nb.call("GET", "/api/devices", params={"pageSize": 5}, headers=ACCEPT)
@@ -403,7 +403,8 @@ looks for them from the consumer's side in two ways:
   no spec from KPN at all, which is the point for an API without a published definition.
 
 Both classify each finding as **breaking**, **warning** or **info**. For an API marked beta
-(`x-kpn-stability: beta`), breaking changes are reported as warnings, flagged *beta*.
+(`x-kpn-stability: beta`, or `deprecated` like the KPN Things beta), breaking changes are reported as
+warnings, flagged *beta*.
 The same runs are on the command line: `kpn-contract diff OLD NEW` and `kpn-contract drift BASELINE NEW`.
 """),
     md(TARGET_NOTE),
@@ -433,10 +434,10 @@ ACCEPT = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 ## `diff`: our KPN Things contract against a changed copy
 
 Suppose KPN's next beta renames `deviceSpecificationUUID`, makes `search` a required parameter and
-drops the downlink operation. Here is that copy of `specs/kpn-things.yaml`, made in a temporary folder:
+drops the downlink operation. Here is that copy of `specs/kpn-things/kpn-things-beta.yaml`, made in a temporary folder:
 """),
     code("""
-current_path = SPECS / "kpn-things.yaml"
+current_path = SPECS / "kpn-things" / "kpn-things-beta.yaml"
 changed = copy.deepcopy(yaml.safe_load(current_path.read_text(encoding="utf-8")))
 device = changed["components"]["schemas"]["Device"]
 device["properties"]["deviceSpecificationId"] = device["properties"].pop("deviceSpecificationUUID")
@@ -453,7 +454,7 @@ changed_path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-
 
 diff_findings = diff_specs(load_spec(current_path), load_spec(changed_path))
 assert diff_findings, "the changes must be found"
-display(Markdown(report.render(diff_findings, "markdown", title="Spec diff: kpn-things.yaml → the changed copy")))
+display(Markdown(report.render(diff_findings, "markdown", title="Spec diff: kpn-things-beta.yaml → the changed copy")))
 """),
     md("""
 ## `drift`: today's recordings against the next beta

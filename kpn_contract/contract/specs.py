@@ -66,6 +66,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 SPEC_SUFFIXES = (".yml", ".yaml", ".json")
 # The response-code rule table lives next to the specs but is not one; directory expansion skips it.
 RULES_FILE_NAME = "rules.yaml"
+# Folders inside a spec folder that hold other YAML (specs/kpn-things/migrations: beta-to-new maps).
+SKIPPED_FOLDERS = frozenset({"migrations"})
 
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+*-]+/[A-Za-z0-9!#$&^_.+*-]+\s*(;.*)?$")
 _STATUS_KEY = re.compile(r"^[1-5](?:[0-9]{2}|XX)$")
@@ -769,21 +771,29 @@ def load_spec(path: str | Path) -> Spec:
 
 
 def spec_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand directories to their spec files (``*.yml``, ``*.yaml``, ``*.json``; sorted; not rules.yaml)."""
+    """Expand directories, recursively, to their spec files (``*.yml``, ``*.yaml``, ``*.json``).
+
+    Within a directory the files come sorted by their path below it. Skipped: ``rules.yaml`` (the
+    response-code rule table), and folders named ``migrations`` (migration maps, not API definitions)
+    or starting with ``_`` or ``.`` (tools, hidden folders). A file named explicitly is always taken.
+    """
     files: list[Path] = []
     for entry in paths:
         path = Path(entry)
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file() and p.suffix.lower() in SPEC_SUFFIXES and p.name != RULES_FILE_NAME
-                )
-            )
+            files.extend(sorted(_specs_below(path), key=lambda p: p.relative_to(path).parts))
         else:
             files.append(path)
     return files
+
+
+def _specs_below(folder: Path) -> Iterator[Path]:
+    for child in folder.iterdir():
+        if child.is_dir():
+            if child.name not in SKIPPED_FOLDERS and not child.name.startswith(("_", ".")):
+                yield from _specs_below(child)
+        elif child.is_file() and child.suffix.lower() in SPEC_SUFFIXES and child.name != RULES_FILE_NAME:
+            yield child
 
 
 def load_specs(paths: Iterable[str | Path]) -> list[Spec]:

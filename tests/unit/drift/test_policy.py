@@ -71,6 +71,14 @@ def test_x_kpn_stability_decides_over_the_title() -> None:
     assert (as_beta.severity, as_beta.beta) == ("warning", True)
 
 
+def test_a_deprecated_api_is_treated_as_beta() -> None:
+    deprecated = {"info": {"x-kpn-stability": "deprecated"}}
+    [finding] = diff_specs(
+        _spec("string", title="Numbers", raw=deprecated), _spec("integer", title="Numbers", raw=deprecated)
+    )
+    assert (finding.severity, finding.beta) == ("warning", True)
+
+
 def test_a_non_beta_api_breaks_by_default() -> None:
     [finding] = diff_specs(_spec("string"), _spec("integer"))
     assert (finding.severity, finding.beta) == ("breaking", False)
