@@ -56,6 +56,7 @@ def emulate(args: argparse.Namespace) -> int:
         variant=args.variant,
         faults=args.fault,
         token_lifetime=args.token_lifetime,
+        scopes=args.scopes.split(",") if args.scopes is not None else None,
     )
     return EXIT_OK
 
@@ -80,6 +81,15 @@ def access_rights(args: argparse.Namespace) -> int:
             response = request_access_rights(client, customer)
     _out(f"access rights granted: HTTP {response.status_code}")
     return EXIT_OK
+
+
+def access(args: argparse.Namespace) -> int:
+    from kpn_contract.access import check_access
+
+    with _session(args, args.profile) as session:
+        report = check_access(session, args.profile)
+    _out(report.to_json() if args.format == "json" else report.render_text())
+    return report.exit_code
 
 
 def specs(args: argparse.Namespace) -> int:

@@ -519,12 +519,74 @@ def build(name: str, cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNod
     return notebook
 
 
+# --------------------------------------------------------------------------------------------------
+# Notebook 05: the migration report (the migration work adds it above) and paging with the new API.
+NB05_PAGING = [
+    md("""
+# 05 · Migrate to the new KPN Things API
+
+KPN labels the API of notebook 02 (`/api/devices`) **"Beta API (Deprecated)"** and recommends its
+new KPN Things API on the same host, described by one OpenAPI 3.1 file per resource in
+`specs/kpn-things/`. This notebook pages through devices the new way.
+"""),
+    md(TARGET_NOTE),
+    md("""
+## Paging through devices with the new API
+
+`GET /devices` answers a page `{"items": [...], "links": {...}}`. There are no page numbers and no
+totals: `links.next` is there until the last page and `links.previous` from the second page on, each
+a relative reference (path and query) to follow as it is. The `cursor` inside a link is opaque; the
+page size is `limit` (50 unless given). No versioned `Accept` header is needed, and the token's
+scope decides access: `device.read` for this call.
+"""),
+    code("""
+from kpn_contract import notebook
+
+nb = notebook.session("things", cassette="05-migrate-to-the-new-things-api")
+first = nb.call("GET", "/devices", params={"limit": 10, "sort": "name"})
+first
+"""),
+    code("""
+pages, ids = [first], [d["id"] for d in first.json()["items"]]
+while "next" in pages[-1].json()["links"]:
+    page = nb.call("GET", pages[-1].json()["links"]["next"])
+    assert page.conforms, page
+    pages.append(page)
+    ids += [d["id"] for d in page.json()["items"]]
+print(f"{len(ids)} devices on {len(pages)} pages of at most 10; every page conforms: "
+      f"{all(p.conforms for p in pages)}")
+assert len(ids) == len(set(ids)), "a device was listed twice"
+"""),
+    md("""
+### Sort, search and the sub-customer filter
+
+`sort=createdAt,-name` sorts on several fields (`-` for descending). `q` searches name and
+description **ignoring case** (the beta's `search` was case-sensitive and only on the name).
+A parent reads a sub-customer's devices with `clientId`: no context switch, no `x-client-id`.
+"""),
+    code("""
+everything = nb.call("GET", "/devices", params={"limit": 200, "sort": "createdAt,-name"}).json()["items"]
+assert {d["id"] for d in everything} == set(ids)
+upper = nb.call("GET", "/devices", params={"q": "WATER", "limit": 200}).json()["items"]
+lower = nb.call("GET", "/devices", params={"q": "water", "limit": 200}).json()["items"]
+print(f"q=WATER: {len(upper)} devices, q=water: {len(lower)} devices (the same ones: {upper == lower})")
+clients = sorted({d["clientId"] for d in everything})
+for client_id in clients:
+    owned = nb.call("GET", "/devices", params={"clientId": client_id, "limit": 200}).json()["items"]
+    print(f"clientId {client_id}: {len(owned)} devices")
+"""),
+    md("Closing the session writes the cassettes when recording."),
+    code("nb.close()"),
+]
+
+
 def main() -> None:
     for name, cells in (
         ("01-get-a-token", NB01),
         ("02-explore-kpn-things", NB02),
         ("03-contract-checks", NB03),
         ("04-breaking-changes", NB04),
+        ("05-migrate-to-the-new-things-api", NB05_PAGING),
     ):
         notebook = build(name, cells)
         nbformat.validate(notebook)

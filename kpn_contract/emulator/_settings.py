@@ -19,11 +19,13 @@ VARIANTS: tuple[Variant, ...] = ("current", "next")
 
 @dataclass(frozen=True)
 class GripKey:
-    """A GRIP API key: its secret, the tenant it belongs to, and whether it has the KPN Things service."""
+    """A GRIP API key: its secret, the tenant it belongs to, whether it has the KPN Things service, and
+    the scopes its tokens carry (None: the emulator's ``scopes`` setting)."""
 
     secret: str = field(repr=False)
     tenant_id: str
     things_service: bool = True
+    scopes: frozenset[str] | None = None
 
 
 _DEFAULT_SUBCUSTOMERS = frozenset({_demo.THINGS_SUBCUSTOMER_ID, _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
@@ -36,12 +38,19 @@ def _default_clients() -> dict[str, str]:
     }
 
 
+def _project_reader(tenant: str, client_id: str = _demo.GRIP_PROJECT_READER_CLIENT_ID,
+                    secret: str = _demo.GRIP_PROJECT_READER_CLIENT_SECRET) -> dict[str, GripKey]:  # fmt: skip
+    scopes = frozenset(_demo.GRIP_PROJECT_READER_SCOPES)
+    return {client_id: GripKey(secret, tenant, things_service=True, scopes=scopes)}
+
+
 def _default_grip_keys() -> dict[str, GripKey]:
     return {
         _demo.GRIP_CLIENT_ID: GripKey(_demo.GRIP_CLIENT_SECRET, _demo.GRIP_TENANT_ID, things_service=True),
         _demo.GRIP_NO_SERVICE_CLIENT_ID: GripKey(
             _demo.GRIP_NO_SERVICE_CLIENT_SECRET, _demo.GRIP_TENANT_ID, things_service=False
         ),
+        **_project_reader(_demo.GRIP_TENANT_ID),
     }
 
 
@@ -60,6 +69,8 @@ class EmulatorSettings:
     variant: Variant = "current"
     spec_dir: Path | None = None
     device_count: int = 45
+    # The scopes GRIP tokens carry (``emulate --scopes``); None: every scope the KPN Things specs name.
+    scopes: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -72,6 +83,8 @@ class EmulatorSettings:
         if self.device_count < 0:
             raise UsageError("emulator setting device_count must not be negative")
         self.subcustomers = frozenset(self.subcustomers)
+        if self.scopes is not None:
+            self.scopes = frozenset(self.scopes)
         for secret in self.api_store_clients.values():
             register_secret(secret)
         for key in self.grip_keys.values():
@@ -88,7 +101,8 @@ class EmulatorSettings:
 
         Each ``KPN_*`` variable of :data:`kpn_contract._demo.DEMO_ENVIRONMENT` that is set in ``env``
         replaces its demo value; the others keep the demo value. The demo key without the KPN Things
-        service always exists too, so the second documented GRIP error can be provoked, and so does
+        service always exists too, so the second documented GRIP error can be provoked, as does the key
+        whose tokens carry only ``project.read`` (the new API's 403 for a missing scope), and so does
         the demo sub-customer to which no access rights are ever requested (its calls answer 403).
         ``overrides`` are passed to the constructor (for example ``variant="next"``).
         """
@@ -103,6 +117,11 @@ class EmulatorSettings:
             ),
             _demo.GRIP_NO_SERVICE_CLIENT_ID: GripKey(
                 _demo.GRIP_NO_SERVICE_CLIENT_SECRET, tenant, things_service=False
+            ),
+            **_project_reader(
+                tenant,
+                value("KPN_GRIP_PROJECT_READER_CLIENT_ID"),
+                value("KPN_GRIP_PROJECT_READER_CLIENT_SECRET"),
             ),
         }
         clients = {
