@@ -22,6 +22,10 @@ GRIP_CLIENT_SECRET: Final = "emu-grip-key-secret-0000"  # noqa: S105
 GRIP_NO_SERVICE_CLIENT_ID: Final = "emu-grip-key-no-service"
 GRIP_NO_SERVICE_CLIENT_SECRET: Final = "emu-grip-no-service-secret-0000"  # noqa: S105
 THINGS_SUBCUSTOMER_ID: Final = "emu-subcustomer-0042"
+# An API key whose tokens carry only the project.read scope (KPN Things' new API answers it 403 elsewhere).
+GRIP_PROJECT_READER_CLIENT_ID: Final = "emu-grip-key-project-reader"
+GRIP_PROJECT_READER_CLIENT_SECRET: Final = "emu-grip-project-reader-secret-0000"  # noqa: S105
+GRIP_PROJECT_READER_SCOPES: Final = ("project.read",)
 
 # Environment variable -> demo value, as the four default profiles read them.
 DEMO_ENVIRONMENT: Final[dict[str, str]] = {
@@ -33,6 +37,8 @@ DEMO_ENVIRONMENT: Final[dict[str, str]] = {
     "KPN_GRIP_CLIENT_ID": GRIP_CLIENT_ID,
     "KPN_GRIP_CLIENT_SECRET": GRIP_CLIENT_SECRET,
     "KPN_THINGS_SUBCUSTOMER_ID": THINGS_SUBCUSTOMER_ID,
+    "KPN_GRIP_PROJECT_READER_CLIENT_ID": GRIP_PROJECT_READER_CLIENT_ID,
+    "KPN_GRIP_PROJECT_READER_CLIENT_SECRET": GRIP_PROJECT_READER_CLIENT_SECRET,
 }
 # A sub-customer that exists but to which the demo key never requests access rights: its calls answer 403.
 THINGS_UNGRANTED_SUBCUSTOMER_ID: Final = "emu-subcustomer-0099"

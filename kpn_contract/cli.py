@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", choices=("current", "next"), default="current")
     p.add_argument("--fault", action="append", default=[], metavar="RULE", help='e.g. "GET /api/devices=500"')
     p.add_argument("--token-lifetime", type=int, metavar="SECONDS")
+    p.add_argument(
+        "--scopes",
+        metavar="SCOPE[,SCOPE...]",
+        help="the scopes the demo GRIP key's tokens carry (default: every scope the KPN Things specs name)",
+    )
 
     p = sub.add_parser("token", help="get a token for a profile and print it masked")
     p.add_argument("--profile", required=True)
@@ -55,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("access-rights", help="request access rights to a sub-customer (context switch)")
     p.add_argument("--profile", default="things-subcustomer")
     p.add_argument("--customer", help="the sub-customer ID (default: the profile's)")
+    _add_target(p)
+
+    p = sub.add_parser("access", help="which operations a grip profile's token may call (its scopes)")
+    p.add_argument("--profile", default="things")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     _add_target(p)
 
     p = sub.add_parser("specs", help="load specs and list them with their warnings")
@@ -80,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--output", type=Path, metavar="FILE", help="write the report here as well")
         if name == "diff":
             p.add_argument("--used-by", type=Path, action="append", metavar="DIR")
+            p.add_argument(
+                "--map",
+                type=Path,
+                metavar="FILE",
+                help="migration map: report what moving OLD to NEW asks of a consumer",
+            )
         else:
             p.add_argument("--specs", type=Path, metavar="DIR")
             p.add_argument(

@@ -56,6 +56,7 @@ def emulate(args: argparse.Namespace) -> int:
         variant=args.variant,
         faults=args.fault,
         token_lifetime=args.token_lifetime,
+        scopes=args.scopes.split(",") if args.scopes is not None else None,
     )
     return EXIT_OK
 
@@ -82,6 +83,15 @@ def access_rights(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def access(args: argparse.Namespace) -> int:
+    from kpn_contract.access import check_access
+
+    with _session(args, args.profile) as session:
+        report = check_access(session, args.profile)
+    _out(report.to_json() if args.format == "json" else report.render_text())
+    return report.exit_code
+
+
 def specs(args: argparse.Namespace) -> int:
     from kpn_contract.contract.specs import bundled_spec_dir, describe_specs
 
@@ -97,6 +107,8 @@ def specs(args: argparse.Namespace) -> int:
             )
             for warning in spec["warnings"]:
                 _out(f"  warning: {warning}")
+            for operation, scopes in spec["scopes"].items():
+                _out(f"  {operation}  scopes: {' '.join(scopes) or '-'}")
         total = sum(int(s["operations"]) for s in described)
         _out(f"{len(described)} specs, {total} operations")
     return EXIT_OK
@@ -158,9 +170,26 @@ def _drift_policy(args: argparse.Namespace) -> dict[str, Any]:
 def diff(args: argparse.Namespace) -> int:
     from kpn_contract.drift.report import run_diff
 
+    if args.map is not None:
+        return _migration(args)
     report, code = run_diff(
         args.old,
         args.new,
+        used_by=args.used_by or (),
+        fmt=args.format,
+        fail_on=args.fail_on,
+        **_drift_policy(args),
+    )
+    return _emit(report, code, args)
+
+
+def _migration(args: argparse.Namespace) -> int:
+    from kpn_contract.drift.report import run_migration
+
+    report, code = run_migration(
+        args.old,
+        args.new,
+        args.map,
         used_by=args.used_by or (),
         fmt=args.format,
         fail_on=args.fail_on,

@@ -5,6 +5,7 @@
     KPNContractError                  every error the toolkit raises on purpose
      ├── ConfigError                  a profile, config file or environment variable is wrong
      ├── TokenError                   a token request failed; carries KPN's documented hint
+     │    └── MissingScopeError       a 403 names a scope the token lacks (RFC 6750 insufficient_scope)
      ├── SpecError                    a specification cannot be read at all
      ├── CassetteError                a cassette is corrupt, unsafe, or a request has no recording
      │    └── NetworkBlockedError     replay mode refused a connection
@@ -33,6 +34,7 @@ __all__ = [
     "ContractViolation",
     "KPNContractError",
     "KPNSecretWarning",
+    "MissingScopeError",
     "NetworkBlockedError",
     "SpecError",
     "TokenError",
@@ -102,6 +104,15 @@ class TokenError(KPNContractError):
         if hint:
             text = f"{text}\n  hint: {hint}"
         super().__init__(text)
+
+
+class MissingScopeError(TokenError):
+    """The API answered 403 ``insufficient_scope``: the token lacks ``missing`` (scope names)."""
+
+    def __init__(self, message: str, *, missing: tuple[str, ...], profile: str | None = None) -> None:
+        self.missing = missing
+        hint = "grant the scope to the API key in GRIP, or declare the scopes the profile expects"
+        super().__init__(message, hint=hint, status=403, code="insufficient_scope", profile=profile)
 
 
 class SpecError(KPNContractError):

@@ -107,6 +107,8 @@ class Profile:
     timeout: float = 10.0
     expiry_margin: float = 60.0
     scrub: tuple[str, ...] = ()
+    # The scopes a grip profile expects its tokens to carry (``kpn-contract access`` checks them).
+    scopes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         def fail(message: str, field_name: str, env_var: str | None = None) -> ConfigError:
@@ -145,6 +147,8 @@ class Profile:
             raise fail("must be a positive number of seconds", "timeout")
         if not self.expiry_margin >= 0:
             raise fail("must be zero or a positive number of seconds", "expiry_margin")
+        if self.scopes and self.kind != "grip":
+            raise fail("is for grip profiles only (API Store tokens carry no scopes)", "scopes")
 
     def env_vars(self) -> tuple[str, ...]:
         """Every environment variable this profile reads, in a stable order."""
@@ -378,6 +382,10 @@ def _checked_value(key: str, value: object, fail: Any, root: Path) -> object:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise fail("must be a list of strings", key)
         return tuple(value)
+    if key == "scopes":
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise fail('must be a list of scope names, e.g. ["device.read"]', key)
+        return tuple(item.strip() for item in value)
     raise fail("unknown field", key)  # pragma: no cover - _PROFILE_FIELDS and this function agree
 
 

@@ -23,7 +23,14 @@ from kpn_contract.secrets import REDACTED, REGISTRY, SecretDetector
 __all__ = ["REDACTED", "forget_secrets", "known_secrets", "mask", "redact", "redact_bytes", "register_secret"]
 
 _BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)[A-Za-z0-9._~+/=-]+"), rf"\g<1>{REDACTED}"),
+    # Not the auth-params of an RFC 6750 challenge (WWW-Authenticate: Bearer error="insufficient_scope").
+    (
+        re.compile(
+            r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)(?!(?:realm|scope|error|error_description|error_uri)[ \t]*=)"
+            r"[A-Za-z0-9._~+/=-]+"
+        ),
+        rf"\g<1>{REDACTED}",
+    ),
     (re.compile(r"(\bclient_secret=)(?!REDACTED\b)[^&\s\"']+"), rf"\g<1>{REDACTED}"),
     (
         re.compile(

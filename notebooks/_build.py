@@ -179,7 +179,7 @@ nb
 `GET /api/devices` answers one page. Its query parameters are `currentPage` (from 0), `pageSize`
 (default 20), `search` (a case-sensitive partial match on the name), `sortBy` (default `name`) and
 `sortOrder` (`ASC` or `DESC`). The `Accept` header must name the versioned media type, or KPN Things
-answers 400. Each answer below shows the operation it matched in `specs/kpn-things.yaml` and its verdict.
+answers 400. Each answer below shows the operation it matched in `specs/kpn-things/kpn-things-beta.yaml` and its verdict.
 """),
     code("""
 first = nb.call("GET", "/api/devices", params={"pageSize": 5}, headers=ACCEPT)
@@ -403,7 +403,8 @@ looks for them from the consumer's side in two ways:
   no spec from KPN at all, which is the point for an API without a published definition.
 
 Both classify each finding as **breaking**, **warning** or **info**. For an API marked beta
-(`x-kpn-stability: beta`), breaking changes are reported as warnings, flagged *beta*.
+(`x-kpn-stability: beta`, or `deprecated` like the KPN Things beta), breaking changes are reported as
+warnings, flagged *beta*.
 The same runs are on the command line: `kpn-contract diff OLD NEW` and `kpn-contract drift BASELINE NEW`.
 """),
     md(TARGET_NOTE),
@@ -433,10 +434,10 @@ ACCEPT = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 ## `diff`: our KPN Things contract against a changed copy
 
 Suppose KPN's next beta renames `deviceSpecificationUUID`, makes `search` a required parameter and
-drops the downlink operation. Here is that copy of `specs/kpn-things.yaml`, made in a temporary folder:
+drops the downlink operation. Here is that copy of `specs/kpn-things/kpn-things-beta.yaml`, made in a temporary folder:
 """),
     code("""
-current_path = SPECS / "kpn-things.yaml"
+current_path = SPECS / "kpn-things" / "kpn-things-beta.yaml"
 changed = copy.deepcopy(yaml.safe_load(current_path.read_text(encoding="utf-8")))
 device = changed["components"]["schemas"]["Device"]
 device["properties"]["deviceSpecificationId"] = device["properties"].pop("deviceSpecificationUUID")
@@ -453,7 +454,7 @@ changed_path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-
 
 diff_findings = diff_specs(load_spec(current_path), load_spec(changed_path))
 assert diff_findings, "the changes must be found"
-display(Markdown(report.render(diff_findings, "markdown", title="Spec diff: kpn-things.yaml → the changed copy")))
+display(Markdown(report.render(diff_findings, "markdown", title="Spec diff: kpn-things-beta.yaml → the changed copy")))
 """),
     md("""
 ## `drift`: today's recordings against the next beta
@@ -518,12 +519,74 @@ def build(name: str, cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNod
     return notebook
 
 
+# --------------------------------------------------------------------------------------------------
+# Notebook 05: the migration report (the migration work adds it above) and paging with the new API.
+NB05_PAGING = [
+    md("""
+# 05 · Migrate to the new KPN Things API
+
+KPN labels the API of notebook 02 (`/api/devices`) **"Beta API (Deprecated)"** and recommends its
+new KPN Things API on the same host, described by one OpenAPI 3.1 file per resource in
+`specs/kpn-things/`. This notebook pages through devices the new way.
+"""),
+    md(TARGET_NOTE),
+    md("""
+## Paging through devices with the new API
+
+`GET /devices` answers a page `{"items": [...], "links": {...}}`. There are no page numbers and no
+totals: `links.next` is there until the last page and `links.previous` from the second page on, each
+a relative reference (path and query) to follow as it is. The `cursor` inside a link is opaque; the
+page size is `limit` (50 unless given). No versioned `Accept` header is needed, and the token's
+scope decides access: `device.read` for this call.
+"""),
+    code("""
+from kpn_contract import notebook
+
+nb = notebook.session("things", cassette="05-migrate-to-the-new-things-api")
+first = nb.call("GET", "/devices", params={"limit": 10, "sort": "name"})
+first
+"""),
+    code("""
+pages, ids = [first], [d["id"] for d in first.json()["items"]]
+while "next" in pages[-1].json()["links"]:
+    page = nb.call("GET", pages[-1].json()["links"]["next"])
+    assert page.conforms, page
+    pages.append(page)
+    ids += [d["id"] for d in page.json()["items"]]
+print(f"{len(ids)} devices on {len(pages)} pages of at most 10; every page conforms: "
+      f"{all(p.conforms for p in pages)}")
+assert len(ids) == len(set(ids)), "a device was listed twice"
+"""),
+    md("""
+### Sort, search and the sub-customer filter
+
+`sort=createdAt,-name` sorts on several fields (`-` for descending). `q` searches name and
+description **ignoring case** (the beta's `search` was case-sensitive and only on the name).
+A parent reads a sub-customer's devices with `clientId`: no context switch, no `x-client-id`.
+"""),
+    code("""
+everything = nb.call("GET", "/devices", params={"limit": 200, "sort": "createdAt,-name"}).json()["items"]
+assert {d["id"] for d in everything} == set(ids)
+upper = nb.call("GET", "/devices", params={"q": "WATER", "limit": 200}).json()["items"]
+lower = nb.call("GET", "/devices", params={"q": "water", "limit": 200}).json()["items"]
+print(f"q=WATER: {len(upper)} devices, q=water: {len(lower)} devices (the same ones: {upper == lower})")
+clients = sorted({d["clientId"] for d in everything})
+for client_id in clients:
+    owned = nb.call("GET", "/devices", params={"clientId": client_id, "limit": 200}).json()["items"]
+    print(f"clientId {client_id}: {len(owned)} devices")
+"""),
+    md("Closing the session writes the cassettes when recording."),
+    code("nb.close()"),
+]
+
+
 def main() -> None:
     for name, cells in (
         ("01-get-a-token", NB01),
         ("02-explore-kpn-things", NB02),
         ("03-contract-checks", NB03),
         ("04-breaking-changes", NB04),
+        ("05-migrate-to-the-new-things-api", NB05_PAGING),
     ):
         notebook = build(name, cells)
         nbformat.validate(notebook)

@@ -9,7 +9,9 @@ authentication failure it drops the token, fetches a new one and retries the cal
 * a 302 from KPN Things (grip profiles): KPN documents it as "the access token is wrong or has no
   access to KPN Things". It is never followed.
 
-If the retry fails too, a TokenError with the documented meaning is raised.
+If the retry fails too, a TokenError with the documented meaning is raised. A 403 whose
+``WWW-Authenticate`` says ``insufficient_scope`` raises :class:`MissingScopeError` naming the scope
+at once (a new token would carry the same scopes).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Final
 import httpx
 
 from kpn_contract.auth._base import json_object
+from kpn_contract.auth.scopes import insufficient_scope
 from kpn_contract.auth.tokens import Token, TokenCache, TokenProvider
-from kpn_contract.errors import TokenError
+from kpn_contract.errors import MissingScopeError, TokenError
 from kpn_contract.redact import mask, redact
 
 __all__ = ["AUTH_FAULT_CODES", "SKIP_CLIENT_ID", "KPNAuth", "auth_failure"]
@@ -148,6 +151,16 @@ class KPNAuth(httpx.Auth):
             request.headers["x-client-id"] = self.subcustomer_id
 
     def _failure(self, response: httpx.Response) -> str | None:
+        missing = insufficient_scope(response)
+        if missing is not None:
+            # A new token of the same API key carries the same scopes: no retry, name what is missing.
+            request = response.request
+            raise MissingScopeError(
+                f"{request.method} {request.url.path} was refused with 403 insufficient_scope: the token "
+                f"lacks the scope {' '.join(missing) or '(not named)'}",
+                missing=missing,
+                profile=self.provider.profile.name,
+            )
         return auth_failure(response, grip=self.provider.profile.kind == "grip")
 
     def _note_failure(self, request: httpx.Request, reason: str, token: Token) -> None:

@@ -38,7 +38,7 @@ class Rule:
 
     id: str
     severity: Severity
-    source: Literal["diff", "drift", "both"]
+    source: Literal["diff", "drift", "both", "migration"]
     summary: str
 
 
@@ -86,6 +86,15 @@ RULES: dict[str, Rule] = {
             "diff",
             "a value the consumer may send is no longer allowed",
         ),
+        Rule("request.const.changed", "breaking", "diff", "a fixed (const) request value changed"),
+        Rule("request.const.added", "breaking", "diff", "a request value is now fixed to one value (const)"),
+        Rule("request.const.removed", "info", "diff", "a request value is no longer fixed (const)"),
+        Rule(
+            "request.prefix-items.position-added",
+            "warning",
+            "diff",
+            "a request tuple array (prefixItems) has a new position",
+        ),
         Rule("request.media-type.removed", "breaking", "diff", "a request media type was removed"),
         Rule("request.media-type.changed", "breaking", "diff", "the only request media type was replaced"),
         Rule("response.status.removed", "breaking", "both", "a success status is no longer returned"),
@@ -107,10 +116,41 @@ RULES: dict[str, Rule] = {
         Rule("response.property.added", "info", "both", "a new optional response field"),
         Rule("response.enum.value-added", "warning", "both", "a response field has a new enum value"),
         Rule("response.enum.value-removed", "info", "diff", "a response enum was narrowed"),
+        Rule("response.const.changed", "breaking", "diff", "a fixed (const) response value changed"),
+        Rule("response.const.added", "info", "diff", "a response value is now fixed to one value (const)"),
+        Rule("response.const.removed", "warning", "diff", "a response value is no longer fixed (const)"),
+        Rule(
+            "response.prefix-items.position-removed",
+            "breaking",
+            "diff",
+            "a position of a response tuple array (prefixItems) is no longer declared",
+        ),
         Rule("response.spec-violation", "breaking", "drift", "a new response no longer matches the spec"),
         Rule("security.scheme.changed", "breaking", "diff", "a security scheme changed or was replaced"),
         Rule("server.changed", "breaking", "diff", "the API moved to another server or base path"),
         Rule("security.token-url.changed", "breaking", "diff", "the token URL of a security scheme changed"),
+        Rule("security.scope.added", "breaking", "diff", "an operation requires a scope it did not require"),
+        Rule("security.scope.removed", "info", "diff", "an operation no longer requires a scope"),
+        Rule("migration.path.changed", "breaking", "migration", "the operation moved to another path"),
+        Rule("migration.paging.changed", "breaking", "migration", "a paging parameter was replaced"),
+        Rule("migration.sort.changed", "breaking", "migration", "a sort parameter was replaced"),
+        Rule("migration.search.changed", "breaking", "migration", "a search parameter was replaced"),
+        Rule(
+            "migration.sub-customer.changed",
+            "breaking",
+            "migration",
+            "the way to act for a sub-customer changed",
+        ),
+        Rule("migration.parameter.replaced", "breaking", "migration", "a parameter was replaced by others"),
+        Rule("migration.accept.changed", "breaking", "migration", "the success media type (Accept) changed"),
+        Rule("migration.field.renamed", "breaking", "migration", "a body field was renamed"),
+        Rule("migration.envelope.changed", "breaking", "migration", "the page envelope changed"),
+        Rule(
+            "migration.auth-failure.changed",
+            "breaking",
+            "migration",
+            "auth failures are answered with other statuses",
+        ),
     )
 }
 
@@ -179,13 +219,19 @@ def parse_severities(mapping: Mapping[str, Any] | None) -> dict[str, Severity]:
     return result
 
 
+# Declared stabilities whose breaking changes the provider does not promise to announce.
+_UNPROMISED = frozenset({"beta", "deprecated"})
+
+
 @dataclass(frozen=True)
 class StabilityPolicy:
     """Which APIs are beta, and how severe a breaking change in a beta API is.
 
-    An API is beta when its spec says ``x-kpn-stability: beta`` (top level or in ``info``), or when
-    one of ``beta_apis`` occurs (case-insensitively) in its family or title. KPN Things is beta by
-    default: KPN does not promise to announce its breaking changes.
+    An API is beta when its spec says ``x-kpn-stability: beta`` or ``deprecated`` (top level or in
+    ``info``), or, when it declares no stability, when one of ``beta_apis`` occurs
+    (case-insensitively) in its family or title. KPN Things' beta is beta by default: KPN does not
+    promise to announce its breaking changes, and a deprecated API (the beta since the new API
+    appeared) promises no more than a beta.
     """
 
     beta_apis: frozenset[str] = field(default_factory=lambda: frozenset({"things"}))
@@ -202,7 +248,7 @@ class StabilityPolicy:
     def is_beta(self, *, title: str | None, family: str | None, stability: str | None) -> bool:
         """Whether an API with this title, family and declared stability is beta."""
         if stability is not None:
-            return stability.strip().lower() == "beta"
+            return stability.strip().lower() in _UNPROMISED
         names = " ".join(n.lower() for n in (title, family) if n)
         return any(api in names for api in self.beta_apis)
 

@@ -4,6 +4,9 @@
 * GRIP machine authentication per tenant, with the three documented error texts;
 * KPN Things: list devices (paging, search, sort), the sub-customer context switch, downlinks;
   302 for a bad token, 403 without access rights, 400 for a wrong Accept header, body or parameter;
+* KPN Things' new API (``specs/kpn-things/*.yaml``) from the same device store: cursor paging,
+  sort, ``q``, filters, writes; 401 for a bad token and 403 ``insufficient_scope`` for a token without
+  the operation's scope (``EmulatorSettings.scopes``, ``kpn-contract emulate --scopes``);
 * every API Store product in the spec folder, answering its documented success;
 * ``/_emulator/stats``, ``/_emulator/reset`` and ``/_emulator/faults`` for tests;
 * a ``next`` variant with the deliberate changes listed in :data:`NEXT_VARIANT_CHANGES`;

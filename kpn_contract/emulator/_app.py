@@ -23,9 +23,11 @@ from starlette.routing import BaseRoute, Match, Route
 from kpn_contract.emulator._echo import undecodable_header
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
 from kpn_contract.emulator._products import ProductCatalog, product_call
+from kpn_contract.emulator._scopes import ScopeTable
 from kpn_contract.emulator._settings import EmulatorSettings
 from kpn_contract.emulator._state import EmulatorState
 from kpn_contract.emulator._things import LOGIN_PATH, context_switch, downlink, list_devices, login_page
+from kpn_contract.emulator._things_api import new_api_routes
 from kpn_contract.emulator._tokens import emulator_state, gateway_token, grip_token, msm_token
 from kpn_contract.errors import UsageError
 
@@ -262,6 +264,7 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
         Route("/api/v1/lifecycle/clients/{customerId}/context-switch", context_switch, methods=["POST"]),
         Route("/api/actuator/downlinks", downlink, methods=["POST"]),
         Route(LOGIN_PATH, login_page, methods=["GET"]),
+        *new_api_routes(),
         catch_all,
     ]
     app = _EmulatorApp(routes=routes)
@@ -269,4 +272,7 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
     app.state.emulator = EmulatorState(settings)
     app.state.products = ProductCatalog(settings.spec_dir)
     app.state.product_names = app.state.products.names
+    app.state.scope_table = ScopeTable(app.state.products.index)
+    if settings.scopes is not None:
+        settings.scopes = app.state.scope_table.check_known(settings.scopes)
     return app

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 
 from kpn_contract.contract.instances import generate_instance
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
+from kpn_contract.contract.specs import SpecIndex
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call"]
@@ -159,6 +160,11 @@ class ProductCatalog:
         self._answers: dict[tuple[str, str], _Answer] = {}
         self._lock = threading.Lock()
         self._quota: Counter[str] = Counter()
+
+    @property
+    def index(self) -> SpecIndex | None:
+        """The index of every spec in the folder (the KPN Things scopes are read from it too)."""
+        return self._index
 
     @property
     def names(self) -> list[str]:

@@ -132,6 +132,13 @@ class EmulatorServer:
     ) -> None:
         self.stop()
 
+    @property
+    def granted_scopes(self) -> frozenset[str]:
+        """The scopes the demo GRIP key's tokens carry: ``settings.scopes``, else every declared scope."""
+        if self.settings.scopes is not None:
+            return self.settings.scopes
+        return frozenset(self.app.state.scope_table.all_scopes)
+
     def stats(self) -> dict[str, dict[str, int]]:
         """Request counts per ``"METHOD /path/template"``, as ``GET /_emulator/stats`` answers."""
         return self._state.stats()
@@ -181,6 +188,7 @@ def run_emulator_cli(
     faults: Sequence[str] = (),
     token_lifetime: int | None = None,
     *,
+    scopes: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
@@ -189,7 +197,7 @@ def run_emulator_cli(
 
     Prints the base URL and the credentials the emulator accepts: the documented demo values, or
     for variables set in ``env`` only the variable name. Bad ``faults`` raise :class:`UsageError`
-    before anything starts.
+    before anything starts, and so do ``scopes`` that no KPN Things spec declares.
     """
     env = os.environ if env is None else env
     out = out or sys.stdout
@@ -197,7 +205,8 @@ def run_emulator_cli(
     lifetimes = {}
     if token_lifetime is not None:
         lifetimes = {"gateway_token_lifetime": token_lifetime, "grip_token_lifetime": token_lifetime}
-    settings = EmulatorSettings.from_environment(env, variant=variant, **lifetimes)
+    limited = {} if scopes is None else {"scopes": frozenset(s.strip() for s in scopes if s.strip())}
+    settings = EmulatorSettings.from_environment(env, variant=variant, **lifetimes, **limited)
     server = EmulatorServer(settings, host=host, port=port).start()
     try:
         for rule in rules:
@@ -209,6 +218,7 @@ def run_emulator_cli(
             f"  KPN Things application id (audience): {_demo.KPN_THINGS_APPLICATION_ID}",
             f"use it from pytest: pytest --kpn-target emulator --kpn-emulator-url {server.base_url}",
             f"request counts: {server.base_url}/_emulator/stats",
+            f"scopes of GRIP tokens: {' '.join(sorted(server.granted_scopes)) or '(none)'}",
             *(f"fault: {rule.endpoint} -> {rule.fault}" for rule in rules),
             "press Ctrl-C to stop",
         ]

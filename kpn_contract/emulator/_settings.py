@@ -19,11 +19,13 @@ VARIANTS: tuple[Variant, ...] = ("current", "next")
 
 @dataclass(frozen=True)
 class GripKey:
-    """A GRIP API key: its secret, the tenant it belongs to, and whether it has the KPN Things service."""
+    """A GRIP API key: its secret, the tenant it belongs to, whether it has the KPN Things service, and
+    the scopes its tokens carry (None: the emulator's ``scopes`` setting)."""
 
     secret: str = field(repr=False)
     tenant_id: str = field(repr=False)  # a tenant ID is a credential too: never in a repr
     things_service: bool = True
+    scopes: frozenset[str] | None = None
 
 
 # The published demo values: not secret, so left readable in the shipped cassettes.
@@ -52,12 +54,19 @@ def _default_clients() -> dict[str, str]:
     }
 
 
+def _project_reader(tenant: str, client_id: str = _demo.GRIP_PROJECT_READER_CLIENT_ID,
+                    secret: str = _demo.GRIP_PROJECT_READER_CLIENT_SECRET) -> dict[str, GripKey]:  # fmt: skip
+    scopes = frozenset(_demo.GRIP_PROJECT_READER_SCOPES)
+    return {client_id: GripKey(secret, tenant, things_service=True, scopes=scopes)}
+
+
 def _default_grip_keys() -> dict[str, GripKey]:
     return {
         _demo.GRIP_CLIENT_ID: GripKey(_demo.GRIP_CLIENT_SECRET, _demo.GRIP_TENANT_ID, things_service=True),
         _demo.GRIP_NO_SERVICE_CLIENT_ID: GripKey(
             _demo.GRIP_NO_SERVICE_CLIENT_SECRET, _demo.GRIP_TENANT_ID, things_service=False
         ),
+        **_project_reader(_demo.GRIP_TENANT_ID),
     }
 
 
@@ -76,6 +85,8 @@ class EmulatorSettings:
     variant: Variant = "current"
     spec_dir: Path | None = None
     device_count: int = 45
+    # The scopes GRIP tokens carry (``emulate --scopes``); None: every scope the KPN Things specs name.
+    scopes: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -88,6 +99,8 @@ class EmulatorSettings:
         if self.device_count < 0:
             raise UsageError("emulator setting device_count must not be negative")
         self.subcustomers = frozenset(self.subcustomers)
+        if self.scopes is not None:
+            self.scopes = frozenset(self.scopes)
         for client_id, secret in self.api_store_clients.items():
             register_secret(secret)
             _register_unless_demo(client_id)
@@ -109,7 +122,8 @@ class EmulatorSettings:
 
         Each ``KPN_*`` variable of :data:`kpn_contract._demo.DEMO_ENVIRONMENT` that is set in ``env``
         replaces its demo value; the others keep the demo value. The demo key without the KPN Things
-        service always exists too, so the second documented GRIP error can be provoked, and so does
+        service always exists too, so the second documented GRIP error can be provoked, as does the key
+        whose tokens carry only ``project.read`` (the new API's 403 for a missing scope), and so does
         the demo sub-customer to which no access rights are ever requested (its calls answer 403).
         ``overrides`` are passed to the constructor (for example ``variant="next"``).
         """
@@ -124,6 +138,11 @@ class EmulatorSettings:
             ),
             _demo.GRIP_NO_SERVICE_CLIENT_ID: GripKey(
                 _demo.GRIP_NO_SERVICE_CLIENT_SECRET, tenant, things_service=False
+            ),
+            **_project_reader(
+                tenant,
+                value("KPN_GRIP_PROJECT_READER_CLIENT_ID"),
+                value("KPN_GRIP_PROJECT_READER_CLIENT_SECRET"),
             ),
         }
         clients = {

@@ -168,7 +168,7 @@ async def context_switch(request: Request) -> Response:
     status = 200
     if state.settings.variant == "next":
         status = next_status(CONTEXT_SWITCH, status)
-    # An empty answer to an empty request; specs/kpn-things.yaml relies on no body.
+    # An empty answer to an empty request; specs/kpn-things/kpn-things-beta.yaml relies on no body.
     return Response(status_code=status)
 
 

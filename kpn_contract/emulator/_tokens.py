@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from kpn_contract import _demo
 from kpn_contract.emulator._echo import echo, header
+from kpn_contract.emulator._settings import GripKey
 from kpn_contract.emulator._state import EmulatorState
 
 __all__ = [
@@ -195,5 +196,24 @@ async def grip_token(request: Request) -> Response:
         return _grip_error(401, "invalid_client", GRIP_SERVICE_MISSING)
     lifetime = state.settings.grip_token_lifetime
     early = expire_early_seconds(request)
-    token = state.issue("grip", key_id, early if early is not None else lifetime, tenant_id=tenant)
-    return JSONResponse({"access_token": token, "expires_in": lifetime, "token_type": "Bearer"})
+    scopes = token_scopes(request, key)
+    token = state.issue("grip", key_id, early if early is not None else lifetime, tenant, scopes)
+    # RFC 6749 §5.1: the granted scopes, space-separated (THINGS-DECISIONS "Token scopes" [?]).
+    body = {
+        "access_token": token,
+        "expires_in": lifetime,
+        "token_type": "Bearer",
+        "scope": " ".join(sorted(scopes)),
+    }
+    return JSONResponse(body)
+
+
+def token_scopes(request: Request, key: GripKey) -> frozenset[str]:
+    """What a token of ``key`` carries: the key's own scopes, else the emulator's, else every scope."""
+    if key.scopes is not None:
+        return key.scopes
+    settings = emulator_state(request).settings
+    if settings.scopes is not None:
+        return settings.scopes
+    table: Any = request.app.state.scope_table
+    return frozenset(table.all_scopes)

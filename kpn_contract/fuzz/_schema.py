@@ -35,7 +35,7 @@ FUZZ_TARGETS: Final[tuple[FuzzTarget, ...]] = ("emulator", "live")
 
 # API name → its contract in specs/ (the toolkit's own folder or a project's spec_dir).
 API_SPECS: Final[Mapping[str, str]] = {
-    "things": "kpn-things.yaml",
+    "things": "kpn-things/kpn-things-beta.yaml",
     "parley": "parley-secure-messenger.yaml",
     "weseedo-personal": "weseedo-personal.yaml",
     "number-insight": "vonage-number-insight.yaml",

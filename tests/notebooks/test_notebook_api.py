@@ -27,7 +27,7 @@ def test_replay_is_the_default_and_calls_get_a_verdict() -> None:
         page = nb.call("GET", "/api/devices", params={"pageSize": 5}, headers=ACCEPT)
         assert page.status == 200
         assert page.operation == "GET /api/devices"
-        assert page.spec == "kpn-things.yaml"
+        assert page.spec == "kpn-things-beta.yaml"
         assert page.conforms
         assert "keeps its contract" in page._repr_html_()
         assert len(page.json()["content"]) == 5
@@ -96,11 +96,11 @@ def test_a_closed_session_says_so() -> None:
 def test_views_redact_registered_secrets(clean_secret_registry: None) -> None:
     secret = "s3cr3t-value-for-the-view"
     register_secret(secret)
-    violation = Violation("body.schema", "listDevices", "specs/kpn-things.yaml", "/x", "a string", secret)
+    violation = Violation("body.schema", "listDevices", "specs/kpn-things/kpn-things-beta.yaml", "/x", "a string", secret)
     table = notebook.ViolationTable([violation])
     request = httpx.Request("GET", f"https://api.kpnthings.com/api/devices?search={secret}")
     response = httpx.Response(200, json={"name": secret}, request=request)
-    checked = notebook.CheckedResponse(response, "GET /api/devices", "kpn-things.yaml", "OK", table)
+    checked = notebook.CheckedResponse(response, "GET /api/devices", "kpn-things-beta.yaml", "OK", table)
     for shown in (
         repr(table),
         table._repr_html_(),
@@ -110,7 +110,7 @@ def test_views_redact_registered_secrets(clean_secret_registry: None) -> None:
     ):
         assert secret not in shown
         assert "REDACTED" in shown
-    assert table.to_rows()[0]["spec"] == "kpn-things.yaml"
+    assert table.to_rows()[0]["spec"] == "kpn-things-beta.yaml"
 
 
 def test_an_empty_violation_table_says_so() -> None:

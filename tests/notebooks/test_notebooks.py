@@ -18,7 +18,13 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO_ROOT / "notebooks"
-NAMES = ("01-get-a-token", "02-explore-kpn-things", "03-contract-checks", "04-breaking-changes")
+NAMES = (
+    "01-get-a-token",
+    "02-explore-kpn-things",
+    "03-contract-checks",
+    "04-breaking-changes",
+    "05-migrate-to-the-new-things-api",
+)
 CELL_TIMEOUT = 120  # seconds per cell; replay needs about one
 KERNEL = "kpn-contract"  # installed into .venv by `make venv` (ipykernel install --prefix .venv)
 

@@ -32,7 +32,13 @@ def test_wheel_carries_contracts_typing_marker_and_entry_points(wheel: Path) -> 
         names = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
     assert "kpn_contract/py.typed" in names
-    for contract in ("kpn-things.yaml", "rules.yaml", "grip-token.yaml", "kpn-api-store-gateway-token.yaml"):
+    for contract in (
+        "kpn-things/kpn-things-beta.yaml",
+        "kpn-things/devices.yaml",
+        "rules.yaml",
+        "grip-token.yaml",
+        "kpn-api-store-gateway-token.yaml",
+    ):
         assert f"kpn_contract/_specs/{contract}" in names
     assert "[pytest11]" in entry_points
     assert "kpn_contract = kpn_contract.plugin" in entry_points

@@ -94,7 +94,7 @@ def test_verify_and_audit_pass_on_the_shipped_cassettes(repo_root: Path) -> None
 def test_diff_exit_code_follows_fail_on(
     tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old = repo_root / "specs" / "kpn-things.yaml"
+    old = repo_root / "specs" / "kpn-things" / "kpn-things-beta.yaml"
     new = tmp_path / "things.yaml"
     # A new error status is a warning: it passes --fail-on breaking and fails --fail-on warning.
     new.write_text(

@@ -104,3 +104,31 @@ def test_project_index_is_cached_and_finds_kpn_things(repo_root: Path) -> None:
     grip = index.match("POST", "https://auth.grip-on-it.com/v2/tenant-7/oidc/idp/c1/token")
     assert grip is not None
     assert grip[1] == {"tenantId": "tenant-7"}
+
+
+def test_beta_and_new_kpn_things_share_a_host_and_are_both_found(bundled_index: SpecIndex) -> None:
+    host = "https://api.kpnthings.com"
+    beta = bundled_index.find("GET", f"{host}/api/devices")
+    new = bundled_index.find("GET", f"{host}/devices?limit=2")
+    assert beta is not None
+    assert new is not None
+    assert (beta.operation_id, Path(beta.spec_path).name, beta.deprecated) == (
+        "listDevices",
+        "kpn-things-beta.yaml",
+        True,
+    )
+    assert (new.operation_id, Path(new.spec_path).name, new.deprecated) == (
+        "searchDevices",
+        "devices.yaml",
+        False,
+    )
+    device = "7b3c6a52-0000-4000-8000-000000000001"
+    found = bundled_index.match("DELETE", f"http://127.0.0.1:8765/devices/{device}/device-groups/g-1")
+    assert found is not None
+    assert (found[0].operation_id, found[1]) == (
+        "removeDeviceGroupFromDevice",
+        {"deviceId": device, "deviceGroupId": "g-1"},
+    )
+    lora = bundled_index.find("POST", f"{host}/lora/downlinks")
+    assert lora is not None
+    assert lora.operation_id == "sendLoraDownlink"

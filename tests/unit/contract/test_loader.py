@@ -358,6 +358,26 @@ def test_directories_expand_sorted_and_skip_the_rule_table(write_spec: WriteSpec
     assert len(load_specs([tmp_path])) == 3
 
 
+def test_directories_expand_recursively_but_skip_migrations_and_tool_folders(
+    write_spec: WriteSpec, tmp_path: Path
+) -> None:
+    minimal = {"openapi": "3.1.0", "info": {"title": "x", "version": "1"}}
+    write_spec(minimal, "top.yaml")
+    write_spec(minimal, "things/b.yaml")
+    write_spec(minimal, "things/a.yaml")
+    write_spec(minimal, "things/deeper/c.yaml")
+    # A migration map is YAML without an 'openapi' key: loading it would raise SpecError.
+    write_spec("mappings: []\n", "things/migrations/beta-to-new.yaml")
+    write_spec("families: {}\n", "_tools/x.yaml")
+    write_spec("families: {}\n", ".hidden/x.yaml")
+    found = [p.relative_to(tmp_path).as_posix() for p in spec_files([tmp_path])]
+    assert found == ["things/a.yaml", "things/b.yaml", "things/deeper/c.yaml", "top.yaml"]
+    assert [s.warnings for s in load_specs([tmp_path])] == [[], [], [], []]
+    # A file named explicitly is read even inside a skipped folder (and fails as a non-spec should).
+    with pytest.raises(SpecError, match="not an API definition"):
+        load_specs([tmp_path / "things" / "migrations" / "beta-to-new.yaml"])
+
+
 def test_info_extensions_family_and_sunset(write_spec: WriteSpec) -> None:
     doc = oas3(**{"x-kpn-family": "things"})
     doc["paths"]["/items/{id}"]["get"]["x-sunset"] = "2027-01-01"
@@ -373,7 +393,8 @@ def test_bundled_specs_load_without_warnings(repo_root: Path) -> None:
     assert {
         "kpn-api-store-gateway-token.yaml",
         "grip-token.yaml",
-        "kpn-things.yaml",
+        "kpn-things-beta.yaml",
+        "devices.yaml",
         "elcies-health-data-aggregator.yaml",
     } <= names
     for spec in specs:

@@ -14,7 +14,7 @@ from kpn_contract.errors import SpecError
 def test_families_are_assigned_by_extension_host_and_default(bundled_index: SpecIndex) -> None:
     rules = default_rules()
     families = {Path(s.path).name: rules.family_for(s) for s in bundled_index.specs}
-    assert families["kpn-things.yaml"] == "things"
+    assert families["kpn-things-beta.yaml"] == "things"
     assert families["kpn-api-store-gateway-token.yaml"] == "api-store"
     assert families["grip-token.yaml"] == "grip"
 

@@ -76,7 +76,7 @@ def test_schema_violation_points_into_the_body(validator: Validator) -> None:
     assert violation.rule == "body.schema"
     assert violation.pointer == "/content/1/uuid"
     assert violation.operation_id == "listDevices"
-    assert violation.spec_path.endswith("kpn-things.yaml")
+    assert violation.spec_path.endswith("kpn-things-beta.yaml")
     assert '"string"' in violation.expected
     assert violation.actual == "7"
 
@@ -237,15 +237,20 @@ def test_module_level_assert_conforms_accepts_violations() -> None:
 
 
 def test_describe_specs(repo_root: Path, write_spec: WriteSpec) -> None:
-    described = describe_specs([repo_root / "specs" / "kpn-things.yaml"])
+    described = describe_specs([repo_root / "specs" / "kpn-things" / "kpn-things-beta.yaml"])
     assert described == [
         {
-            "path": str(repo_root / "specs" / "kpn-things.yaml"),
+            "path": str(repo_root / "specs" / "kpn-things" / "kpn-things-beta.yaml"),
             "title": "KPN Things API (beta)",
             "version": "beta-2026-11",
             "format": "openapi-3.0",
             "operations": 3,
             "warnings": [],
+            "scopes": {
+                "GET /api/devices": [],
+                "POST /api/v1/lifecycle/clients/{customerId}/context-switch": [],
+                "POST /api/actuator/downlinks": [],
+            },
         }
     ]
     with pytest.raises(SpecError) as info:

@@ -71,6 +71,14 @@ def test_x_kpn_stability_decides_over_the_title() -> None:
     assert (as_beta.severity, as_beta.beta) == ("warning", True)
 
 
+def test_a_deprecated_api_is_treated_as_beta() -> None:
+    deprecated = {"info": {"x-kpn-stability": "deprecated"}}
+    [finding] = diff_specs(
+        _spec("string", title="Numbers", raw=deprecated), _spec("integer", title="Numbers", raw=deprecated)
+    )
+    assert (finding.severity, finding.beta) == ("warning", True)
+
+
 def test_a_non_beta_api_breaks_by_default() -> None:
     [finding] = diff_specs(_spec("string"), _spec("integer"))
     assert (finding.severity, finding.beta) == ("breaking", False)
@@ -113,11 +121,22 @@ def _documented(repo_root: Path) -> dict[str, str]:
     return dict(rows)
 
 
+# The modules that emit findings (findings.py holds the table itself, usage.py only filters).
+_EMITTING_MODULES = (
+    "specdiff.py",
+    "operationdiff.py",
+    "schemadiff.py",
+    "securitydiff.py",
+    "shapes.py",
+    "migration.py",
+)
+
+
 def _emitted_rule_ids(repo_root: Path) -> set[str]:
     """Every rule id string literal the drift modules pass around (emit calls, RULES lookups)."""
     ids: set[str] = set()
-    pattern = re.compile(r"^(?:path|operation|server|request|response|security)\.[a-z.\-]+$")
-    for module in ("specdiff.py", "shapes.py"):
+    pattern = re.compile(r"^(?:path|operation|server|request|response|security|migration)\.[a-z.\-]+$")
+    for module in _EMITTING_MODULES:
         tree = ast.parse((repo_root / "kpn_contract" / "drift" / module).read_text(encoding="utf-8"))
         ids.update(
             node.value

@@ -180,13 +180,14 @@ def test_grip_token_succeeds_on_each_known_url_form(client: httpx.Client, path: 
     response = client.post(path, json=grip_body())
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "expires_in", "token_type"}
+    assert set(body) == {"access_token", "expires_in", "token_type", "scope"}
     assert body["expires_in"] == 3600
     assert isinstance(body["expires_in"], int)
     assert body["token_type"] == "Bearer"
     header, claims, signature = body["access_token"].split(".")
     decoded = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
     assert decoded["aud"] == _demo.KPN_THINGS_APPLICATION_ID
+    assert decoded["scope"] == body["scope"]  # the claim and the response agree (RFC 6749 §5.1)
     assert header
     assert signature
     _assert_no_secret(response)

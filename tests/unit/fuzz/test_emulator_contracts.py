@@ -44,7 +44,7 @@ def emulator():
 @pytest.mark.parametrize(
     ("profile", "spec_name"),
     [
-        ("things", "kpn-things.yaml"),
+        ("things", "kpn-things/kpn-things-beta.yaml"),
         ("sandbox", "parley-secure-messenger.yaml"),
         ("sandbox", "weseedo-personal.yaml"),
         ("sandbox", "vonage-number-insight.yaml"),
