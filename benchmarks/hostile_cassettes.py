@@ -2,8 +2,8 @@
 
 Before the safe loader refused aliases, this cassette took 1 GB in ``verify`` and in replay (and a
 1.1 MB one was killed by the OOM killer at 24 GB). Each command runs in a fresh interpreter, so
-``peak_rss_mb`` is that command's own high-water mark (``ru_maxrss``), interpreter and imports
-included. ``seconds`` is the wall time of the whole child process; ``command_seconds`` the time of
+``peak_rss_mb`` is that command's own high-water mark (``VmHWM``, else ``ru_maxrss``), interpreter
+and imports included. ``seconds`` is the wall time of the whole child process; ``command_seconds`` the time of
 the command itself (for pytest, loading its plugins too: schemathesis and hypothesis among them).
 
 ``audit`` is measured too (for information: it reads YAML as nodes, so an alias stays one node).
@@ -48,7 +48,13 @@ CHILD = textwrap.dedent(
     else:
         from kpn_contract.cli import main
         code = main(args)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    # VmHWM is this process's own high-water mark. ru_maxrss would do elsewhere, but on Linux it
+    # keeps the parent's peak across fork and exec: a big pytest worker would show as the child's.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     seconds = time.perf_counter() - start
     print(json.dumps({"exit": code, "peak_rss_kb": peak, "command_seconds": seconds}), flush=True)
     """
