@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from kpn_contract.profiles import DEFAULT_PROFILES, Config, load_config
+from kpn_contract.profiles import DEFAULT_PROFILES, Config, environment_value, load_config
 from kpn_contract.redact import register_secret
 from kpn_contract.secrets import check_secret_length, is_credential_variable
 
@@ -30,7 +30,6 @@ __all__ = ["register_project_secrets", "register_startup_secrets"]
 
 def register_startup_secrets(config: Config | None = None, env: Mapping[str, str] | None = None) -> None:
     """Register every configured secret from ``env`` (default ``os.environ``); refuse one too short."""
-    environ: Mapping[str, str] = os.environ if env is None else env
     where = str(config.source) if config is not None and config.source is not None else None
     profiles = dict(DEFAULT_PROFILES)
     if config is not None:
@@ -44,11 +43,13 @@ def register_startup_secrets(config: Config | None = None, env: Mapping[str, str
     for variable in config.secret_env if config is not None else ():
         named.setdefault(variable, (None, "secret_env"))
     for variable, (profile_name, field_name) in named.items():
-        value = environ.get(variable, "").strip()
+        # One variable at a time: a local bound to the whole environment would show in --showlocals
+        # when check_secret_length raises.
+        value = (environment_value(variable, env) or "").strip()
         if value:
             check_secret_length(value, env_var=variable, profile=profile_name, field=field_name, path=where)
             register_secret(value, f"environment variable {variable}")
-    for variable, raw in environ.items():
+    for variable, raw in (os.environ if env is None else env).items():
         # Found by name only: such a variable may hold a number (KPN_TOKEN_LIFETIME), so no refusal;
         # register_secret skips values too short to be secrets.
         if variable not in named and is_credential_variable(variable):

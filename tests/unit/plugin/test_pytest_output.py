@@ -116,3 +116,25 @@ def test_showlocals_of_a_config_error_does_not_print_the_environment(
     result.stdout.fnmatch_lines(["*ConfigError*environment variable KPN_SANDBOX_CLIENT_*"])
     assert "unrelated-machine-secret-5b1f" not in result.stdout.str()
     assert "SOME_OTHER_TOOLS_TOKEN" not in result.stdout.str()
+
+
+def test_showlocals_of_a_too_short_secret_does_not_print_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOME_OTHER_TOOLS_TOKEN", "unrelated-machine-secret-5b1f")
+    pytester.makepyfile(
+        """
+        import pytest
+        from kpn_contract.errors import ConfigError
+        from kpn_contract.startup import register_startup_secrets
+
+        def test_short_secret(monkeypatch):
+            # Set after start-up, which would otherwise refuse it before any test runs.
+            monkeypatch.setenv("KPN_SANDBOX_CLIENT_SECRET", "short")
+            register_startup_secrets()
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--showlocals")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ConfigError*KPN_SANDBOX_CLIENT_SECRET*"])
+    assert "unrelated-machine-secret-5b1f" not in result.stdout.str()
