@@ -22,17 +22,22 @@ from kpn_contract.secrets import REDACTED, REGISTRY, SecretDetector
 
 __all__ = ["REDACTED", "forget_secrets", "known_secrets", "mask", "redact", "redact_bytes", "register_secret"]
 
-_BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
+_JSON_FIELDS = ("client_secret", "access_token", "developer_email", "developer.email")
+# (words that must occur, lower-cased, for the rule to apply; pattern; replacement). The cheap word
+# test runs first: these rules run on every log record and every scrubbed value, and most hold none.
+_BY_PLACE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # Not the auth-params of an RFC 6750 challenge (WWW-Authenticate: Bearer error="insufficient_scope").
     (
+        ("bearer",),
         re.compile(
             r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)(?!(?:realm|scope|error|error_description|error_uri)[ \t]*=)"
             r"[A-Za-z0-9._~+/=-]+"
         ),
         rf"\g<1>{REDACTED}",
     ),
-    (re.compile(r"(\bclient_secret=)(?!REDACTED\b)[^&\s\"']+"), rf"\g<1>{REDACTED}"),
+    (("client_secret=",), re.compile(r"(\bclient_secret=)(?!REDACTED\b)[^&\s\"']+"), rf"\g<1>{REDACTED}"),
     (
+        _JSON_FIELDS,
         re.compile(
             r"(\"(?:client_secret|access_token|developer_email|developer\.email)\"\s*:\s*\")"
             r"(?!REDACTED\")[^\"]*(\")"
@@ -40,6 +45,7 @@ _BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
         rf"\g<1>{REDACTED}\g<2>",
     ),
     (
+        _JSON_FIELDS,
         re.compile(
             r"('(?:client_secret|access_token|developer_email|developer\.email)'\s*:\s*')"
             r"(?!REDACTED')[^']*(')"
@@ -85,8 +91,10 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     extra_values = frozenset(extra)
     if extra_values:
         text = _detector_for(extra_values).redact(text)
-    for rx, replacement in _BY_PLACE:
-        text = rx.sub(replacement, text)
+    lowered = text.lower()
+    for words, rx, replacement in _BY_PLACE:
+        if any(word in lowered for word in words):
+            text = rx.sub(replacement, text)
     return text
 
 

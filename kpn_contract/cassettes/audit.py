@@ -18,10 +18,11 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,8 +181,15 @@ def _scalars(text: str) -> Iterator[yaml.ScalarNode]:
             stack.extend(item for pair in node.value for item in pair)
 
 
-def _yaml_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
-    """(value, first line, last line) of every YAML scalar; ``!!binary`` ones decoded to bytes."""
+_Located = tuple[str | bytes, Callable[[], tuple[int, int]]]  # a value, and how to find its lines
+
+
+def _line_span(first: int, last: int) -> tuple[int, int]:
+    return first, last
+
+
+def _yaml_values(text: str) -> Iterator[_Located]:
+    """Every YAML scalar with its first and last line; ``!!binary`` ones decoded to bytes."""
     for node in _scalars(text):
         value: str | bytes = node.value
         if node.tag == _BINARY_TAG:
@@ -189,16 +197,22 @@ def _yaml_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
                 value = base64.b64decode(node.value)
             except (binascii.Error, ValueError):
                 continue
-        yield value, node.start_mark.line + 1, node.end_mark.line + 1
+        yield value, functools.partial(_line_span, node.start_mark.line + 1, node.end_mark.line + 1)
 
 
-def _json_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
-    """(value, line, line) of every JSON string (a notebook's outputs), its line found by its spelling."""
+def _json_values(text: str) -> Iterator[_Located]:
+    """Every JSON string (a notebook's outputs); its line is looked up by its spelling when needed."""
     try:
         stack: list[Any] = [json.loads(text)]
     except (ValueError, RecursionError):
         return
     lines = _Lines(text)
+
+    def locate(value: str) -> tuple[int, int]:
+        offsets = [text.find(json.dumps(value, ensure_ascii=flag)) for flag in (False, True)]
+        line = lines.at(min((o for o in offsets if o >= 0), default=0))
+        return line, line
+
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
@@ -206,18 +220,20 @@ def _json_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
         elif isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, str):
-            offsets = (text.find(json.dumps(node, ensure_ascii=ascii_only)) for ascii_only in (False, True))
-            line = lines.at(max(0, min((o for o in offsets if o >= 0), default=0)))
-            yield node, line, line
+            yield node, functools.partial(locate, node)
 
 
 def _scan_parsed(
-    values: Iterator[tuple[str | bytes, int, int]], where: str, detector: SecretDetector, known: set[Finding]
+    values: Iterator[_Located], where: str, detector: SecretDetector, known: set[Finding]
 ) -> set[Finding]:
     """Known values in the parsed values: what folding or escaping split or disguised in the text."""
     found: set[Finding] = set()
-    for value, first, last in values:
-        for match in detector.find(value):
+    for value, locate in values:
+        matches = detector.find(value)
+        if not matches:
+            continue
+        first, last = locate()
+        for match in matches:
             label = _known_label(match.source)
             if any(f.kind == label and first <= f.line <= last for f in known | found):
                 continue  # the text scan already reported it on these lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -13,6 +14,7 @@ from kpn_contract.emulator import EmulatorSettings
 from kpn_contract.errors import ConfigError
 from kpn_contract.profiles import load_config
 from kpn_contract.redact import known_secrets, redact
+from kpn_contract.secrets import encoded_forms
 from kpn_contract.session import KPNSession, SessionOptions
 from kpn_contract.startup import register_project_secrets, register_startup_secrets
 
@@ -133,3 +135,17 @@ def test_the_emulator_registers_its_own_values_unless_they_are_the_demo_ones() -
     assert {"tenant-of-a-real-customer", "real-sub-customer-7"} <= known_secrets()
     assert "emu-grip-key-id-0001" not in known_secrets()  # the published demo key ID stays readable
     assert settings.tenants == frozenset({"tenant-of-a-real-customer"})
+
+
+def test_audit_knows_a_secret_env_value_from_the_config(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    planted = f"partner key/{secrets.token_hex(8)}"
+    monkeypatch.setenv("MY_EXTRA_SECRET", planted)  # not named like a credential: only secret_env says so
+    report = project / "report.md"
+    report.write_text(f"called /keys/{quote(planted, safe='').lower()}\n", encoding="utf-8")
+    assert main(["audit", str(report)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{report}:1: known secret value (environment variable MY_EXTRA_SECRET)" in out
+    assert "[URL-encoded (lowercase hex)]" in out
+    assert all(spelling not in out + err for spelling in encoded_forms(planted))
