@@ -12,7 +12,7 @@ profile (else the ``kpn_profile`` ini value), switches validation off, or names 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -63,6 +63,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
         "validation off, or share a named cassette",
     )
+    if config.pluginmanager.has_plugin("asyncio"):
+        # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
+        from kpn_contract import _pytest_asyncio
+
+        config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -195,6 +200,52 @@ def kpn_client(
     yield make
     for client in clients:
         client.close()
+
+
+def _async_closer(request: pytest.FixtureRequest) -> str:
+    """The fixture that closes this test's async clients in the test's own event loop."""
+    if "anyio_backend" in request.fixturenames:
+        return "_kpn_async_clients_anyio"
+    if request.node.get_closest_marker("asyncio") is not None and request.config.pluginmanager.has_plugin(
+        "asyncio"
+    ):
+        return "_kpn_async_clients_asyncio"
+    pytest.fail(
+        "kpn_async_client needs an async test run by anyio (@pytest.mark.anyio) "
+        "or pytest-asyncio (@pytest.mark.asyncio)",
+        pytrace=False,
+    )
+
+
+@pytest.fixture
+async def _kpn_async_clients_anyio() -> AsyncIterator[list[httpx.AsyncClient]]:
+    """Async clients of one anyio test, closed in its event loop (anyio runs this fixture there)."""
+    from kpn_contract.async_session import aclose_all
+
+    clients: list[httpx.AsyncClient] = []
+    yield clients
+    await aclose_all(clients)
+
+
+@pytest.fixture
+def kpn_async_client(
+    request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_cassette: CassetteHandle, kpn_profile: str
+) -> Callable[..., httpx.AsyncClient]:
+    """Factory: ``kpn_async_client("things")`` is an authenticated, validating ``httpx.AsyncClient``.
+
+    Same profiles, markers, cassette and token cache as ``kpn_client``. For async tests run by anyio's
+    plugin or pytest-asyncio; the clients are closed at teardown, in the test's event loop.
+    """
+    validate = _marker_kwargs(request).get("validate")
+    clients: list[httpx.AsyncClient] = request.getfixturevalue(_async_closer(request))
+
+    def make(profile: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        kwargs.setdefault("validate", validate)
+        client = kpn_session.async_client(profile or kpn_profile, cassette=kpn_cassette, **kwargs)
+        clients.append(client)
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -247,7 +247,7 @@ class KPNSession:
     def token_client(self, name: str) -> httpx.Client:
         profile = self.profile(name)
         cassette = self._token_cassette(name)
-        hooks: dict[str, list[Any]] = {"response": [lambda r: self._check_token(name, r, cassette)]}
+        hooks: dict[str, list[Any]] = {"response": [self.token_check(name, cassette)]}
         return httpx.Client(
             transport=SharedTransport(cassette.transport),
             timeout=profile.timeout,
@@ -255,13 +255,17 @@ class KPNSession:
             event_hooks=hooks if self.options.validate else {},
         )
 
-    def _check_token(self, name: str, response: httpx.Response, cassette: CassetteHandle) -> None:
+    def token_check(self, name: str, cassette: CassetteHandle) -> Callable[[httpx.Response], None]:
+        """The response check of profile ``name``'s token client (sync or async)."""
         from kpn_contract.retry import is_transient_response
 
-        # A 5xx or 429 is the retry policy's business: retried, or the last one becomes a TokenError.
-        if is_transient_response(response):
-            return
-        self.token_verdicts[name] = self.check(response, cassette.meta["specs"])
+        def check(response: httpx.Response) -> None:
+            # A 5xx or 429 is the retry policy's business: retried, or the last one becomes a TokenError.
+            if is_transient_response(response):
+                return
+            self.token_verdicts[name] = self.check(response, cassette.meta["specs"])
+
+        return check
 
     def token(self, name: str) -> Token:
         """The cached token of profile ``name``, fetched when missing or about to expire."""
@@ -283,7 +287,7 @@ class KPNSession:
         ``subcustomer=False`` leaves out ``x-client-id`` (the context-switch call needs that);
         ``authenticated=False`` sends no token at all (negative tests of the auth answers).
         """
-        from kpn_contract.auth.httpx_auth import KPNAuth, auth_failure
+        from kpn_contract.auth.httpx_auth import KPNAuth
 
         profile = self.profile(name)
         creds = self.credentials(name)
@@ -300,8 +304,26 @@ class KPNSession:
             else None
         )
         do_validate = self.options.validate if validate is None else validate
+        hooks: dict[str, list[Any]] = (
+            {"response": [self.response_check(name, cassette, auth)]} if do_validate else {}
+        )
+        return httpx.Client(
+            base_url=profile.base_url,
+            auth=auth,
+            transport=SharedTransport(cassette.transport),
+            timeout=profile.timeout,
+            follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
+            event_hooks=hooks,
+        )
+
+    def response_check(
+        self, name: str, cassette: CassetteHandle, auth: httpx.Auth | None
+    ) -> Callable[[httpx.Response], None]:
+        """The response check of an API client of profile ``name`` (sync or async)."""
+        from kpn_contract.auth.httpx_auth import auth_failure
+
         specs_used = cassette.meta["specs"]
-        grip = profile.kind == "grip"
+        grip = self.profile(name).kind == "grip"
 
         def check(response: httpx.Response) -> None:
             # KPNAuth renews the token after an auth failure and asks again: only its final answer is
@@ -311,14 +333,27 @@ class KPNSession:
                 return
             self.check(response, specs_used)
 
-        hooks: dict[str, list[Any]] = {"response": [check]} if do_validate else {}
-        return httpx.Client(
-            base_url=profile.base_url,
-            auth=auth,
-            transport=SharedTransport(cassette.transport),
-            timeout=profile.timeout,
-            follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-            event_hooks=hooks,
+        return check
+
+    def async_client(
+        self,
+        name: str,
+        *,
+        cassette: CassetteHandle | None = None,
+        validate: bool | None = None,
+        subcustomer: bool = True,
+        authenticated: bool = True,
+    ) -> httpx.AsyncClient:
+        """The asyncio form of :meth:`client`; close it with ``await client.aclose()`` in its loop."""
+        from kpn_contract.async_session import build_async_client
+
+        return build_async_client(
+            self,
+            name,
+            cassette=cassette,
+            validate=validate,
+            subcustomer=subcustomer,
+            authenticated=authenticated,
         )
 
     def close(self) -> None:

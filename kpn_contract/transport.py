@@ -37,8 +37,10 @@ class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def __init__(self, emulator_url: str, *, timeout: float | None = None) -> None:
         self.emulator_url = httpx.URL(emulator_url)
-        self._sync = httpx.HTTPTransport()
-        self._async = httpx.AsyncHTTPTransport()
+        # Made on first use: an async client builds its own routing transport, and would otherwise
+        # pay for a sync pool (and its TLS context) it never uses.
+        self._sync: httpx.HTTPTransport | None = None
+        self._async: httpx.AsyncHTTPTransport | None = None
         self._timeout = timeout
 
     def _route(self, request: httpx.Request) -> httpx.Request:
@@ -57,16 +59,22 @@ class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return routed
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._sync is None:
+            self._sync = httpx.HTTPTransport()
         return self._sync.handle_request(self._route(request))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._async is None:
+            self._async = httpx.AsyncHTTPTransport()
         return await self._async.handle_async_request(self._route(request))
 
     def close(self) -> None:
-        self._sync.close()
+        if self._sync is not None:
+            self._sync.close()
 
     async def aclose(self) -> None:
-        await self._async.aclose()
+        if self._async is not None:
+            await self._async.aclose()
 
 
 class SharedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):

@@ -199,13 +199,23 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self._capture(request, response)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not isinstance(self.inner, httpx.AsyncBaseTransport):
+            raise UsageError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
+        return await self.handle_async_request_via(request, self.inner)
+
+    async def handle_async_request_via(
+        self, request: httpx.Request, inner: httpx.AsyncBaseTransport
+    ) -> httpx.Response:
+        """Like :meth:`handle_async_request`, with ``inner`` in place of this cassette's own transport.
+
+        An async client brings its own network stack (its connection pool belongs to one event loop),
+        while the interactions still go into this one cassette, beside the sync clients' ones.
+        """
         await request.aread()
         replayed = self._playback(request)
         if replayed is not None:
             return replayed
-        if not isinstance(self.inner, httpx.AsyncBaseTransport):
-            raise UsageError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
-        response = await self.inner.handle_async_request(request)
+        response = await inner.handle_async_request(request)
         await response.aread()
         return self._capture(request, response)
 
