@@ -1,0 +1,330 @@
+"""The notebook session: clients, tokens and checked calls for one notebook, and its cassettes."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import httpx
+
+from kpn_contract.errors import TokenError, UsageError
+from kpn_contract.notebook._html import _pairs, _text
+from kpn_contract.notebook.views import CheckedResponse, TokenAttempt, TokenCard, ViolationTable
+from kpn_contract.redact import mask
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from kpn_contract.contract.model import Operation
+    from kpn_contract.contract.validate import Validator
+    from kpn_contract.session import CassetteHandle, KPNSession
+
+__all__ = ["NotebookSession", "session"]
+
+NOTEBOOK_CASSETTES: Final = "notebooks"  # under the project's cassette_dir
+CALLS_CASSETTE: Final = "calls.yaml"
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+
+
+class NotebookSession:
+    """Clients, tokens and checked calls for one notebook; close it (or use ``with``) to write cassettes."""
+
+    def __init__(
+        self,
+        kpn: KPNSession,
+        cassette: CassetteHandle,
+        *,
+        profile: str,
+        name: str,
+        recording: bool,
+        stack: contextlib.ExitStack,
+    ) -> None:
+        self.kpn = kpn
+        self.cassette = cassette
+        self.profile = profile
+        self.name = name
+        self.recording = recording
+        self._stack = stack
+        self._clients: dict[tuple[str, bool, bool], httpx.Client] = {}
+        self._closed = False
+
+    # -- what it is ----------------------------------------------------------------------------------
+    @property
+    def target(self) -> str:
+        return self.kpn.options.target
+
+    @property
+    def validator(self) -> Validator:
+        """The project's validator (specs/ and the response-code rules)."""
+        return self.kpn.validator
+
+    def __repr__(self) -> str:
+        mode = "recording" if self.recording else "not recording"
+        return f"<NotebookSession {self.name!r}: profile {self.profile!r}, target {self.target}, {mode}>"
+
+    def _repr_html_(self) -> str:
+        pairs = [
+            ("notebook cassette", _text(self.name)),
+            ("default profile", _text(self.profile)),
+            ("target", _text(self.target)),
+            ("recording", _text("yes (rewrite)" if self.recording else "no")),
+        ]
+        return _pairs(pairs)
+
+    # -- clients -------------------------------------------------------------------------------------
+    def client(self, profile: str | None = None, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` for ``profile`` (default: the session's) that validates every response.
+
+        Keyword arguments go to :meth:`kpn_contract.session.KPNSession.client` (``validate``,
+        ``subcustomer``, ``authenticated``). Violations are collected in :attr:`violations`, not raised.
+        The client records into this notebook's cassette and is closed with the session.
+        """
+        self._check_open()
+        client = self.kpn.client(profile or self.profile, cassette=self.cassette, **kwargs)
+        self._stack.callback(client.close)
+        return client
+
+    def _call_client(self, profile: str, *, subcustomer: bool, authenticated: bool) -> httpx.Client:
+        key = (profile, subcustomer, authenticated)
+        if key not in self._clients:
+            # Validation runs in check() instead, so that each call gets its own verdict.
+            self._clients[key] = self.client(
+                profile, validate=False, subcustomer=subcustomer, authenticated=authenticated
+            )
+        return self._clients[key]
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        profile: str | None = None,
+        subcustomer: bool = True,
+        authenticated: bool = True,
+        **kwargs: Any,
+    ) -> CheckedResponse:
+        """Send one request and return it with its verdict. ``kwargs`` go to ``httpx.Client.request``.
+
+        ``authenticated=False`` sends no token (pass your own ``Authorization`` header to see how
+        KPN answers a wrong one); ``subcustomer=False`` leaves out ``x-client-id``.
+        """
+        client = self._call_client(
+            profile or self.profile, subcustomer=subcustomer, authenticated=authenticated
+        )
+        response = client.request(method, path, **kwargs)
+        return self.check(response)
+
+    def check(self, response: httpx.Response) -> CheckedResponse:
+        """Validate any response (a recorded one, or one altered by hand) and return its verdict.
+
+        Its violations are added to :attr:`violations`.
+        """
+        violations = self.kpn.check(response)
+        operation = self.validator.index.find(response.request.method, str(response.request.url))
+        return CheckedResponse(
+            response=response,
+            operation=operation.key if operation else None,
+            spec=Path(operation.spec_path).name if operation else None,
+            meaning=self._meaning(operation, response.status_code),
+            violations=ViolationTable(violations),
+        )
+
+    def _meaning(self, operation: Operation | None, status: int) -> str:
+        if operation is None:
+            return ""
+        return self.validator.rules.meaning(operation, status)
+
+    # -- tokens --------------------------------------------------------------------------------------
+    def token(self, profile: str | None = None) -> TokenCard:
+        """The token of ``profile``, masked, with its expiry and whether its response matched the schema."""
+        from kpn_contract.session import describe_token
+
+        self._check_open()
+        return TokenCard(describe_token(self.kpn, profile or self.profile))
+
+    def token_attempt(
+        self,
+        profile: str | None = None,
+        *,
+        label: str = "",
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        tenant_id: str | None = None,
+        audience: str | None = None,
+        grant_type: bool = True,
+    ) -> TokenAttempt:
+        """Request a token with some credentials replaced, to see what KPN answers and what it means.
+
+        The request is recorded into this notebook's cassette (not the token cassettes) and validated
+        like any call. ``audience`` replaces a GRIP profile's application ID; ``grant_type=False``
+        leaves ``grant_type`` out of a gateway token URL.
+        """
+        from kpn_contract.auth.tokens import provider_for
+
+        name = profile or self.profile
+        overrides = {
+            key: value
+            for key, value in (
+                ("client_id", client_id),
+                ("client_secret", client_secret),
+                ("tenant_id", tenant_id),
+            )
+            if value is not None
+        }
+        credentials = dataclasses.replace(self.kpn.credentials(name), **overrides)
+        profile_used = self.kpn.profile(name)
+        if audience is not None:
+            profile_used = dataclasses.replace(profile_used, audience=audience)
+        provider = provider_for(profile_used, credentials)
+        request = provider.build_request()
+        if not grant_type:
+            request = httpx.Request(
+                request.method,
+                request.url.copy_remove_param("grant_type"),
+                headers=request.headers,
+                content=request.content,
+            )
+        client = self._call_client(name, subcustomer=False, authenticated=False)
+        response = client.send(request)
+        self.kpn.check(response)
+        changed = sorted([*overrides, *(["audience"] if audience is not None else [])])
+        text = label or f"{name}: {', '.join(changed) or 'as configured'} replaced"
+        try:
+            token = provider.parse(response)
+        except TokenError as error:
+            return TokenAttempt(name, text, response.status_code, error)
+        return TokenAttempt(name, text, response.status_code, None, masked_token=mask(token.access_token))
+
+    # -- results -------------------------------------------------------------------------------------
+    @property
+    def violations(self) -> ViolationTable:
+        """Every contract violation this session has seen (token responses included)."""
+        return ViolationTable(self.kpn.violations)
+
+    # -- life cycle ----------------------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise UsageError(
+                f"notebook session {self.name!r} is closed: start a new one with notebook.session()"
+            )
+
+    def close(self) -> None:
+        """Close the clients and write the cassettes (when recording); stop an emulator it started."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stack.close()
+
+    def __enter__(self) -> NotebookSession:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in _TRUE
+
+
+def _notebook_name(env: Mapping[str, str]) -> str:
+    # JupyterLab and Notebook 7 tell the kernel its notebook's path in JPY_SESSION_NAME.
+    session_name = env.get("JPY_SESSION_NAME")
+    if session_name:
+        return Path(session_name).stem
+    raise UsageError("name the notebook's cassette: notebook.session(..., cassette='01-get-a-token')")
+
+
+def _cassette_folder(root: Path, name: str) -> Path:
+    folder = (root / name).resolve()
+    if (
+        not name
+        or Path(name).is_absolute()
+        or ".." in Path(name).parts
+        or not folder.is_relative_to(root.resolve())
+    ):
+        raise UsageError(f"cassette name {name!r} must be a plain name such as '01-get-a-token'")
+    return folder
+
+
+def session(
+    profile: str = "sandbox",
+    *,
+    target: str | None = None,
+    cassette: str | None = None,
+    validate: bool = True,
+    record: bool | None = None,
+    variant: str = "current",
+    emulator_url: str | None = None,
+    start: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> NotebookSession:
+    """A notebook session for ``profile``.
+
+    ``target`` defaults to ``KPN_TARGET`` (``replay`` when unset). ``cassette`` names the folder
+    ``cassettes/notebooks/<cassette>/`` holding ``calls.yaml`` and the token cassettes ``tokens/``;
+    it defaults to the notebook's name where Jupyter tells it. ``record`` defaults to ``KPN_RECORD``;
+    recording needs the emulator or live target and rewrites the cassettes. In the emulator target an
+    emulator is started (and stopped with the session) unless ``emulator_url`` or ``KPN_EMULATOR_URL``
+    names one; ``variant="next"`` always starts its own emulator of the next beta. The project (config,
+    profiles, specs) is found from ``start`` (default: the current folder) upward.
+    """
+    from kpn_contract.profiles import load_config
+    from kpn_contract.session import KPNSession, SessionOptions
+    from kpn_contract.transport import parse_target
+
+    environ = dict(os.environ if env is None else env)
+    config = load_config(start=(start or Path.cwd()))
+    config.profile(profile)  # an unknown profile fails here, naming the known ones
+    chosen = parse_target(target or environ.get("KPN_TARGET") or "replay")
+    recording = _flag(environ.get("KPN_RECORD")) if record is None else record
+    if recording and chosen == "replay":
+        raise UsageError("recording needs KPN_TARGET=emulator (or live): replay only plays cassettes back")
+    if variant not in ("current", "next"):
+        raise UsageError(f"unknown emulator variant {variant!r}: choose current or next")
+    if variant != "current" and chosen == "live":
+        raise UsageError("the next variant exists only in the emulator: use KPN_TARGET=emulator or replay")
+    name = cassette or _notebook_name(environ)
+    folder = _cassette_folder(config.cassette_dir / NOTEBOOK_CASSETTES, name)
+
+    stack = contextlib.ExitStack()
+    try:
+        url = emulator_url or (environ.get("KPN_EMULATOR_URL") if variant == "current" else None)
+        if chosen == "emulator" and not url:
+            url = stack.enter_context(_emulator(environ, variant))
+        options = SessionOptions(
+            target=chosen,
+            emulator_url=url,
+            cassette_dir=folder,
+            record_mode="rewrite" if recording else None,
+            validate=validate,
+            on_violation="collect",
+            spec_dir=config.spec_dir,
+        )
+        kpn = KPNSession(config, options, env=environ)
+        stack.callback(kpn.close)
+        # A notebook collects violations to show them (a 302, the next beta's drift), so `verify`
+        # treats what it recorded as expected rather than as a broken contract.
+        handle = kpn.open_cassette(folder / CALLS_CASSETTE, [profile], validated=False)
+        stack.callback(handle.close)
+    except BaseException:
+        stack.close()
+        raise
+    return NotebookSession(kpn, handle, profile=profile, name=name, recording=recording, stack=stack)
+
+
+@contextlib.contextmanager
+def _emulator(env: Mapping[str, str], variant: str) -> Iterator[str]:
+    """A loopback emulator that accepts the credentials the profiles resolve to; yields its URL."""
+    from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+
+    server = EmulatorServer(EmulatorSettings.from_environment(env, variant=variant)).start()
+    try:
+        yield str(server.base_url)
+    finally:
+        server.stop()
