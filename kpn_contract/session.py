@@ -55,6 +55,7 @@ class SessionOptions:
     on_violation: OnViolation = "raise"
     spec_dir: Path | None = None
     retry: RetryPolicy | None = None  # None: the default policy (retry.py)
+    miss_hint: str | None = None  # how to record a missing interaction; None: the pytest options
 
     def __post_init__(self) -> None:
         if self.target == "replay":
@@ -226,7 +227,9 @@ class KPNSession:
             return CassetteHandle(path, SharedTransport(base), meta)
         # The base transport is the session's: the cassette must not close it with itself.
         inner = SharedTransport(base) if base is not None else None
-        transport = open_cassette_transport(path, mode, inner, self.scrubber(), meta)
+        transport = open_cassette_transport(
+            path, mode, inner, self.scrubber(), meta, miss_hint=self.options.miss_hint
+        )
         return CassetteHandle(path, transport, meta)
 
     def _token_cassette(self, name: str) -> CassetteHandle:

@@ -74,7 +74,7 @@ from IPython.display import Markdown, display
 from kpn_contract import notebook
 from kpn_contract.profiles import load_config
 
-nb = notebook.session("sandbox", cassette="01-get-a-token")
+nb = notebook.kpn_notebook("sandbox", cassette="01-get-a-token")
 nb
 """),
     md("""
@@ -152,7 +152,7 @@ Every token response, the refusals included, was checked against `specs/kpn-api-
 and `specs/grip-token.yaml`.
 """),
     code("nb.violations"),
-    code("nb.close()"),
+    code("nb.close()  # closing the session writes its cassettes when recording"),
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ answers that surprise people most: a **302** and a **403**.
 from kpn_contract import notebook
 from kpn_contract.auth.subcustomer import request_access_rights
 
-nb = notebook.session("things", cassette="02-explore-kpn-things")
+nb = notebook.kpn_notebook("things", cassette="02-explore-kpn-things")
 ACCEPT = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 nb
 """),
@@ -273,7 +273,7 @@ no_rights
 """),
     md("## Contract violations so far\n\nOnly the 302 should be here: the contract says a 302 is never a result."),
     code("nb.violations"),
-    code("nb.close()"),
+    code("nb.close()  # closing the session writes its cassettes when recording"),
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -281,7 +281,7 @@ NB03 = [
     md("""
 # 03 · Contract checks
 
-Every response a `notebook.session` sees is checked against its contract: the operation in `specs/`
+Every response a `kpn_notebook` session sees is checked against its contract: the operation in `specs/`
 that matches its method and URL, that operation's declared status codes and JSON Schemas, and KPN's
 response-code rules (`specs/rules.yaml`). This notebook calls an endpoint of KPN Things and one of an
 API Store product (Number Insight, through the `sandbox` profile), breaks a response by hand to see what
@@ -289,11 +289,13 @@ a violation looks like, and ends with the pytest test that pins the exploration 
 """),
     md(TARGET_NOTE),
     code("""
+import asyncio
+
 import httpx
 
 from kpn_contract import notebook
 
-nb = notebook.session("things", cassette="03-contract-checks")
+nb = notebook.kpn_notebook("things", cassette="03-contract-checks")
 ACCEPT = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 """),
     md("## KPN Things: list devices"),
@@ -301,6 +303,19 @@ ACCEPT = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 devices = nb.call("GET", "/api/devices", params={"pageSize": 3}, headers=ACCEPT)
 assert devices.conforms
 devices
+"""),
+    md("""
+The same call from an async client, three at once. Jupyter runs every cell in an event loop, so `await`
+works right here; the client shares the session's token (one fetch however many calls start together),
+cassette and validation.
+"""),
+    code("""
+async with nb.async_client() as things:
+    pages = await asyncio.gather(
+        *(things.get("/api/devices", params={"pageSize": 3}, headers=ACCEPT) for _ in range(3))
+    )
+assert [page.status_code for page in pages] == [200, 200, 200]
+[len(page.json()["content"]) for page in pages]
 """),
     md("""
 ## An API Store product: Number Insight (basic)
@@ -352,7 +367,7 @@ assert len(table) == len(violations)
 table
 """),
     code("table.to_rows()[:2]"),
-    code("nb.close()"),
+    code("nb.close()  # closing the session writes its cassettes when recording"),
     md("""
 ## Pin it down in a pytest test
 
@@ -466,12 +481,12 @@ recordings, so this runs offline; with `KPN_TARGET=emulator KPN_RECORD=1` they a
 """),
     code("""
 def explore(variant: str) -> notebook.NotebookSession:
-    nb = notebook.session("things", cassette=f"04-drift-{variant}", variant=variant)
-    nb.call("GET", "/api/devices", params={"pageSize": 20}, headers=ACCEPT)
-    nb.call("GET", "/api/devices", params={"currentPage": 1, "pageSize": 20}, headers=ACCEPT)
-    customer_id = nb.kpn.credentials("things-subcustomer").subcustomer_id
-    nb.call("POST", f"/api/v1/lifecycle/clients/{customer_id}/context-switch", subcustomer=False)
-    nb.close()
+    # Within one cell, `with` closes the session (and writes its cassettes) however the block ends.
+    with notebook.kpn_notebook("things", cassette=f"04-drift-{variant}", variant=variant) as nb:
+        nb.call("GET", "/api/devices", params={"pageSize": 20}, headers=ACCEPT)
+        nb.call("GET", "/api/devices", params={"currentPage": 1, "pageSize": 20}, headers=ACCEPT)
+        customer_id = nb.kpn.credentials("things-subcustomer").subcustomer_id
+        nb.call("POST", f"/api/v1/lifecycle/clients/{customer_id}/context-switch", subcustomer=False)
     return nb
 
 current, nxt = explore("current"), explore("next")

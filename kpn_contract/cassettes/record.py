@@ -117,8 +117,10 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         mode: str | RecordMode = RecordMode.ONCE,
         scrubber: Scrubber | None = None,
         meta: Mapping[str, Any] | None = None,
+        miss_hint: str | None = None,
     ) -> None:
         self.inner = inner
+        self._miss_hint = miss_hint or "use --kpn-record-mode new_episodes to add it"
         self.path = Path(cassette_path)
         self.mode = parse_record_mode(mode)
         self.scrubber = scrubber or Scrubber()
@@ -160,8 +162,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 else ("record mode is 'none'")
             )
             raise CassetteError(
-                f"no recording for {describe_request(request, self.scrubber)} and {why}; "
-                "use --kpn-record-mode new_episodes to add it",
+                f"no recording for {describe_request(request, self.scrubber)} and {why}; {self._miss_hint}",
                 path=str(self.path),
             )
         return None
@@ -279,7 +280,8 @@ def open_cassette_transport(
 
     ``inner=None`` is the replay target: a :class:`ReplayTransport` with no network below it (the
     mode must then be ``none``; a missing cassette replays nothing, and each request fails naming
-    it). Otherwise a :class:`RecordingTransport` over ``inner`` in ``mode``.
+    it). Otherwise a :class:`RecordingTransport` over ``inner`` in ``mode``. ``miss_hint`` tells the
+    user how to record a request that has no recording (default: the pytest options).
     """
     record_mode = parse_record_mode(mode)
     cassette_path = Path(path)
@@ -291,4 +293,6 @@ def open_cassette_transport(
             )
         cassette = load_cassette(cassette_path) if cassette_path.exists() else Cassette(cassette_path)
         return ReplayTransport(cassette, scrubber, miss_hint=miss_hint)
-    return RecordingTransport(inner, cassette_path, mode=record_mode, scrubber=scrubber, meta=meta)
+    return RecordingTransport(
+        inner, cassette_path, mode=record_mode, scrubber=scrubber, meta=meta, miss_hint=miss_hint
+    )

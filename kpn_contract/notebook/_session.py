@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from kpn_contract.contract.validate import Validator
     from kpn_contract.session import CassetteHandle, KPNSession
 
-__all__ = ["NotebookSession", "session"]
+__all__ = ["NotebookSession", "kpn_notebook", "session"]
 
 NOTEBOOK_CASSETTES: Final = "notebooks"  # under the project's cassette_dir
 CALLS_CASSETTE: Final = "calls.yaml"
@@ -42,14 +43,18 @@ class NotebookSession:
         name: str,
         recording: bool,
         stack: contextlib.ExitStack,
+        record_mode: str | None = None,
     ) -> None:
         self.kpn = kpn
         self.cassette = cassette
         self.profile = profile
         self.name = name
         self.recording = recording
+        self.record_mode = record_mode or ("rewrite" if recording else None)
         self._stack = stack
         self._clients: dict[tuple[str, bool, bool], httpx.Client] = {}
+        self._async_clients: list[httpx.AsyncClient] = []
+        self._pending: set[asyncio.Task[None]] = set()
         self._closed = False
 
     # -- what it is ----------------------------------------------------------------------------------
@@ -71,7 +76,7 @@ class NotebookSession:
             ("notebook cassette", _text(self.name)),
             ("default profile", _text(self.profile)),
             ("target", _text(self.target)),
-            ("recording", _text("yes (rewrite)" if self.recording else "no")),
+            ("recording", _text(f"yes ({self.record_mode})" if self.recording else "no")),
         ]
         return _pairs(pairs)
 
@@ -86,6 +91,17 @@ class NotebookSession:
         self._check_open()
         client = self.kpn.client(profile or self.profile, cassette=self.cassette, **kwargs)
         self._stack.callback(client.close)
+        return client
+
+    def async_client(self, profile: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        """The asyncio form of :meth:`client`, for ``await`` in a notebook cell (Jupyter's running loop).
+
+        Close it with ``async with nb.async_client() as client:`` or ``await nb.aclose()``; a session
+        closed without ``await`` closes it in the running loop after the cell, when there is one.
+        """
+        self._check_open()
+        client = self.kpn.async_client(profile or self.profile, cassette=self.cassette, **kwargs)
+        self._async_clients.append(client)
         return client
 
     def _call_client(self, profile: str, *, subcustomer: bool, authenticated: bool) -> httpx.Client:
@@ -208,16 +224,43 @@ class NotebookSession:
     # -- life cycle ----------------------------------------------------------------------------------
     def _check_open(self) -> None:
         if self._closed:
-            raise UsageError(
-                f"notebook session {self.name!r} is closed: start a new one with notebook.session()"
-            )
+            raise UsageError(f"notebook session {self.name!r} is closed: start a new one with kpn_notebook()")
 
     def close(self) -> None:
         """Close the clients and write the cassettes (when recording); stop an emulator it started."""
         if self._closed:
             return
         self._closed = True
+        self._close_async_clients_later()
         self._stack.close()
+
+    def _close_async_clients_later(self) -> None:
+        # A sync close cannot await. In Jupyter it runs inside the kernel's loop, which owns the async
+        # clients' connections: they are closed there, right after the current cell.
+        still_open = [client for client in self._async_clients if not client.is_closed]
+        self._async_clients.clear()
+        if not still_open:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # Outside any loop nothing can be awaited any more: close async clients with `async with`.
+            return
+        from kpn_contract.async_session import aclose_all
+
+        task = loop.create_task(aclose_all(still_open))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def aclose(self) -> None:
+        """Close the async clients in the running loop, then everything :meth:`close` closes."""
+        from kpn_contract.async_session import aclose_all
+
+        clients, self._async_clients = self._async_clients, []
+        try:
+            await aclose_all(clients)
+        finally:
+            self.close()
 
     def __enter__(self) -> NotebookSession:
         return self
@@ -226,6 +269,14 @@ class NotebookSession:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    async def __aenter__(self) -> NotebookSession:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
 
 
 def _flag(value: str | None) -> bool:
@@ -237,7 +288,7 @@ def _notebook_name(env: Mapping[str, str]) -> str:
     session_name = env.get("JPY_SESSION_NAME")
     if session_name:
         return Path(session_name).stem
-    raise UsageError("name the notebook's cassette: notebook.session(..., cassette='01-get-a-token')")
+    raise UsageError("name the notebook's cassette: kpn_notebook(..., cassette='01-get-a-token')")
 
 
 def _cassette_folder(root: Path, name: str) -> Path:
@@ -252,27 +303,38 @@ def _cassette_folder(root: Path, name: str) -> Path:
     return folder
 
 
-def session(
+def _miss_hint(profile: str, name: str, record_mode: str | None) -> str:
+    """How a notebook records what its cassette lacks: the notebook's own way, not pytest's options."""
+    call = f"kpn_notebook({profile!r}, cassette={name!r}, target='emulator', record_mode=%r)"
+    if record_mode in (None, "none"):
+        return f"record it from the notebook with {call % 'once'} (or KPN_TARGET=emulator KPN_RECORD=1)"
+    return f"add it with {call % 'new_episodes'}"
+
+
+def kpn_notebook(
     profile: str = "sandbox",
     *,
     target: str | None = None,
     cassette: str | None = None,
     validate: bool = True,
     record: bool | None = None,
+    record_mode: str | None = None,
     variant: str = "current",
     emulator_url: str | None = None,
     start: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> NotebookSession:
-    """A notebook session for ``profile``.
+    """A notebook session for ``profile``; use it as ``with kpn_notebook(...) as nb:`` (or call
+    ``nb.close()``): closing writes the cassettes.
 
     ``target`` defaults to ``KPN_TARGET`` (``replay`` when unset). ``cassette`` names the folder
     ``cassettes/notebooks/<cassette>/`` holding ``calls.yaml`` and the token cassettes ``tokens/``;
-    it defaults to the notebook's name where Jupyter tells it. ``record`` defaults to ``KPN_RECORD``;
-    recording needs the emulator or live target and rewrites the cassettes. In the emulator target an
-    emulator is started (and stopped with the session) unless ``emulator_url`` or ``KPN_EMULATOR_URL``
-    names one; ``variant="next"`` always starts its own emulator of the next beta. The project (config,
-    profiles, specs) is found from ``start`` (default: the current folder) upward.
+    it defaults to the notebook's name where Jupyter tells it. ``record`` defaults to ``KPN_RECORD``
+    and rewrites the cassettes; ``record_mode`` picks another of the record modes (``once``,
+    ``new_episodes``, ``all``, ``rewrite``). Recording needs the emulator or live target. In the
+    emulator target an emulator is started (and stopped with the session) unless ``emulator_url`` or
+    ``KPN_EMULATOR_URL`` names one; ``variant="next"`` always starts its own emulator of the next beta.
+    The project (config, profiles, specs) is found from ``start`` (default: the current folder) upward.
     """
     from kpn_contract.profiles import load_config
     from kpn_contract.session import KPNSession, SessionOptions
@@ -282,7 +344,14 @@ def session(
     config = load_config(start=(start or Path.cwd()))
     config.profile(profile)  # an unknown profile fails here, naming the known ones
     chosen = parse_target(target or environ.get("KPN_TARGET") or "replay")
-    recording = _flag(environ.get("KPN_RECORD")) if record is None else record
+    if record_mode is None:
+        recording = _flag(environ.get("KPN_RECORD")) if record is None else record
+        record_mode = "rewrite" if recording else None
+    else:
+        from kpn_contract.cassettes.record import parse_record_mode
+
+        record_mode = parse_record_mode(record_mode).value
+        recording = record_mode != "none"
     if recording and chosen == "replay":
         raise UsageError("recording needs KPN_TARGET=emulator (or live): replay only plays cassettes back")
     if variant not in ("current", "next"):
@@ -301,10 +370,11 @@ def session(
             target=chosen,
             emulator_url=url,
             cassette_dir=folder,
-            record_mode="rewrite" if recording else None,
+            record_mode=record_mode,  # type: ignore[arg-type]  # checked by parse_record_mode
             validate=validate,
             on_violation="collect",
             spec_dir=config.spec_dir,
+            miss_hint=_miss_hint(profile, name, record_mode),
         )
         kpn = KPNSession(config, options, env=environ)
         stack.callback(kpn.close)
@@ -315,7 +385,13 @@ def session(
     except BaseException:
         stack.close()
         raise
-    return NotebookSession(kpn, handle, profile=profile, name=name, recording=recording, stack=stack)
+    return NotebookSession(
+        kpn, handle, profile=profile, name=name, recording=recording, stack=stack, record_mode=record_mode
+    )
+
+
+# The first name of kpn_notebook, kept for notebooks that call ``notebook.session(...)``.
+session = kpn_notebook
 
 
 @contextlib.contextmanager
