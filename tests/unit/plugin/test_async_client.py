@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ filterwarnings = error
 DEVICES = '"/api/devices", headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}'
 
 ANYIO_TEST = f"""
+import re
+
 import pytest
 
 pytestmark = pytest.mark.anyio
@@ -43,6 +46,8 @@ ASYNCIO_TEST = ANYIO_TEST.replace("pytest.mark.anyio", "pytest.mark.asyncio").re
 )
 
 SYNC_TEST = f"""
+import re
+
 import pytest
 
 @pytest.mark.kpn(profile="things")
@@ -262,3 +267,82 @@ def test_async_clients_are_closed_at_teardown_without_warnings(
     pytester.makepyfile(CLOSING_TEST.format(marker=marker, backend=backend, devices=DEVICES))
     result = pytester.runpytest("--kpn-target", "emulator", "-W", "error")
     result.assert_outcomes(passed=2)
+
+
+def test_an_async_contract_violation_reads_as_a_test_failure(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        pytestmark = pytest.mark.anyio
+        {ANYIO_BACKEND}
+
+        @pytest.mark.kpn(profile="things")
+        async def test_not_authenticated(kpn_async_client):
+            await kpn_async_client(authenticated=False).get({DEVICES})
+
+        @pytest.mark.kpn(profile="things", validate=False)
+        async def test_validation_switched_off_by_the_marker(kpn_async_client):
+            response = await kpn_async_client(authenticated=False).get({DEVICES})
+            assert response.status_code == 302
+        """.replace("\n        ", "\n")
+    )
+    result = pytester.runpytest("--kpn-target", "emulator")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*ContractViolation*", "*302*"])
+    assert "ExceptionGroup" not in result.stdout.str()
+
+
+def test_the_live_target_path_with_a_custom_profile_on_loopback(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "live" means: the profile's own URLs, real credentials from the environment, no demo fallback.
+    # Here the profile's URLs are a loopback emulator, so the live transport stack is exercised for real.
+    from kpn_contract import _demo
+    from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+
+    server = EmulatorServer(EmulatorSettings()).start()
+    try:
+        url = server.base_url
+        pytester.makefile(
+            ".toml",
+            pyproject=f"""
+            [tool.kpn_contract.profiles.things-loopback]
+            kind = "grip"
+            tenant_id_env = "LOOP_TENANT"
+            client_id_env = "LOOP_KEY_ID"
+            client_secret_env = "LOOP_KEY_SECRET"
+            token_url = "{url}/v2/{{tenant_id}}/oidc/idp/c1/token"
+            base_url = "{url}"
+            """.replace("\n            ", "\n"),
+        )
+        pytester.makeini(INI)
+        monkeypatch.setenv("LOOP_TENANT", _demo.GRIP_TENANT_ID)
+        monkeypatch.setenv("LOOP_KEY_ID", _demo.GRIP_CLIENT_ID)
+        monkeypatch.setenv("LOOP_KEY_SECRET", _demo.GRIP_CLIENT_SECRET)
+        source = ANYIO_TEST.replace('profile="things"', 'profile="things-loopback"')
+        cassettes = pytester.path / "cassettes"
+        pytester.makepyfile(test_devices=source)
+        recorded = pytester.runpytest(
+            "--kpn-target", "live", "--kpn-record-mode", "once", "--kpn-cassettes", str(cassettes)
+        )
+        recorded.assert_outcomes(passed=1)
+        assert server.stats()["requests"]["GET /api/devices"] == 1
+    finally:
+        server.stop()
+    written = (cassettes / "test_devices" / "test_devices.yaml").read_text(encoding="utf-8")
+    assert "target: live" in written
+    assert _demo.GRIP_CLIENT_SECRET not in written
+    # The server is gone: replay answers from the cassettes alone.
+    pytester.runpytest("--kpn-cassettes", str(cassettes)).assert_outcomes(passed=1)
+
+
+def test_the_readme_async_test_records_then_replays(pytester: pytest.Pytester, repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    (snippet,) = [
+        block
+        for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+        if "kpn_async_client" in block
+    ]
+    record_then_replay(pytester, snippet, pytester.path / "cassettes")
