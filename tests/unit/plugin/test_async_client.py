@@ -92,6 +92,14 @@ def test_an_async_test_records_then_replays(pytester: pytest.Pytester, source: s
     ]
 
 
+def test_pytest_asyncio_auto_mode_needs_no_marker(pytester: pytest.Pytester) -> None:
+    source = ASYNCIO_TEST.replace("pytestmark = pytest.mark.asyncio\n", "")
+    assert "mark.asyncio" not in source
+    pytester.makeini(INI.replace("asyncio_mode = strict", "asyncio_mode = auto"))
+    pytester.makepyfile(test_devices=source)
+    pytester.runpytest("--kpn-target", "emulator").assert_outcomes(passed=1)
+
+
 def test_an_async_cassette_has_the_sync_format_and_stock_vcrpy_replays_it(pytester: pytest.Pytester) -> None:
     async_dir, sync_dir = pytester.path / "async", pytester.path / "sync"
     record_then_replay(pytester, ANYIO_TEST, async_dir)
