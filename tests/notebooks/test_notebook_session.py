@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kpn_contract.errors import CassetteError, NetworkBlockedError
+from kpn_contract.errors import CassetteError, NetworkBlockedError, UsageError
 from kpn_contract.notebook import ViolationTable, kpn_notebook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +91,13 @@ def test_async_clients_record_and_replay_through_async_with(project: Path) -> No
 
     assert asyncio.run(explore(target="emulator", record_mode="once")) == [200, 200, 200]
     assert asyncio.run(explore()) == [200, 200, 200]  # replayed
+
+
+def test_a_closed_session_gives_no_async_client(project: Path) -> None:
+    nb = kpn_notebook("things", cassette="mine")
+    nb.close()
+    with pytest.raises(UsageError, match="closed: start a new one with kpn_notebook"):
+        nb.async_client()
 
 
 def test_a_sync_close_in_a_running_loop_closes_async_clients_after_the_cell(project: Path) -> None:
