@@ -16,7 +16,6 @@ The backoff is exponential and bounded: ``min(initial * 2**(n-1), maximum)`` sec
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import math
@@ -25,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import anyio
 import httpx
 import tenacity
 
@@ -103,7 +103,8 @@ class RetryPolicy:
     maximum: float = 5.0
     respect_retry_after: bool = True
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
-    async_sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False, compare=False)
+    # anyio's sleep: async clients may run on asyncio or on trio.
+    async_sleep: Callable[[float], Awaitable[None]] = field(default=anyio.sleep, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.attempts < 1:

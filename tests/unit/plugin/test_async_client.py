@@ -10,6 +10,7 @@ import pytest
 # pytester's in-process runs drop the modules first imported inside them; PyYAML's C extension cannot
 # be imported twice (see test_plugin.py).
 import yaml
+from anyio import get_available_backends
 
 # Both plugins loaded side by side (as in this repository), each in strict mode: neither takes the
 # other's tests. The loop scope is set so that pytest-asyncio does not warn under -W error.
@@ -57,15 +58,15 @@ def test_devices(kpn_client):
 """
 
 
-def record_then_replay(pytester: pytest.Pytester, source: str, cassettes: Path) -> None:
+def record_then_replay(pytester: pytest.Pytester, source: str, cassettes: Path, *, tests: int = 1) -> None:
     pytester.makeini(INI)
     pytester.makepyfile(test_devices=source)
     recorded = pytester.runpytest(
         "--kpn-target", "emulator", "--kpn-record-mode", "once", "--kpn-cassettes", str(cassettes)
     )
-    recorded.assert_outcomes(passed=1)
+    recorded.assert_outcomes(passed=tests)
     # Offline: the network is blocked and every answer comes from what was just written.
-    pytester.runpytest("--kpn-cassettes", str(cassettes)).assert_outcomes(passed=1)
+    pytester.runpytest("--kpn-cassettes", str(cassettes)).assert_outcomes(passed=tests)
 
 
 def interactions(cassette: Path) -> list[tuple[str, str, int, str]]:
@@ -81,7 +82,11 @@ def interactions(cassette: Path) -> list[tuple[str, str, int, str]]:
     ]
 
 
-@pytest.mark.parametrize("source", [ANYIO_TEST, ASYNCIO_TEST], ids=["anyio", "pytest-asyncio"])
+@pytest.mark.parametrize(
+    "source",
+    [ANYIO_TEST, ANYIO_TEST.replace('return "asyncio"', 'return "trio"'), ASYNCIO_TEST],
+    ids=["anyio-asyncio", "anyio-trio", "pytest-asyncio"],
+)
 def test_an_async_test_records_then_replays(pytester: pytest.Pytester, source: str) -> None:
     cassettes = pytester.path / "cassettes"
     record_then_replay(pytester, source, cassettes)
@@ -141,7 +146,7 @@ TASKS = 25
 
 @pytest.fixture
 def anyio_backend():
-    return "asyncio"
+    return "{backend}"
 
 @pytest.mark.kpn(profile="things")
 async def test_concurrent_first_requests_share_one_token(kpn_async_client, kpn_emulator):
@@ -169,9 +174,10 @@ async def test_concurrent_first_requests_share_one_token(kpn_async_client, kpn_e
 """
 
 
-def test_concurrent_first_requests_fetch_one_token(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_concurrent_first_requests_fetch_one_token(pytester: pytest.Pytester, backend: str) -> None:
     pytester.makeini(INI)
-    pytester.makepyfile(test_flight=SINGLE_FLIGHT_TEST)
+    pytester.makepyfile(test_flight=SINGLE_FLIGHT_TEST.replace("{backend}", backend))
     result = pytester.runpytest("--kpn-target", "emulator", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*single-flight: 25 concurrent requests -> 1 token fetch(es)*"])
@@ -355,4 +361,5 @@ def test_the_readme_async_test_records_then_replays(pytester: pytest.Pytester, r
         for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
         if "kpn_async_client" in block
     ]
-    record_then_replay(pytester, snippet, pytester.path / "cassettes")
+    # Without an anyio_backend fixture, anyio runs the test once per installed backend (asyncio, trio).
+    record_then_replay(pytester, snippet, pytester.path / "cassettes", tests=len(get_available_backends()))
