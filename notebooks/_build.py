@@ -557,7 +557,7 @@ scope decides access: `device.read` for this call.
     code("""
 from kpn_contract import notebook
 
-nb = notebook.session("things", cassette="05-migrate-to-the-new-things-api")
+nb = notebook.kpn_notebook("things", cassette="05-migrate-to-the-new-things-api")
 first = nb.call("GET", "/devices", params={"limit": 10, "sort": "name"})
 first
 """),
@@ -591,7 +591,7 @@ for client_id in clients:
     print(f"clientId {client_id}: {len(owned)} devices")
 """),
     md("Closing the session writes the cassettes when recording."),
-    code("nb.close()"),
+    code("nb.close()  # closing the session writes its cassettes when recording"),
 ]
 
 
