@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TARGETS = ("replay", "emulator", "live")
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+_STARTUP_OPTIONS = pytest.StashKey["SessionOptions"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,11 +64,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
         "validation off, or share a named cassette",
     )
+    # Bad run settings (a target in the config file, a record mode without a target) are one
+    # error at start-up, not one identical error per test.
+    from kpn_contract.errors import KPNContractError
+
+    try:
+        config.stash[_STARTUP_OPTIONS] = _resolve_options(config, _startup_config(config))
+    except KPNContractError as exc:
+        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    target = config.getoption("--kpn-target") or config.getini("kpn_target") or "replay"
-    return f"kpn_contract: target={target}"
+    options = config.stash.get(_STARTUP_OPTIONS, None)
+    return f"kpn_contract: target={options.target if options is not None else 'replay'}"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -77,11 +86,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     A user's own ``assert token == ...`` would otherwise print a token through assertion rewriting.
     Reports that hold no secret keep pytest's rich formatting: they are replaced only when changed.
     """
-    del item, call
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     from kpn_contract.redact import redact
 
+    if report.failed and call.excinfo is not None:
+        from kpn_contract.cassettes.miss import missing_recording_report
+
+        # A missing recording: the request, the cassette and the command, not a traceback.
+        short = missing_recording_report(call.excinfo.value, item.nodeid)
+        if short is not None:
+            report.longrepr = short
     if report.longrepr is not None:
         text = str(report.longrepr)
         cleaned = redact(text)
@@ -101,17 +116,13 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-@pytest.fixture(scope="session")
-def kpn_config(pytestconfig: pytest.Config) -> Config:
-    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+def _startup_config(config: pytest.Config) -> Config:
     from kpn_contract.profiles import load_config
 
-    return load_config(start=pytestconfig.rootpath)
+    return load_config(start=config.rootpath)
 
 
-@pytest.fixture(scope="session")
-def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
-    """The resolved run settings (target, record mode, cassette directory)."""
+def _resolve_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
     from kpn_contract.session import options_from_sources
 
     return options_from_sources(
@@ -129,6 +140,18 @@ def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptio
         config=kpn_config,
         root=pytestconfig.rootpath,
     )
+
+
+@pytest.fixture(scope="session")
+def kpn_config(pytestconfig: pytest.Config) -> Config:
+    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+    return _startup_config(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
+    """The resolved run settings (target, record mode, cassette directory)."""
+    return _resolve_options(pytestconfig, kpn_config)
 
 
 @pytest.fixture(scope="session")

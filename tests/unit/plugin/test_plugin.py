@@ -113,16 +113,34 @@ def test_target_precedence(
     pytester.runpytest(*args).assert_outcomes(passed=1)
 
 
-def test_record_mode_needs_a_target_to_record_from(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("args", "config", "needle"),
+    [
+        (["--kpn-record-mode", "all"], "", "record mode 'all' needs a target to record from"),
+        (["--kpn-record-mode", "once"], "", "record mode 'once' needs a target to record from"),
+        ([], 'target = "staging"\n', "unknown target 'staging'"),
+    ],
+    ids=["record-mode-without-target", "once-without-target", "bad-target-in-config"],
+)
+def test_bad_run_settings_are_one_error_at_start_up(
+    pytester: pytest.Pytester, args: list[str], config: str, needle: str
+) -> None:
+    pytester.makefile(".toml", pyproject=f"[tool.kpn_contract]\n{config}")
     pytester.makepyfile(
         """
-        def test_it(kpn_options):
+        def test_one(kpn_options):
+            pass
+
+        def test_two(kpn_options):
             pass
         """
     )
-    result = pytester.runpytest("--kpn-record-mode", "all")
-    result.stdout.fnmatch_lines(["*record mode 'all' needs a target to record from*"])
-    result.assert_outcomes(errors=1)
+    result = pytester.runpytest_subprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert errors == [f"ERROR: kpn_contract: {errors[0].split('kpn_contract: ', 1)[1]}"]
+    assert needle in errors[0]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
 
 
 def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester) -> None:
@@ -137,7 +155,7 @@ def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester)
                 kpn_client().get("/api/devices")
             # The first request that would go out is the GRIP token request; the error names it.
             assert "POST https://auth.grip-on-it.com/v2/" in str(info.value)
-            assert "tokens/grip-kpn-grip-client-id.yaml" in str(info.value)
+            assert "tokens/grip-auth.grip-on-it.com-" in str(info.value)
 
         def test_raw_socket_is_refused(kpn_cassette):
             import socket
@@ -226,7 +244,8 @@ def test_shared_cassette_and_record_mode_write_where_asked(pytester: pytest.Pyte
         "--kpn-target", "emulator", "--kpn-record-mode", "rewrite", "--kpn-cassettes", str(cassettes)
     ).assert_outcomes(passed=2)
     token_cassettes = sorted(p.name for p in (cassettes / "tokens").glob("*.yaml"))
-    assert token_cassettes == ["api-store-kpn-sandbox-client-id.yaml"]
+    assert len(token_cassettes) == 1
+    assert token_cassettes[0].startswith("api-store-api-prd.kpn.com-")
     text = (cassettes / "tokens" / token_cassettes[0]).read_text()
     assert "target: emulator" in text
     assert "emu-sandbox-client-secret" not in text  # the demo secret was scrubbed like any other
