@@ -80,15 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_target(p)
 
     p = sub.add_parser("specs", help="load specs and list them with their warnings", parents=[debug])
-    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("verify", help="check recorded cassettes against the specs, offline", parents=[debug])
-    p.add_argument("dirs", nargs="*", type=Path)
+    p.add_argument("dirs", nargs="*", type=Path, metavar="DIR")
     p.add_argument("--specs", type=Path, metavar="DIR")
 
     p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets", parents=[debug])
-    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 
     for name, help_text, first, second in (
         ("diff", "compare two specs from a consumer's point of view", "old", "new"),
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line: a hint on its own line (TokenError) joins the message.
         _error(args.command, " ".join(line.strip() for line in exc.message.splitlines() if line.strip()))
         return EXIT_FAILURE if isinstance(exc, TokenError) else EXIT_USAGE
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - no traceback without --debug, whatever failed
         _traceback_if(args.debug)
         from kpn_contract.redact import redact
 

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.cli import main
-from kpn_contract.errors import KPNContractError
 
 PLANTED_SECRET = "planted-bad-input-secret-7d41c2e9"
 PLANTED_ENV_SECRET = "planted-bad-input-env-secret-51aa90"
