@@ -161,6 +161,23 @@ def test_installed_package_is_the_wheel_not_the_repository(installed: Installed,
     assert str(REPO) not in path
 
 
+def test_the_wheel_declares_pytest_and_fuzzes_a_bundled_spec_by_name(
+    project: Path, installed: Installed
+) -> None:
+    code = "import importlib.metadata as m; print(m.requires('kpn-contract'))"
+    requires = installed.run([str(installed.python), "-c", code], project, "metadata check").stdout
+    assert "'pytest>=8'" in requires
+    # No specs/ folder here: the name resolves to the spec inside the installed package.
+    argv = ["fuzz", "--profile", "team-api-store", "--spec", "parley", "--max-examples", "1"]
+    fuzz = installed.run(
+        [str(installed.venv / "bin" / "kpn-contract"), *argv, "--phases", "examples"],
+        project,
+        "fuzz --spec parley",
+    )
+    assert f"{installed.venv}" in fuzz.stdout
+    assert "parley-secure-messenger.yaml" in fuzz.stdout
+
+
 def test_readme_steps_record_then_replay_verify_and_audit(project: Path, installed: Installed) -> None:
     cassettes = project / "cassettes"
     recorded = sorted(p.relative_to(cassettes).as_posix() for p in cassettes.rglob("*.yaml"))

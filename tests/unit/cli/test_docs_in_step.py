@@ -69,3 +69,33 @@ def test_fault_words_are_the_ones_the_emulator_accepts() -> None:
     assert words == {str(fault) for fault in Fault} | {"429", "5xx"}
     for word in words:
         parse_fault_spec(f"GET /api/devices={word}")  # each one parses
+
+
+ARCHITECTURE = README.with_name("ARCHITECTURE.md")
+TOKEN_CASSETTE = re.compile(r"(api-store|grip)-[a-z0-9.-]+-[0-9a-f]{12}\.yaml")
+
+
+def test_token_cassette_naming_is_documented_as_it_is() -> None:
+    # ARCHITECTURE once said tokens/<profile>.yaml while the files were tokens/<kind>-<env>.yaml.
+    pattern = "tokens/<kind>-<token host>-<hash>.yaml"
+    assert pattern in " ".join(ARCHITECTURE.read_text(encoding="utf-8").split())
+    assert pattern in README.read_text(encoding="utf-8")
+    shipped = sorted((README.parent / "cassettes").rglob("tokens/*.yaml"))
+    assert shipped
+    for path in shipped:
+        assert TOKEN_CASSETTE.fullmatch(path.name), path
+
+
+def test_the_readme_profile_example_can_be_pasted(tmp_path: Path) -> None:
+    # Pasting it once broke every profile: its CA bundle did not exist, and one bad profile failed all.
+    from kpn_contract.profiles import load_config, resolve_credentials
+
+    text = README.read_text(encoding="utf-8").split("Add or override profiles in", 1)[1]
+    example = text.split("```toml", 1)[1].split("```", 1)[0]
+    (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
+    config = load_config(start=tmp_path)
+    assert not config.problems
+    profile = config.profile("things-acme")
+    credentials = resolve_credentials(profile, {}, demo_fallback=True)  # offline: no variable needed
+    assert credentials.subcustomer_id
+    assert config.profile("things").kind == "grip"
