@@ -212,6 +212,11 @@ def fuzz(args: argparse.Namespace) -> int:
         raise UsageError("fuzz needs schemathesis: pip install 'kpn-contract[fuzz]'") from None
     from kpn_contract.fuzz import run_fuzz
 
+    if args.emulator_url and args.target == "emulator":
+        from kpn_contract.transport import check_emulator_url
+
+        check_emulator_url(args.emulator_url)  # one clear line instead of an error per generated case
+
     def split(values: list[str] | str | None) -> list[str] | None:
         if not values:
             return None

@@ -69,7 +69,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from kpn_contract.errors import KPNContractError
 
     try:
-        config.stash[_STARTUP_OPTIONS] = _resolve_options(config, _startup_config(config))
+        options = _resolve_options(config, _startup_config(config))
+        if options.target == "emulator" and options.emulator_url:
+            from kpn_contract.transport import check_emulator_url
+
+            check_emulator_url(options.emulator_url)  # named once, before any test asks it for a token
+        config.stash[_STARTUP_OPTIONS] = options
     except KPNContractError as exc:
         raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
 

@@ -79,12 +79,15 @@ def test_access_rights_refuses_a_gateway_profile_before_sending_anything(
     assert "--profile sandbox is an api-store profile; access-rights needs a grip profile" in one_line(err)
 
 
-def test_an_unreachable_emulator_url_is_named(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["token", "--profile", "sandbox", "--emulator-url", "http://127.0.0.1:9"], capsys)
+@pytest.mark.parametrize("command", ["token", "access-rights", "fuzz"])
+def test_an_unreachable_emulator_url_is_named(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = "sandbox" if command == "token" else "things-subcustomer"
+    code, _, err = run([command, "--profile", profile, "--emulator-url", "http://127.0.0.1:9"], capsys)
     assert code == EXIT_USAGE
     line = one_line(err)
     assert "--emulator-url http://127.0.0.1:9: no emulator answers there" in line
     assert "api-prd.kpn.com" not in line
+    assert "grip-on-it.com" not in line
 
 
 def test_verify_of_an_empty_folder_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -119,8 +119,13 @@ def test_target_precedence(
         (["--kpn-record-mode", "all"], "", "record mode 'all' needs a target to record from"),
         (["--kpn-record-mode", "once"], "", "record mode 'once' needs a target to record from"),
         ([], 'target = "staging"\n', "unknown target 'staging'"),
+        (
+            ["--kpn-target", "emulator", "--kpn-emulator-url", "http://127.0.0.1:9"],
+            "",
+            "--emulator-url http://127.0.0.1:9: no emulator answers there",
+        ),
     ],
-    ids=["record-mode-without-target", "once-without-target", "bad-target-in-config"],
+    ids=["record-mode-without-target", "once-without-target", "bad-target-in-config", "unreachable-emulator"],
 )
 def test_bad_run_settings_are_one_error_at_start_up(
     pytester: pytest.Pytester, args: list[str], config: str, needle: str
