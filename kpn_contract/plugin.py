@@ -69,7 +69,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from kpn_contract.errors import KPNContractError
 
     try:
-        options = _resolve_options(config, _startup_config(config))
+        kpn_config = _startup_config(config)
+        if not _settings_given(config, kpn_config):
+            return  # the defaults: nothing to check, and httpx is not imported for a project without us
+        options = _resolve_options(config, kpn_config)
         if options.target == "emulator" and options.emulator_url:
             from kpn_contract.transport import check_emulator_url
 
@@ -119,6 +122,19 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
             "the kpn marker takes keyword arguments only, e.g. @pytest.mark.kpn(profile='things')"
         )
     return dict(marker.kwargs)
+
+
+def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:
+    import os
+
+    options = ("--kpn-target", "--kpn-record-mode", "--kpn-cassettes", "--kpn-emulator-url")
+    ini = ("kpn_target", "kpn_record_mode", "kpn_cassettes")
+    return (
+        kpn_config.source is not None
+        or "KPN_TARGET" in os.environ
+        or any(config.getoption(name) for name in options)
+        or any(config.getini(name) for name in ini)
+    )
 
 
 def _startup_config(config: pytest.Config) -> Config:

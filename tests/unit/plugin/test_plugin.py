@@ -28,6 +28,27 @@ def test_importing_the_plugin_imports_nothing_heavy() -> None:
     assert json.loads(out) == []
 
 
+@pytest.mark.parametrize(("configured", "loaded"), [(False, "False"), (True, "True")])
+def test_start_up_checks_load_the_session_only_for_a_configured_project(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, configured: bool, loaded: str
+) -> None:
+    # A project that installs kpn_contract without using it pays no httpx import at start-up.
+    monkeypatch.delenv("KPN_TARGET", raising=False)
+    if configured:
+        pytester.makefile(".toml", pyproject="[tool.kpn_contract]\n")
+    pytester.makeconftest(
+        """
+        import sys
+
+        def pytest_sessionstart(session):
+            print("session module loaded:", "kpn_contract.session" in sys.modules)
+        """
+    )
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines([f"session module loaded: {loaded}"])
+
+
 def test_options_appear_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(
