@@ -30,6 +30,10 @@ import pytest
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+BIN = "Scripts" if os.name == "nt" else "bin"
+# What a process needs from the environment on each platform; never a credential or a KPN_* variable.
+PLATFORM_VARIABLES = ("SYSTEMROOT", "TEMP", "TMP", "LANG")
+OFFLINE = ("--no-deps", "--no-index")
 DEVICES = "application/vnd.kpnthings.device.v1.response+json"
 
 # A team's own profile with its own variable names, sharing the GRIP demo key with `team-things`.
@@ -65,11 +69,17 @@ class Installed:
 
     @property
     def python(self) -> Path:
-        return self.venv / "bin" / "python"
+        return self.venv / BIN / "python"
+
+    def tool(self, name: str) -> str:
+        return str(self.venv / BIN / name)
 
     def env(self) -> dict[str, str]:
         # No credential, no KPN_* variable, no PYTHONPATH: only what a shell needs.
-        return {"PATH": f"{self.venv / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(self.home)}
+        env = {name: os.environ[name] for name in PLATFORM_VARIABLES if name in os.environ}
+        system_path = os.pathsep.join(("/usr/bin", "/bin")) if os.name != "nt" else os.environ.get("PATH", "")
+        env.update({"PATH": f"{self.venv / BIN}{os.pathsep}{system_path}", "HOME": str(self.home)})
+        return env
 
     def run(
         self, argv: list[str], cwd: Path, label: str, *, expect: int = 0
@@ -90,7 +100,7 @@ class Installed:
         if words[0] == "pytest":
             argv = [str(self.python), "-m", "pytest", "-p", "no:cacheprovider", *words[1:]]
         else:
-            argv = [str(self.venv / "bin" / words[0]), *words[1:]]
+            argv = [self.tool(words[0]), *words[1:]]
         return self.run(argv, cwd, label or line)
 
 
@@ -111,10 +121,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     timings["build the wheel"] = time.perf_counter() - started
     started = time.perf_counter()
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    # No pip inside: this venv's pip installs into it (`pip --python`), which skips ensurepip's seconds.
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True
+    )
     site = Path(
         subprocess.run(
-            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            [str(venv / BIN / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
             check=True,
             capture_output=True,
             text=True,
@@ -122,7 +135,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     )
     (site / "_third_party_from_the_dev_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / BIN / "python"),
+            "install",
+            "-q",
+            *OFFLINE,
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -170,7 +193,7 @@ def test_the_wheel_declares_pytest_and_fuzzes_a_bundled_spec_by_name(
     # No specs/ folder here: the name resolves to the spec inside the installed package.
     argv = ["fuzz", "--profile", "team-api-store", "--spec", "parley", "--max-examples", "1"]
     fuzz = installed.run(
-        [str(installed.venv / "bin" / "kpn-contract"), *argv, "--phases", "examples"],
+        [installed.tool("kpn-contract"), *argv, "--phases", "examples"],
         project,
         "fuzz --spec parley",
     )
@@ -192,9 +215,7 @@ def test_readme_steps_record_then_replay_verify_and_audit(project: Path, install
         installed.step(f"pytest {test_file}", project)
     # verify also fails an empty folder rather than passing with 0 cassettes.
     (project / "empty").mkdir()
-    installed.run(
-        [str(installed.venv / "bin" / "kpn-contract"), "verify", "empty"], project, "verify EMPTY", expect=2
-    )
+    installed.run([installed.tool("kpn-contract"), "verify", "empty"], project, "verify EMPTY", expect=2)
 
 
 def _naming_handles_files_outside_the_rootdir() -> bool:
