@@ -99,10 +99,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     from kpn_contract.redact import redact
 
     if report.failed and call.excinfo is not None:
-        from kpn_contract.cassettes.miss import missing_recording_report
+        from kpn_contract.failures import short_failure_report
 
-        # A missing recording: the request, the cassette and the command, not a traceback.
-        short = missing_recording_report(call.excinfo.value, item.nodeid)
+        # A missing recording (the request, the cassette, the command) or a bad profile: no traceback.
+        short = short_failure_report(call.excinfo.value, item.nodeid)
         if short is not None:
             report.longrepr = short
     if report.longrepr is not None:

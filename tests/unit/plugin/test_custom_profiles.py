@@ -101,3 +101,33 @@ def test_a_missing_cassette_is_a_short_failure_with_the_record_command(
     assert "kpn_contract/" not in block.replace("cassettes/", "")
     # The emulator's demo tenant is still a registered secret: the scrubbed URL never shows it.
     assert "emu-grip-tenant" not in out
+
+
+def test_a_bad_profile_fails_only_the_tests_that_use_it_in_one_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KPN_TARGET", raising=False)
+    pytester.makefile(
+        ".toml",
+        pyproject='[tool.kpn_contract.profiles.bad]\nkind = "grip"\ntenant_id_env = "T"\n'
+        'client_id_env = "I"\nclient_secret_env = "S"\nverify = "missing.pem"\n',
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kpn(profile="bad")
+        def test_bad(kpn_client):
+            kpn_client()
+
+        def test_good(kpn_profile, kpn_session):
+            assert kpn_session.profile(kpn_profile).kind == "api-store"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    block = result.stdout.str().split("ERROR at setup of test_bad", 1)[1].split("short test summary", 1)[0]
+    lines = [line for line in block.splitlines() if line.strip() and not set(line.strip()) <= {"_", "="}]
+    assert len(lines) == 1, block
+    assert lines[0].startswith("ConfigError: ")
+    assert "profile 'bad', field 'verify': CA bundle" in lines[0]

@@ -1,7 +1,8 @@
-"""The short report of a request that has no recording: what was asked, where, and how to record it.
+"""Short reports of the failures a user fixes outside the test: no recording, a bad profile or setting.
 
 A missing cassette would otherwise fail a test with a long traceback through httpx and our
-transports. The pytest plugin replaces that traceback with these few lines (see ``plugin.py``).
+transports, and a bad profile with one through the config loader. The pytest plugin replaces those
+tracebacks with these few lines (see ``plugin.py``); contract violations keep pytest's full report.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import os
 import shlex
 from pathlib import Path
 
-from kpn_contract.errors import NetworkBlockedError
+from kpn_contract.errors import ConfigError, NetworkBlockedError, UsageError
 
-__all__ = ["blocked_error_in", "missing_recording_report", "record_command"]
+__all__ = ["blocked_error_in", "missing_recording_report", "record_command", "short_failure_report"]
 
 
 def blocked_error_in(exc: BaseException | None) -> NetworkBlockedError | None:
@@ -54,3 +55,13 @@ def missing_recording_report(exc: BaseException | None, nodeid: str) -> str | No
         lines.append(f"  cassette:  {_shown(blocked.path)}{state}")
     lines.append(f"  record it: {record_command(nodeid, cassette_exists=exists)}")
     return "\n".join(lines)
+
+
+def short_failure_report(exc: BaseException | None, nodeid: str) -> str | None:
+    """The few lines that replace a traceback, or None when pytest's own report is the right one."""
+    missing = missing_recording_report(exc, nodeid)
+    if missing is not None:
+        return missing
+    if isinstance(exc, ConfigError | UsageError):
+        return f"{type(exc).__name__}: {exc.message}"
+    return None
