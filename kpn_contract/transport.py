@@ -50,13 +50,16 @@ def check_emulator_url(url: str, *, timeout: float = 3.0) -> None:
     parts = httpx.URL(url) if url.startswith(("http://", "https://")) else None
     if parts is None or not parts.host:
         raise UsageError(f"--emulator-url {url!r} is not an absolute http(s) URL")
+    shown = parts.copy_with(userinfo=b"")  # a password in the URL is never echoed
     stats = parts.join("/_emulator/stats")
     try:
         answer = httpx.get(stats, timeout=timeout)
     except httpx.HTTPError as exc:
-        raise UsageError(f"--emulator-url {url}: no emulator answers there ({type(exc).__name__})") from None
+        raise UsageError(
+            f"--emulator-url {shown}: no emulator answers there ({type(exc).__name__})"
+        ) from None
     if answer.status_code != 200:
-        raise UsageError(f"--emulator-url {url}: {stats} answered {answer.status_code}, not an emulator")
+        raise UsageError(f"--emulator-url {shown}: it answered {answer.status_code}, not as an emulator does")
 
 
 class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -86,7 +89,8 @@ class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _unreachable(self, exc: httpx.ConnectError, request: httpx.Request) -> httpx.ConnectError:
         # Name the emulator, not the live URL the client asked for: that is where nothing answered.
         return httpx.ConnectError(
-            f"the emulator at {self.emulator_url} cannot be reached: {exc}", request=request
+            f"the emulator at {self.emulator_url.copy_with(userinfo=b'')} cannot be reached: {exc}",
+            request=request,
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

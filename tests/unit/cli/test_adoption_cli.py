@@ -190,3 +190,32 @@ def test_a_token_error_with_a_hint_is_still_one_line(
     code, _, err = run(["token", "--profile", "sandbox", "--emulator-url", kpn_emulator_url], capsys)
     assert code == 1
     assert "hint:" in one_line(err)
+
+
+def test_an_emulator_url_with_a_password_is_named_without_it(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://user:{PLANTED}@127.0.0.1:9"
+    code, out, err = run(["token", "--profile", "sandbox", "--emulator-url", url], capsys)
+    assert code == EXIT_USAGE
+    assert "--emulator-url http://127.0.0.1:9: no emulator answers there" in one_line(err)
+    assert PLANTED not in out + err
+
+
+def test_something_that_answers_but_is_no_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    import http.server
+    import threading
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+            pass
+
+    # A bare HTTP server on loopback: it answers every GET with 501, as no emulator would.
+    with http.server.HTTPServer(("127.0.0.1", 0), Quiet) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}"
+            code, _, err = run(["token", "--profile", "sandbox", "--emulator-url", url], capsys)
+        finally:
+            server.shutdown()
+    assert code == EXIT_USAGE
+    assert f"--emulator-url {url}: it answered 501, not as an emulator does" in one_line(err)
