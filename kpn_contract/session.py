@@ -7,8 +7,8 @@ violations seen so far.
 
 Why tokens get their own cassettes: the token cache spans the session, so only the first test
 that needs a profile fetches its token. Recording that fetch into the first test's cassette
-would make replay depend on test order (and on xdist's split); a per-profile token cassette under
-``<cassette_dir>/tokens/`` replays in any order.
+would make replay depend on test order (and on xdist's split); a token cassette per API key (the
+token cache's key) under ``<cassette_dir>/tokens/`` replays in any order.
 """
 
 from __future__ import annotations
