@@ -20,9 +20,10 @@ def _synopsis() -> dict[str, str]:
     block = section.split("```", 2)[1]
     lines = [line.strip() for line in block.splitlines() if line.startswith("kpn-contract ")]
     by_command: dict[str, str] = {}
-    for line in lines:
+    for line in lines:  # a command may have several forms, one line each
         word = line.split()[1]
-        by_command["" if word.startswith("[") else word] = line
+        key = "" if word.startswith("[") else word
+        by_command[key] = f"{by_command.get(key, '')} {line}".strip()
     return by_command
 
 
