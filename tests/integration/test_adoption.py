@@ -260,12 +260,18 @@ def test_an_async_test(project: Path, installed: Installed) -> None:
             f"""
             import pytest
 
+            pytestmark = pytest.mark.anyio
 
-            @pytest.mark.anyio
+
+            @pytest.fixture
+            def anyio_backend():
+                return "asyncio"
+
+
             @pytest.mark.kpn(profile="team-things")
             async def test_async_lists_devices(kpn_async_client):
-                async with kpn_async_client() as things:
-                    page = await things.get("/api/devices", headers={{"Accept": "{DEVICES}"}})
+                things = kpn_async_client()
+                page = await things.get("/api/devices", headers={{"Accept": "{DEVICES}"}})
                 assert page.status_code == 200
             """
         ),
