@@ -54,7 +54,7 @@ def check_emulator_url(url: str, *, timeout: float = 3.0) -> None:
     stats = parts.join("/_emulator/stats")
     try:
         answer = httpx.get(stats, timeout=timeout)
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the failure (httpx's or its transport's), nothing answers
         raise UsageError(
             f"--emulator-url {shown}: no emulator answers there ({type(exc).__name__})"
         ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -24,6 +25,12 @@ client_secret_env = "ACME_COPY_KEY_SECRET"
 """
 
 DEVICES = 'headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}'
+
+
+def report_block(output: str, header: str) -> str:
+    """The failure report under ``header``, up to the next section (warnings, short summary)."""
+    after = output.split(header, 1)[1]
+    return re.split(r"\n=+ ", after, maxsplit=1)[0]
 
 
 @pytest.fixture
@@ -88,7 +95,7 @@ def test_a_missing_cassette_is_a_short_failure_with_the_record_command(
     result = acme_project.runpytest_subprocess("-p", "no:cacheprovider", "test_first.py")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
-    block = out.split("_ test_first _", 1)[1].split("short test summary", 1)[0]
+    block = report_block(out, "_ test_first _")
     lines = [line for line in block.splitlines() if line.strip() and not set(line.strip()) <= {"_", "="}]
     assert len(lines) <= 6, block
     assert lines[0].startswith("no recording for POST https://auth.grip-on-it.com/v2/")
@@ -126,7 +133,7 @@ def test_a_bad_profile_fails_only_the_tests_that_use_it_in_one_line(
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
-    block = result.stdout.str().split("ERROR at setup of test_bad", 1)[1].split("short test summary", 1)[0]
+    block = report_block(result.stdout.str(), "ERROR at setup of test_bad")
     lines = [line for line in block.splitlines() if line.strip() and not set(line.strip()) <= {"_", "="}]
     assert len(lines) == 1, block
     assert lines[0].startswith("ConfigError: ")
