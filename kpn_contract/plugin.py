@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TARGETS = ("replay", "emulator", "live")
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+_STARTUP_OPTIONS = pytest.StashKey["SessionOptions"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,11 +69,27 @@ def pytest_configure(config: pytest.Config) -> None:
         from kpn_contract import _pytest_asyncio
 
         config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
+    # Bad run settings (a target in the config file, a record mode without a target) are one
+    # error at start-up, not one identical error per test.
+    from kpn_contract.errors import KPNContractError
+
+    try:
+        kpn_config = _startup_config(config)
+        if not _settings_given(config, kpn_config):
+            return  # the defaults: nothing to check, and httpx is not imported for a project without us
+        options = _resolve_options(config, kpn_config)
+        if options.target == "emulator" and options.emulator_url:
+            from kpn_contract.transport import check_emulator_url
+
+            check_emulator_url(options.emulator_url)  # named once, before any test asks it for a token
+        config.stash[_STARTUP_OPTIONS] = options
+    except KPNContractError as exc:
+        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    target = config.getoption("--kpn-target") or config.getini("kpn_target") or "replay"
-    return f"kpn_contract: target={target}"
+    options = config.stash.get(_STARTUP_OPTIONS, None)
+    return f"kpn_contract: target={options.target if options is not None else 'replay'}"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -82,11 +99,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     A user's own ``assert token == ...`` would otherwise print a token through assertion rewriting.
     Reports that hold no secret keep pytest's rich formatting: they are replaced only when changed.
     """
-    del item, call
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     from kpn_contract.redact import redact
 
+    if report.failed and call.excinfo is not None:
+        from kpn_contract.failures import short_failure_report
+
+        # A missing recording (the request, the cassette, the command) or a bad profile: no traceback.
+        short = short_failure_report(call.excinfo.value, item.nodeid)
+        if short is not None:
+            report.longrepr = short
     if report.longrepr is not None:
         text = str(report.longrepr)
         cleaned = redact(text)
@@ -106,17 +129,26 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-@pytest.fixture(scope="session")
-def kpn_config(pytestconfig: pytest.Config) -> Config:
-    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:
+    import os
+
+    options = ("--kpn-target", "--kpn-record-mode", "--kpn-cassettes", "--kpn-emulator-url")
+    ini = ("kpn_target", "kpn_record_mode", "kpn_cassettes")
+    return (
+        kpn_config.source is not None
+        or "KPN_TARGET" in os.environ
+        or any(config.getoption(name) for name in options)
+        or any(config.getini(name) for name in ini)
+    )
+
+
+def _startup_config(config: pytest.Config) -> Config:
     from kpn_contract.profiles import load_config
 
-    return load_config(start=pytestconfig.rootpath)
+    return load_config(start=config.rootpath)
 
 
-@pytest.fixture(scope="session")
-def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
-    """The resolved run settings (target, record mode, cassette directory)."""
+def _resolve_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
     from kpn_contract.session import options_from_sources
 
     return options_from_sources(
@@ -134,6 +166,18 @@ def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptio
         config=kpn_config,
         root=pytestconfig.rootpath,
     )
+
+
+@pytest.fixture(scope="session")
+def kpn_config(pytestconfig: pytest.Config) -> Config:
+    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+    return _startup_config(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
+    """The resolved run settings (target, record mode, cassette directory)."""
+    return _resolve_options(pytestconfig, kpn_config)
 
 
 @pytest.fixture(scope="session")

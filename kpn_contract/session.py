@@ -7,8 +7,8 @@ violations seen so far.
 
 Why tokens get their own cassettes: the token cache spans the session, so only the first test
 that needs a profile fetches its token. Recording that fetch into the first test's cassette
-would make replay depend on test order (and on xdist's split); a per-profile token cassette under
-``<cassette_dir>/tokens/`` replays in any order.
+would make replay depend on test order (and on xdist's split); a token cassette per API key (the
+token cache's key) under ``<cassette_dir>/tokens/`` replays in any order.
 """
 
 from __future__ import annotations
@@ -232,19 +232,31 @@ class KPNSession:
         )
         return CassetteHandle(path, transport, meta)
 
+    def token_cassette_path(self, name: str) -> Path:
+        """Where the token requests of profile ``name`` are recorded.
+
+        Keyed by what identifies a token request, exactly as the token cache is: the kind, the token
+        URL and the client ID (``tokens/<kind>-<token host>-<hash>.yaml``, the hash covering the
+        resolved URL and the ID, neither of which is written). Profiles that share credentials share
+        the cached token, so whichever asks first records it, and all of them find it in any order.
+        """
+        from urllib.parse import urlsplit
+
+        profile = self.profile(name)
+        host = urlsplit(profile.token_url).hostname or "token"  # the template: no tenant ID in it
+        digest = self.provider(name).cache_key.removeprefix("token:")[:12]
+        return self.options.cassette_dir / "tokens" / f"{profile.kind}-{host}-{digest}.yaml"
+
     def _token_cassette(self, name: str) -> CassetteHandle:
-        if name not in self._token_cassettes:
-            # Named after the API key, not the profile: profiles sharing a key (things and
-            # things-subcustomer) share one cached token, so whichever asks first must find it.
-            profile = self.profile(name)
-            key = f"{profile.kind}-{profile.client_id_env}".lower().replace("_", "-")
-            path = self.options.cassette_dir / "tokens" / f"{key}.yaml"
+        key = self.provider(name).cache_key
+        if key not in self._token_cassettes:
             # While recording, tokens are always fetched anew: a replayed (scrubbed) token would be
             # refused by the target the new API calls go to. Rewrite writes only what was fetched.
             recording = self.options.record_mode not in (None, "none")
             mode: RecordMode | None = "rewrite" if recording else None
-            self._token_cassettes[name] = self.open_cassette(path, [name], mode=mode)
-        return self._token_cassettes[name]
+            path = self.token_cassette_path(name)
+            self._token_cassettes[key] = self.open_cassette(path, [name], mode=mode)
+        return self._token_cassettes[key]
 
     # -- clients --------------------------------------------------------------------------
     def token_client(self, name: str) -> httpx.Client:
