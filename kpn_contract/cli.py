@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--output", type=Path, metavar="FILE", help="write the report here as well")
         if name == "diff":
             p.add_argument("--used-by", type=Path, action="append", metavar="DIR")
+            p.add_argument(
+                "--map",
+                type=Path,
+                metavar="FILE",
+                help="migration map: report what moving OLD to NEW asks of a consumer",
+            )
         else:
             p.add_argument("--specs", type=Path, metavar="DIR")
             p.add_argument(

@@ -168,9 +168,26 @@ def _drift_policy(args: argparse.Namespace) -> dict[str, Any]:
 def diff(args: argparse.Namespace) -> int:
     from kpn_contract.drift.report import run_diff
 
+    if args.map is not None:
+        return _migration(args)
     report, code = run_diff(
         args.old,
         args.new,
+        used_by=args.used_by or (),
+        fmt=args.format,
+        fail_on=args.fail_on,
+        **_drift_policy(args),
+    )
+    return _emit(report, code, args)
+
+
+def _migration(args: argparse.Namespace) -> int:
+    from kpn_contract.drift.migration import run_migration
+
+    report, code = run_migration(
+        args.old,
+        args.new,
+        args.map,
         used_by=args.used_by or (),
         fmt=args.format,
         fail_on=args.fail_on,

@@ -1,6 +1,6 @@
 """Validation of responses against their contract: status, content type, headers and body.
 
-:class:`Validator` finds the operation through :class:`~kpn_contract.contract.specs.SpecIndex`,
+:class:`Validator` finds the operation through :class:`~kpn_contract.contract.index.SpecIndex`,
 applies the response-code rules (:mod:`kpn_contract.contract.rules`) and validates the body with
 a compiled JSON Schema. Everything that depends only on (operation, status, content type) is
 worked out once and cached as a plan; per response only the header presence, the body parse and
@@ -22,9 +22,10 @@ from typing import Any
 import httpx
 import jsonschema_rs
 
+from kpn_contract.contract.index import SpecIndex, select_response
 from kpn_contract.contract.model import JSONSchema, MediaType, Operation, ResponseSpec, Violation
 from kpn_contract.contract.rules import CodeRule, RuleTable, default_rules
-from kpn_contract.contract.specs import SpecIndex, describe_specs, project_index
+from kpn_contract.contract.specs import describe_specs, project_index
 from kpn_contract.errors import ContractViolation
 from kpn_contract.redact import redact
 
@@ -165,7 +166,7 @@ class Validator:
     def _plan(self, operation: Operation, status: int, content_type: str | None, has_body: bool) -> _Plan:
         family = self._families.get(operation.spec_path) or self.rules.family_of(operation)
         rule = self.rules.rule(operation, status, family)
-        response = _select(operation.responses, status)
+        response = select_response(operation.responses, status)
         plan = _Plan(operation, response, [], rule, (), status == 204, None, None, parse_json=False)
         if rule.violation:
             plan.static.append(
@@ -265,12 +266,6 @@ class Validator:
             actual=actual,
             meaning=plan.rule.meaning,
         )
-
-
-def _select(responses: dict[str, ResponseSpec], status: int) -> ResponseSpec | None:
-    """The declared response for ``status``: exact code, then its class (``2XX``), then ``default``."""
-    code = str(status)
-    return responses.get(code) or responses.get(f"{code[:1]}XX") or responses.get("default")
 
 
 def _match_media(content: dict[str, MediaType], actual: str) -> MediaType | None:

@@ -38,7 +38,7 @@ class Rule:
 
     id: str
     severity: Severity
-    source: Literal["diff", "drift", "both"]
+    source: Literal["diff", "drift", "both", "migration"]
     summary: str
 
 
@@ -86,6 +86,15 @@ RULES: dict[str, Rule] = {
             "diff",
             "a value the consumer may send is no longer allowed",
         ),
+        Rule("request.const.changed", "breaking", "diff", "a fixed (const) request value changed"),
+        Rule("request.const.added", "breaking", "diff", "a request value is now fixed to one value (const)"),
+        Rule("request.const.removed", "info", "diff", "a request value is no longer fixed (const)"),
+        Rule(
+            "request.prefix-items.position-added",
+            "warning",
+            "diff",
+            "a request tuple array (prefixItems) has a new position",
+        ),
         Rule("request.media-type.removed", "breaking", "diff", "a request media type was removed"),
         Rule("request.media-type.changed", "breaking", "diff", "the only request media type was replaced"),
         Rule("response.status.removed", "breaking", "both", "a success status is no longer returned"),
@@ -107,10 +116,39 @@ RULES: dict[str, Rule] = {
         Rule("response.property.added", "info", "both", "a new optional response field"),
         Rule("response.enum.value-added", "warning", "both", "a response field has a new enum value"),
         Rule("response.enum.value-removed", "info", "diff", "a response enum was narrowed"),
+        Rule("response.const.changed", "breaking", "diff", "a fixed (const) response value changed"),
+        Rule("response.const.added", "info", "diff", "a response value is now fixed to one value (const)"),
+        Rule("response.const.removed", "warning", "diff", "a response value is no longer fixed (const)"),
+        Rule(
+            "response.prefix-items.position-removed",
+            "breaking",
+            "diff",
+            "a position of a response tuple array (prefixItems) is no longer declared",
+        ),
         Rule("response.spec-violation", "breaking", "drift", "a new response no longer matches the spec"),
         Rule("security.scheme.changed", "breaking", "diff", "a security scheme changed or was replaced"),
         Rule("server.changed", "breaking", "diff", "the API moved to another server or base path"),
         Rule("security.token-url.changed", "breaking", "diff", "the token URL of a security scheme changed"),
+        Rule("migration.path.changed", "breaking", "migration", "the operation moved to another path"),
+        Rule("migration.paging.changed", "breaking", "migration", "a paging parameter was replaced"),
+        Rule("migration.sort.changed", "breaking", "migration", "a sort parameter was replaced"),
+        Rule("migration.search.changed", "breaking", "migration", "a search parameter was replaced"),
+        Rule(
+            "migration.sub-customer.changed",
+            "breaking",
+            "migration",
+            "the way to act for a sub-customer changed",
+        ),
+        Rule("migration.parameter.replaced", "breaking", "migration", "a parameter was replaced by others"),
+        Rule("migration.accept.changed", "breaking", "migration", "the success media type (Accept) changed"),
+        Rule("migration.field.renamed", "breaking", "migration", "a body field was renamed"),
+        Rule("migration.envelope.changed", "breaking", "migration", "the page envelope changed"),
+        Rule(
+            "migration.auth-failure.changed",
+            "breaking",
+            "migration",
+            "auth failures are answered with other statuses",
+        ),
     )
 }
 

@@ -147,13 +147,14 @@ def render(
     elif fmt == "json":
         report = _json(items, title)
     elif fmt == "junit":
-        report = _junit(items, title, _check_fail_on(fail_on))
+        report = _junit(items, title, check_fail_on(fail_on))
     else:
         raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return redact(report)
 
 
-def _check_fail_on(fail_on: str) -> FailOn:
+def check_fail_on(fail_on: str) -> FailOn:
+    """``fail_on`` checked: ``breaking`` or ``warning``, else a UsageError."""
     if fail_on == "breaking":
         return "breaking"
     if fail_on == "warning":
@@ -163,11 +164,12 @@ def _check_fail_on(fail_on: str) -> FailOn:
 
 def exit_code(findings: Iterable[Finding], fail_on: str = "breaking") -> int:
     """0 when no finding reaches ``fail_on`` (``breaking`` or ``warning``), 1 otherwise."""
-    threshold = _check_fail_on(fail_on)
+    threshold = check_fail_on(fail_on)
     return 1 if any(f.at_least(threshold) for f in findings) else 0
 
 
-def _existing(path: str | Path, what: str) -> Path:
+def existing(path: str | Path, what: str) -> Path:
+    """``path`` as a Path, or a UsageError saying that this ``what`` does not exist."""
     candidate = Path(path)
     if not candidate.exists():
         raise UsageError(f"{what} {str(candidate)!r} does not exist")
@@ -193,16 +195,16 @@ def run_diff(
     from kpn_contract.drift.specdiff import diff_specs
     from kpn_contract.drift.usage import apply_usage, usage_from_cassettes
 
-    threshold = _check_fail_on(fail_on)
+    threshold = check_fail_on(fail_on)
     if fmt not in FORMATS:
         raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    old = load_spec(_existing(old_path, "old spec"))
-    new = load_spec(_existing(new_path, "new spec"))
+    old = load_spec(existing(old_path, "old spec"))
+    new = load_spec(existing(new_path, "new spec"))
     findings = diff_specs(old, new, policy=policy, severities=severities)
     title = f"Spec diff {Path(old_path).name} → {Path(new_path).name}"
     if used_by:
         usage = usage_from_cassettes(
-            [_existing(d, "--used-by folder") for d in used_by], SpecIndex([new, old])
+            [existing(d, "--used-by folder") for d in used_by], SpecIndex([new, old])
         )
         findings = apply_usage(findings, usage)
         title += " (limited to recorded usage)"
@@ -229,13 +231,13 @@ def run_drift(
     from kpn_contract.contract.validate import Validator
     from kpn_contract.drift.shapes import drift_recordings
 
-    threshold = _check_fail_on(fail_on)
+    threshold = check_fail_on(fail_on)
     if fmt not in FORMATS:
         raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    baseline_dirs = [_existing(d, "baseline recordings") for d in baseline]
-    new_dirs = [_existing(d, "new recordings") for d in new]
+    baseline_dirs = [existing(d, "baseline recordings") for d in baseline]
+    new_dirs = [existing(d, "new recordings") for d in new]
     if spec_dirs:
-        index = SpecIndex(load_specs([_existing(d, "spec folder") for d in spec_dirs]))
+        index = SpecIndex(load_specs([existing(d, "spec folder") for d in spec_dirs]))
     else:
         index = project_index()
     validator = Validator(index) if validate else None

@@ -42,6 +42,9 @@ _OPERATION_WIDE = frozenset(
         "response.media-type.changed",
         "response.property.added",
         "security.scheme.changed",
+        "migration.path.changed",
+        "migration.accept.changed",
+        "migration.auth-failure.changed",
     }
 )
 _MAX_DEPTH = 32
@@ -118,13 +121,17 @@ def usage_from_cassettes(dirs: Iterable[str | Path], index: OperationIndex | Non
 
 
 def _body_pointer(tokens: list[str]) -> str:
-    """Map schema tokens after ``/schema`` to a body pointer: properties/x → x, items → *."""
+    """Map schema tokens after ``/schema`` to a body pointer: properties/x → x; items, prefixItems/n → *."""
     out: list[str] = []
     position = 0
     while position < len(tokens):
         keyword = tokens[position]
         if keyword == "properties" and position + 1 < len(tokens):
             out.append(tokens[position + 1])
+            position += 2
+            continue
+        if keyword == "prefixItems":  # a tuple position: recorded bodies name every array item ``*``
+            out.append("*")
             position += 2
             continue
         if keyword in ("items", "additionalProperties"):

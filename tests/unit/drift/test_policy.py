@@ -121,11 +121,22 @@ def _documented(repo_root: Path) -> dict[str, str]:
     return dict(rows)
 
 
+# The modules that emit findings (findings.py holds the table itself, usage.py only filters).
+_EMITTING_MODULES = (
+    "specdiff.py",
+    "operationdiff.py",
+    "schemadiff.py",
+    "securitydiff.py",
+    "shapes.py",
+    "migration.py",
+)
+
+
 def _emitted_rule_ids(repo_root: Path) -> set[str]:
     """Every rule id string literal the drift modules pass around (emit calls, RULES lookups)."""
     ids: set[str] = set()
-    pattern = re.compile(r"^(?:path|operation|server|request|response|security)\.[a-z.\-]+$")
-    for module in ("specdiff.py", "shapes.py"):
+    pattern = re.compile(r"^(?:path|operation|server|request|response|security|migration)\.[a-z.\-]+$")
+    for module in _EMITTING_MODULES:
         tree = ast.parse((repo_root / "kpn_contract" / "drift" / module).read_text(encoding="utf-8"))
         ids.update(
             node.value
