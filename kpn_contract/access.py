@@ -44,14 +44,14 @@ def access_matrix(specs: Iterable[Spec], carried: frozenset[str] | None) -> list
     rows = []
     for spec in specs:
         for operation in spec.operations:
-            requires = tuple(sorted(getattr(operation, "scopes", ())))  # TEMP until Operation.scopes
+            requires = operation.scopes
             if not operation.security:
                 verdict: Verdict = "open"
                 missing: tuple[str, ...] = ()
             elif carried is None and requires:
                 verdict, missing = "unknown", ()
             else:
-                missing = tuple(s for s in requires if carried is None or s not in carried)
+                missing = operation.missing_scopes(carried or ())
                 verdict = "denied" if missing else "allowed"
             rows.append(
                 AccessRow(operation.key, operation.operation_id, spec.title, requires, verdict, missing)

@@ -107,6 +107,8 @@ def specs(args: argparse.Namespace) -> int:
             )
             for warning in spec["warnings"]:
                 _out(f"  warning: {warning}")
+            for operation, scopes in spec["scopes"].items():
+                _out(f"  {operation}  scopes: {' '.join(scopes) or '-'}")
         total = sum(int(s["operations"]) for s in described)
         _out(f"{len(described)} specs, {total} operations")
     return EXIT_OK
@@ -182,7 +184,7 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def _migration(args: argparse.Namespace) -> int:
-    from kpn_contract.drift.migration import run_migration
+    from kpn_contract.drift.report import run_migration
 
     report, code = run_migration(
         args.old,

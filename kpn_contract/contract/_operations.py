@@ -19,6 +19,7 @@ from kpn_contract.contract.model import (
     ParameterLocation,
     RequestBody,
     ResponseSpec,
+    SecurityRequirement,
     SecurityScheme,
 )
 
@@ -181,12 +182,11 @@ class SpecReader(SchemaLoader):
         produces = self.valid_media_list(op.get("produces"), join_pointer(pointer, "produces"))
         if produces is None:
             produces = self.valid_media_list(self.root.get("produces"), "/produces")
-        security = op.get("security", self.root.get("security"))
-        names_sec: list[str] = []
-        if isinstance(security, list):
-            for requirement in security:
-                if isinstance(requirement, dict):
-                    names_sec.extend(str(k) for k in requirement if str(k) not in names_sec)
+        if "security" in op:
+            requirements = self.security_requirements(op["security"], join_pointer(pointer, "security"))
+        else:
+            requirements = self.security_requirements(self.root.get("security"), "/security")
+        names_sec = list(dict.fromkeys(name for requirement in requirements for name in requirement))
         op_id = op.get("operationId")
         info = mapping(self.root.get("info"))
         sunset = op.get("x-sunset") or info.get("x-sunset")
@@ -204,7 +204,35 @@ class SpecReader(SchemaLoader):
             sunset=str(sunset) if sunset else None,
             security=tuple(names_sec),
             family=str(family) if family else None,
+            security_requirements=requirements,
         )
+
+    def security_requirements(self, raw: Any, pointer: str) -> tuple[SecurityRequirement, ...]:
+        """The alternatives of a ``security`` list, each scheme with its scopes.
+
+        Scopes are read for every scheme type: OpenAPI 3.1 allows them (as role names) on any scheme,
+        and KPN Things puts them on an http bearer scheme. A malformed part is warned about.
+        """
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.warn(pointer, "'security' is not a list; read as no security requirement")
+            return ()
+        result: list[SecurityRequirement] = []
+        for i, requirement in enumerate(raw):
+            at = join_pointer(pointer, i)
+            if not isinstance(requirement, dict):
+                self.warn(at, "security requirement is not an object; ignored")
+                continue
+            alternative: SecurityRequirement = {}
+            for scheme, scopes in requirement.items():
+                if isinstance(scopes, list) and all(isinstance(s, str) for s in scopes):
+                    alternative[str(scheme)] = tuple(scopes)
+                else:
+                    self.warn(join_pointer(at, scheme), "scopes are not a list of strings; read as none")
+                    alternative[str(scheme)] = ()
+            result.append(alternative)
+        return tuple(result)
 
     def responses(self, raw: Any, pointer: str, produces: list[str] | None) -> dict[str, ResponseSpec]:
         result: dict[str, ResponseSpec] = {}

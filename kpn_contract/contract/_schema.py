@@ -1,11 +1,18 @@
 """Resolving ``$ref`` and converting schemas into plain JSON Schema Draft 2020-12 dictionaries.
 
-Every ``$ref`` (local or cross-file) is resolved into plain JSON Schema dictionaries that one
-Draft 2020-12 validator understands: OpenAPI 3.0 ``nullable`` and Swagger ``x-nullable`` become
-``"null"`` in the type, boolean ``exclusiveMaximum``/``exclusiveMinimum`` become numbers, and
-annotations such as ``example``, ``xml`` and ``x-…`` are dropped. Recursive ``$ref`` cycles are cut
-with ``{}`` (any value). Resolved schemas are shared between operations (a ``$ref`` is resolved
-once): treat them as read-only.
+Every ``$ref`` (local or cross-file, including one into a schema's own ``$defs`` written as a JSON
+pointer) is resolved into plain dictionaries that one Draft 2020-12 validator understands:
+
+* OpenAPI 3.0 ``nullable`` and Swagger ``x-nullable`` become ``"null"`` in the type; boolean
+  ``exclusiveMaximum``/``exclusiveMinimum`` become numbers; a Draft 4 ``items`` list becomes
+  ``prefixItems``.
+* OpenAPI 3.1 schemas are 2020-12 already: ``type`` lists, ``const``, ``prefixItems`` and ``$defs``
+  pass through, a ``$ref`` with siblings becomes an ``allOf``, and ``nullable`` is warned about and
+  ignored.
+* Annotations such as ``example``, ``xml`` and ``x-…`` are dropped. Recursive ``$ref`` cycles are cut
+  with ``{}`` (any value).
+
+Resolved schemas are shared between operations (a ``$ref`` is resolved once): treat them as read-only.
 """
 
 from __future__ import annotations
@@ -237,7 +244,16 @@ class SchemaLoader:
         for bound in ("maximum", "minimum"):
             if out.pop("_drop_" + bound, False):
                 out.pop(bound, None)
-        if node.get("nullable") is True or node.get("x-nullable") is True:
+        if self.format == "openapi-3.1":
+            if "nullable" in node:
+                # 3.1 schemas are JSON Schema 2020-12, which has no 'nullable': honouring it would
+                # accept nulls the spec's own validators reject.
+                self.warn(
+                    join_pointer(pointer, "nullable"),
+                    "'nullable' is not a keyword in OpenAPI 3.1 (write type: [..., 'null']); ignored",
+                    base,
+                )
+        elif node.get("nullable") is True or node.get("x-nullable") is True:
             out = _nullable(out)
         return out
 

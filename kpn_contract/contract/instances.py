@@ -218,10 +218,7 @@ def generate_instance(
     if kind == "object":
         return _object(schema, use_examples=use_examples, depth=depth, all_properties=all_properties)
     if kind == "array":
-        items = schema.get("items", {})
-        min_items = schema.get("minItems", 0)
-        count = max(min_items if isinstance(min_items, int) else 0, 1 if depth < _FULL_DEPTH else 0)
-        return [generate_instance(items, use_examples=use_examples, depth=depth + 1) for _ in range(count)]
+        return _array(schema, use_examples=use_examples, depth=depth)
     if kind == "string":
         return _string(schema)
     if kind in ("integer", "number"):
@@ -231,6 +228,25 @@ def generate_instance(
     if kind == "null":
         return None
     return "string"  # an unconstrained schema: any value is valid
+
+
+def _array(schema: dict[str, Any], *, use_examples: bool, depth: int) -> list[Any]:
+    """The tuple positions of ``prefixItems`` first, then ``items`` up to the minimum (if it allows more)."""
+    prefix = schema.get("prefixItems")
+    values = [
+        generate_instance(sub, use_examples=use_examples, depth=depth + 1)
+        for sub in (prefix if isinstance(prefix, list) else [])
+    ]
+    items = schema.get("items", {})
+    if items is False or items == {"not": {}}:  # a closed tuple (the loader turns false into {"not": {}})
+        return values
+    min_items = schema.get("minItems", 0)
+    count = max(min_items if isinstance(min_items, int) else 0, 1 if depth < _FULL_DEPTH else 0)
+    values.extend(
+        generate_instance(items, use_examples=use_examples, depth=depth + 1)
+        for _ in range(count - len(values))
+    )
+    return values
 
 
 def _object(

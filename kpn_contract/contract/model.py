@@ -8,11 +8,15 @@ kept as :class:`SpecWarning` with the file and a JSON pointer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 JSONSchema = dict[str, Any]
+# One alternative of an operation's ``security`` list: scheme name → the scopes it needs (all of them).
+# As in OpenAPI, an operation is allowed when ANY alternative is met; ``{}`` is the anonymous one.
+SecurityRequirement = dict[str, tuple[str, ...]]
 SpecFormat = Literal["swagger-2.0", "openapi-3.0", "openapi-3.1"]
 ParameterLocation = Literal["path", "query", "header", "cookie", "formData", "body"]
 
@@ -88,8 +92,10 @@ class Operation:
     responses: dict[str, ResponseSpec]
     deprecated: bool = False
     sunset: str | None = None  # x-sunset or similar, when declared
-    security: tuple[str, ...] = ()
+    security: tuple[str, ...] = ()  # the scheme names of every alternative, once each
     family: str | None = None  # the response-code rule family (see specs/rules.yaml)
+    # The alternatives of the operation's (or the document's) ``security``, scopes included.
+    security_requirements: tuple[SecurityRequirement, ...] = ()
 
     @property
     def key(self) -> str:
@@ -99,6 +105,35 @@ class Operation:
     @property
     def has_default(self) -> bool:
         return "default" in self.responses
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Every scope the security requirements name, in order, once each (``()`` when none).
+
+        With one alternative (KPN Things: ``[{BearerAuth: [device.read]}]``) these are the scopes a
+        token needs; with several, see :meth:`missing_scopes` for the "any alternative" reading.
+        """
+        found: dict[str, None] = {}
+        for requirement in self.security_requirements:
+            for scopes in requirement.values():
+                found.update(dict.fromkeys(scopes))
+        return tuple(found)
+
+    def missing_scopes(self, granted: Iterable[str]) -> tuple[str, ...]:
+        """The scopes a token with ``granted`` lacks for this operation; ``()`` when it may call it.
+
+        An alternative is met when the token has all of its scopes (the scheme itself is not
+        checked: a token does not say which scheme issued it). When none is met, the answer is the
+        missing scopes of the alternative closest to being met, as a 403's ``scope=`` would name them.
+        """
+        have = set(granted)
+        best: tuple[str, ...] | None = None
+        for requirement in self.security_requirements:
+            needed = dict.fromkeys(s for scopes in requirement.values() for s in scopes)
+            missing = tuple(s for s in needed if s not in have)
+            if best is None or len(missing) < len(best):
+                best = missing
+        return best or ()
 
 
 @dataclass

@@ -123,8 +123,10 @@ def load_specs(paths: Iterable[str | Path]) -> list[Spec]:
 def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     """One summary per spec file, for ``kpn-contract specs``; raises SpecError for an unreadable file.
 
-    Each is ``{"path", "title", "version", "format", "operations", "warnings"}``, the warnings as
-    ``"file#pointer: message"`` strings.
+    Each is ``{"path", "title", "version", "format", "operations", "warnings", "scopes"}``: the
+    warnings as ``"file#pointer: message"`` strings, and ``scopes`` mapping every operation
+    (``"METHOD /path"``, in spec order) to the scopes its security requirements name
+    (:attr:`~kpn_contract.contract.model.Operation.scopes`; ``[]`` when none).
     """
     result = []
     for file in spec_files(paths):
@@ -137,6 +139,7 @@ def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                 "format": spec.format,
                 "operations": len(spec.operations),
                 "warnings": [str(w) for w in spec.warnings],
+                "scopes": {op.key: list(op.scopes) for op in spec.operations},
             }
         )
     return result

@@ -37,13 +37,12 @@ from kpn_contract.drift.findings import (
     sort_findings,
 )
 from kpn_contract.drift.migrationmap import MigrationMap, OperationPair, parse_operation_key
-from kpn_contract.drift.operationdiff import OperationDiffer, media_name, normalise_path
+from kpn_contract.drift.operationdiff import OperationDiffer, media_name, normalise_path, operations_by_key
 from kpn_contract.drift.schemadiff import Side
-from kpn_contract.drift.schemaview import escape_pointer, view_of
+from kpn_contract.drift.schemaview import escape_pointer, property_names, view_of
 from kpn_contract.drift.securitydiff import compare_security_schemes
-from kpn_contract.errors import UsageError
 
-__all__ = ["migrate_specs", "property_names", "run_migration"]
+__all__ = ["migrate_specs"]
 
 _PARAMETER_RULES = {
     "paging": "migration.paging.changed",
@@ -61,7 +60,6 @@ _ENVELOPE_PARTS = frozenset(
         "migration.field.renamed",
     }
 )
-_MAX_DEPTH = 48
 
 
 class _MigrationDiffer(OperationDiffer):
@@ -91,29 +89,11 @@ def _is_success(status: str) -> bool:
     return status[:1] == "2"
 
 
-def property_names(operation: Operation) -> set[str]:
+def _operation_fields(operation: Operation) -> set[str]:
     """Every property name the request and response schemas of ``operation`` declare, at any depth."""
-    names: set[str] = set()
-
-    def walk(node: Any, depth: int) -> None:
-        if depth > _MAX_DEPTH:
-            return
-        if isinstance(node, dict):
-            props = node.get("properties")
-            if isinstance(props, dict):
-                names.update(str(k) for k in props)
-            for value in node.values():
-                walk(value, depth + 1)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value, depth + 1)
-
     bodies = [operation.request_body.content] if operation.request_body else []
     bodies.extend(r.content for r in operation.responses.values())
-    for content in bodies:
-        for media in content.values():
-            walk(media.schema, 0)
-    return names
+    return {name for content in bodies for media in content.values() for name in property_names(media.schema)}
 
 
 class _Pairing:
@@ -143,7 +123,7 @@ class _Pairing:
         """The pair's own renames must name properties the two operations declare."""
         if self.pair is None:
             return
-        old_names, new_names = property_names(self.old), property_names(self.new)
+        old_names, new_names = _operation_fields(self.old), _operation_fields(self.new)
         for old, new in self.pair.fields.items():
             where = f"{self.pair.where}.fields.{old}"
             if old not in old_names:
@@ -153,10 +133,11 @@ class _Pairing:
 
 
 def _index(specs: Iterable[Spec]) -> dict[tuple[str, str], tuple[Spec, Operation]]:
+    """Operations by method and path template, across specs (the first spec to declare one wins)."""
     found: dict[tuple[str, str], tuple[Spec, Operation]] = {}
     for spec in specs:
-        for op in spec.operations:
-            found.setdefault((op.method.upper(), normalise_path(op.path)), (spec, op))
+        for key, op in operations_by_key(spec).items():
+            found.setdefault(key, (spec, op))
     return found
 
 
@@ -424,43 +405,3 @@ def migrate_specs(
         beta = is_beta_spec(new_spec.raw, new_spec.title, new_spec.family, policy)
         findings.extend(apply_policy(differ.findings, beta=beta, policy=policy, severities=severities))
     return sort_findings(findings)
-
-
-def run_migration(
-    old_path: str | Path,
-    new_path: str | Path,
-    map_path: str | Path,
-    *,
-    used_by: Sequence[str | Path] = (),
-    fmt: str = "text",
-    fail_on: str = "breaking",
-    severities: Mapping[str, str] | None = None,
-    policy: StabilityPolicy | None = None,
-) -> tuple[str, int]:
-    """``kpn-contract diff OLD NEW --map MAP``: the migration report and the exit code (0/1).
-
-    ``new_path`` is a spec file or a folder of specs (``OLD`` itself is left out when it lies inside).
-    Raises :class:`~kpn_contract.errors.KPNContractError` for usage or input errors (exit code 2).
-    """
-    from kpn_contract.contract.specs import SpecIndex, load_spec, load_specs
-    from kpn_contract.drift.migrationmap import load_migration_map
-    from kpn_contract.drift.report import FORMATS, check_fail_on, existing, exit_code, render
-    from kpn_contract.drift.usage import apply_usage, usage_from_cassettes
-
-    threshold = check_fail_on(fail_on)
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    old_file = existing(old_path, "old spec")
-    new_root = existing(new_path, "new spec")
-    mapping = load_migration_map(existing(map_path, "migration map"))
-    old = load_spec(old_file)
-    new = [spec for spec in load_specs([new_root]) if Path(spec.path).resolve() != old_file.resolve()]
-    if not new:
-        raise UsageError(f"no new spec found in {str(new_root)!r} (other than the old spec)")
-    findings = migrate_specs(old, new, mapping, policy=policy, severities=severities)
-    title = f"Migration {old_file.name} → {new_root.name or str(new_root)} (map {Path(map_path).name})"
-    if used_by:
-        usage = usage_from_cassettes([existing(d, "--used-by folder") for d in used_by], SpecIndex([old]))
-        findings = apply_usage(findings, usage)
-        title += " (limited to recorded usage)"
-    return render(findings, fmt, title=title, fail_on=threshold), exit_code(findings, threshold)

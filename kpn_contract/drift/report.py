@@ -17,7 +17,16 @@ from kpn_contract.drift.findings import SEVERITIES, Finding, StabilityPolicy
 from kpn_contract.errors import UsageError
 from kpn_contract.redact import redact
 
-__all__ = ["FORMATS", "exit_code", "render", "run_diff", "run_drift"]
+__all__ = [
+    "FORMATS",
+    "check_fail_on",
+    "existing",
+    "exit_code",
+    "render",
+    "run_diff",
+    "run_drift",
+    "run_migration",
+]
 
 Format = Literal["text", "markdown", "json", "junit"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "json", "junit")
@@ -206,6 +215,46 @@ def run_diff(
         usage = usage_from_cassettes(
             [existing(d, "--used-by folder") for d in used_by], SpecIndex([new, old])
         )
+        findings = apply_usage(findings, usage)
+        title += " (limited to recorded usage)"
+    return render(findings, fmt, title=title, fail_on=threshold), exit_code(findings, threshold)
+
+
+def run_migration(
+    old_path: str | Path,
+    new_path: str | Path,
+    map_path: str | Path,
+    *,
+    used_by: Sequence[str | Path] = (),
+    fmt: str = "text",
+    fail_on: str = "breaking",
+    severities: Mapping[str, str] | None = None,
+    policy: StabilityPolicy | None = None,
+) -> tuple[str, int]:
+    """``kpn-contract diff OLD NEW --map MAP``: the migration report and the exit code (0/1).
+
+    ``new_path`` is a spec file or a folder of specs (``OLD`` itself is left out when it lies inside).
+    Raises :class:`~kpn_contract.errors.KPNContractError` for usage or input errors (exit code 2).
+    """
+    from kpn_contract.contract.specs import SpecIndex, load_spec, load_specs
+    from kpn_contract.drift.migration import migrate_specs
+    from kpn_contract.drift.migrationmap import load_migration_map
+    from kpn_contract.drift.usage import apply_usage, usage_from_cassettes
+
+    threshold = check_fail_on(fail_on)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    old_file = existing(old_path, "old spec")
+    new_root = existing(new_path, "new spec")
+    mapping = load_migration_map(existing(map_path, "migration map"))
+    old = load_spec(old_file)
+    new = [spec for spec in load_specs([new_root]) if Path(spec.path).resolve() != old_file.resolve()]
+    if not new:
+        raise UsageError(f"no new spec found in {str(new_root)!r} (other than the old spec)")
+    findings = migrate_specs(old, new, mapping, policy=policy, severities=severities)
+    title = f"Migration {old_file.name} → {new_root.name or str(new_root)} (map {Path(map_path).name})"
+    if used_by:
+        usage = usage_from_cassettes([existing(d, "--used-by folder") for d in used_by], SpecIndex([old]))
         findings = apply_usage(findings, usage)
         title += " (limited to recorded usage)"
     return render(findings, fmt, title=title, fail_on=threshold), exit_code(findings, threshold)

@@ -10,7 +10,7 @@ from typing import Any
 
 from kpn_contract.contract.model import JSONSchema
 
-__all__ = ["MAX_DEPTH", "SchemaView", "accepts", "escape_pointer", "type_text", "view_of"]
+__all__ = ["MAX_DEPTH", "SchemaView", "accepts", "escape_pointer", "property_names", "type_text", "view_of"]
 
 # The loader already bounds $ref cycles; this guard keeps a pathological schema from recursing forever.
 MAX_DEPTH = 48
@@ -140,3 +140,20 @@ def type_text(types: frozenset[str], *, nullable: bool) -> str:
 def accepts(wider: frozenset[str], narrower: frozenset[str]) -> bool:
     """Whether every value of the ``narrower`` types is a value of the ``wider`` types."""
     return all(t in wider or (t == "integer" and "number" in wider) for t in narrower)
+
+
+def property_names(schema: Any, depth: int = 0) -> set[str]:
+    """Every property name declared anywhere in ``schema`` (nested objects, items, branches)."""
+    names: set[str] = set()
+    if depth > MAX_DEPTH:
+        return names
+    if isinstance(schema, dict):
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            names.update(str(k) for k in props)
+        for value in schema.values():
+            names |= property_names(value, depth + 1)
+    elif isinstance(schema, list):
+        for value in schema:
+            names |= property_names(value, depth + 1)
+    return names

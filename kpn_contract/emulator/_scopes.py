@@ -24,6 +24,7 @@ from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 from kpn_contract.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpn_contract.contract.model import Operation
     from kpn_contract.contract.specs import SpecIndex
 
 __all__ = ["THINGS_HOST", "DeniedError", "ScopeTable", "authorize", "problem"]
@@ -50,14 +51,23 @@ class ScopeTable:
     """``"METHOD /path"`` -> the scopes its security requirement lists, for the KPN Things specs."""
 
     def __init__(self, index: SpecIndex | None) -> None:
-        self.required: dict[str, frozenset[str]] = {}
+        self.operations: dict[str, Operation] = {}
         for spec in index.specs if index is not None else []:
             if THINGS_HOST not in {urlsplit(server).hostname for server in spec.servers}:
                 continue
             for operation in spec.operations:
-                scopes = getattr(operation, "scopes", ())  # TEMP until the specs branch adds Operation.scopes
-                if scopes:
-                    self.required[operation.key] = frozenset(scopes)
+                if operation.scopes:
+                    self.operations[operation.key] = operation
+
+    @property
+    def required(self) -> dict[str, frozenset[str]]:
+        """``"METHOD /path"`` -> every scope its security requirements name."""
+        return {key: frozenset(op.scopes) for key, op in self.operations.items()}
+
+    def missing(self, operation_key: str, granted: frozenset[str]) -> tuple[str, ...]:
+        """The scopes a token with ``granted`` lacks for the operation (``Operation.missing_scopes``)."""
+        operation = self.operations.get(operation_key)
+        return operation.missing_scopes(granted) if operation is not None else ()
 
     @property
     def all_scopes(self) -> frozenset[str]:
@@ -92,7 +102,7 @@ def authorize(request: Request, operation_key: str) -> IssuedToken:
     if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
         raise _unauthorized("the bearer token has expired", "invalid_token")
     table: ScopeTable = request.app.state.scope_table
-    missing = sorted(table.required.get(operation_key, frozenset()) - row.scopes)
+    missing = table.missing(operation_key, row.scopes)
     if missing:
         names = " ".join(missing)
         challenge = f'Bearer error="insufficient_scope", scope="{names}"'

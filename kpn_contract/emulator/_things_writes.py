@@ -41,14 +41,11 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _text(body: dict[str, Any], name: str, *, required: bool = True, nullable: bool = False) -> Any:
+def _text(body: dict[str, Any], name: str) -> str:
+    """A required NonBlankString field."""
     value = body.get(name)
     if value is None:
-        if required:
-            raise _bad(f"{name} is required")
-        if name in body and not nullable:
-            raise _bad(f"{name} must be a string")
-        return None
+        raise _bad(f"{name} is required")
     if not isinstance(value, str) or not value.strip():
         raise _bad(f"{name} must be a non-blank string")
     return value
@@ -56,7 +53,7 @@ def _text(body: dict[str, Any], name: str, *, required: bool = True, nullable: b
 
 def _uuid(body: dict[str, Any], name: str, *, required: bool = True) -> str | None:
     value = body.get(name)
-    if value is None and not required:
+    if name not in body and not required:
         return None
     try:
         return str(uuid.UUID(str(value))) if isinstance(value, str) else _fail_uuid(name)
@@ -68,11 +65,19 @@ def _fail_uuid(name: str) -> str:
     raise _bad(f"{name} must be a UUID")
 
 
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    """A ``[string, "null"]`` field: any string, even empty, or null or absent."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise _bad(f"{name} must be a string or null")
+    return value
+
+
 def _device_fields(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": _text(body, "name"),
-        "description": _text(body, "description", required=False, nullable=True),
-        "barcode": _text(body, "barcode", required=False, nullable=True),
+        "description": _optional_text(body, "description"),
+        "barcode": _optional_text(body, "barcode"),
         "deviceSpecificationUUID": _uuid(body, "deviceSpecificationId"),
     }
 
@@ -134,12 +139,14 @@ async def _add_members(request: Request, state: EmulatorState) -> Response:
     data = state.things()
     group = find(data.device_groups, request.path_params["deviceGroupId"], "device group")
     ids = (await _body(request)).get("deviceIds")
-    if not isinstance(ids, list) or not ids:
-        raise _bad("deviceIds must be a non-empty array of device ids")
+    if not isinstance(ids, list) or not ids or len(set(map(str, ids))) != len(ids):
+        raise _bad("deviceIds must be a non-empty array of distinct device ids")
+    ids = [_uuid({"deviceIds[]": value}, "deviceIds[]") for value in ids]
     known = {d["id"] for d in state.new_api_devices()}
     for position, device_id in enumerate(ids):
         if device_id not in known:
-            raise _bad(f"deviceIds[{position}] is not a known device id")
+            # The operation declares 404 for identifiers that name nothing; a listed device is one.
+            raise DeniedError(problem(404, f"deviceIds[{position}] names no device"))
     with data.lock:
         data.members.setdefault(group["id"], set()).update(ids)
     return Response(status_code=204)
@@ -160,7 +167,7 @@ async def _add_adapter(request: Request, state: EmulatorState) -> Response:
     device = device_or_404(state, request.path_params["deviceId"])
     body = await _body(request)
     kind = body.get("type")
-    if kind not in _IDENTIFIERS:
+    if not isinstance(kind, str) or kind not in _IDENTIFIERS:
         raise _bad(f"type must be one of {', '.join(_IDENTIFIERS)}")
     adapter: dict[str, Any] = {"id": str(uuid.uuid4()), "deviceId": device["id"], "type": kind}
     identifier = _IDENTIFIERS[kind]
@@ -211,7 +218,7 @@ async def _send_downlink(request: Request, state: EmulatorState) -> Response:
         or not isinstance(command[1], str | int | float | bool)
     ):
         raise _bad("command must be [name, value]: a non-blank name and a number, string or boolean")
-    reference = _text(body, "externalReference", required=False, nullable=True)
+    reference = _optional_text(body, "externalReference")
     downlink = {**_queued(device), "command": command, "externalReference": reference,
                 **downlink_tags(device["id"]), "message": command_message(command)}  # fmt: skip
     return _store_downlink(state, "downlinks", downlink)

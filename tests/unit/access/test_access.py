@@ -141,9 +141,10 @@ def test_an_unknown_emulate_scope_is_a_one_line_usage_error() -> None:
 
 def _operation(key: str, *, security: tuple[str, ...], scopes: tuple[str, ...]) -> Operation:
     method, path = key.split(" ")
-    operation = Operation("x.yaml", "X", method, path, key, (), None, {}, security=security)
-    object.__setattr__(operation, "scopes", scopes)
-    return operation
+    requirements = tuple({name: scopes} for name in security)
+    return Operation(
+        "x.yaml", "X", method, path, key, (), None, {}, security=security, security_requirements=requirements
+    )
 
 
 def test_matrix_verdicts() -> None:

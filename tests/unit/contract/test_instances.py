@@ -31,6 +31,14 @@ SCHEMAS: list[dict[str, Any]] = [
     {"oneOf": [{"type": "null"}, {"type": "object", "required": ["x"], "properties": {"x": {}}}]},
     {"anyOf": [{"type": "integer"}, {"type": "string"}]},
     {"type": "object", "minProperties": 2, "additionalProperties": {"type": "string"}},
+    # JSON Schema 2020-12 as OpenAPI 3.1 writes it
+    {"type": ["null", "integer"], "minimum": 3},
+    {"type": "object", "required": ["status"], "properties": {"status": {"const": 404}}},
+    {"type": "array", "prefixItems": [{"type": "string", "minLength": 1}, {"type": ["number", "boolean"]}],
+     "items": False, "minItems": 2},
+    {"type": "array", "prefixItems": [{"const": "a"}], "items": {"type": "integer"}, "minItems": 3},
+    {"type": "object", "$defs": {"Link": {"type": "string"}}, "required": ["next"],
+     "properties": {"next": {"type": "string", "format": "uri-reference"}}},
 ]  # fmt: skip
 
 
@@ -70,3 +78,19 @@ def test_a_recursive_cut_schema_stays_finite() -> None:
     while isinstance(instance, dict):
         instance, depth = instance["next"], depth + 1
     assert depth <= 13
+
+
+def test_prefix_items_fill_their_positions_then_items_up_to_the_minimum() -> None:
+    closed = {"type": "array", "prefixItems": [{"const": "led"}, {"type": "boolean"}], "items": {"not": {}}}
+    open_tail = {
+        "type": "array",
+        "prefixItems": [{"const": "a"}],
+        "items": {"type": "integer"},
+        "minItems": 3,
+    }
+    assert generate_instance(closed) == ["led", True]
+    assert generate_instance(open_tail) == ["a", 0, 0]
+    assert (
+        generate_instance({"type": ["null", "string"], "format": "uuid"})
+        == "00000000-0000-4000-8000-000000000000"
+    )

@@ -13,8 +13,9 @@ import pytest
 from kpn_contract.cli import main
 from kpn_contract.contract.specs import load_spec, load_specs
 from kpn_contract.drift.findings import Finding
-from kpn_contract.drift.migration import migrate_specs, run_migration
+from kpn_contract.drift.migration import migrate_specs
 from kpn_contract.drift.migrationmap import load_migration_map
+from kpn_contract.drift.report import run_migration
 
 BETA = Path("specs/kpn-things/kpn-things-beta.yaml")
 NEW = Path("specs/kpn-things")

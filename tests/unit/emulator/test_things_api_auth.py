@@ -167,7 +167,9 @@ def test_created_device_is_listed_by_the_beta_and_deleted_from_both(api: httpx.C
     ("body", "word"),
     [({}, "name"), ({"name": " ", "deviceSpecificationId": UNKNOWN}, "name"),
      ({"name": "x", "deviceSpecificationId": "spec"}, "deviceSpecificationId"),
-     ({"name": "x", "deviceSpecificationId": UNKNOWN, "clientId": UNKNOWN}, "clientId"), ([], "object")],
+     ({"name": "x", "deviceSpecificationId": UNKNOWN, "clientId": UNKNOWN}, "clientId"), ([], "object"),
+     ({"name": "x", "deviceSpecificationId": UNKNOWN, "clientId": None}, "clientId"),
+     ({"name": "x", "deviceSpecificationId": UNKNOWN, "description": 5}, "description")],
 )  # fmt: skip
 def test_a_bad_device_body_is_a_400(api: httpx.Client, body: object, word: str) -> None:
     response = api.post("/devices", json=body)
@@ -187,7 +189,8 @@ def test_group_membership_from_both_sides(api: httpx.Client) -> None:
     assert api.delete(f"/device-groups/{group['id']}/devices/{device['id']}").status_code == 404
     added = api.post(f"/device-groups/{group['id']}/devices", json={"deviceIds": [device["id"]]})
     assert added.status_code == 204
-    assert api.post(f"/device-groups/{group['id']}/devices", json={"deviceIds": [UNKNOWN]}).status_code == 400
+    assert api.post(f"/device-groups/{group['id']}/devices", json={"deviceIds": [UNKNOWN]}).status_code == 404
+    assert api.post(f"/device-groups/{group['id']}/devices", json={"deviceIds": [{}]}).status_code == 400
 
 
 def test_network_adapters_follow_their_type(api: httpx.Client) -> None:

@@ -9,7 +9,10 @@ import pytest
 from kpn_contract.errors import ConfigError
 from kpn_contract.profiles import DEFAULT_PROFILES, load_config
 
-GRIP = '[profiles.reader]\nkind = "grip"\nclient_id_env = "A_ID"\nclient_secret_env = "A_KEY"\ntenant_id_env = "T"\n'
+GRIP = (
+    '[profiles.reader]\nkind = "grip"\nclient_id_env = "A_ID"\nclient_secret_env = "A_KEY"\n'
+    'tenant_id_env = "T"\n'
+)
 
 
 def test_scopes_are_read_and_default_to_none(tmp_path: Path) -> None:
@@ -38,6 +41,6 @@ def test_scopes_must_be_a_list_of_names(tmp_path: Path, value: str) -> None:
 
 def test_scopes_are_for_grip_profiles_only(tmp_path: Path) -> None:
     (tmp_path / "kpn-contract.toml").write_text('[profiles.sandbox]\nscopes = ["device.read"]\n')
-    with pytest.raises(ConfigError, match="'scopes'.*grip profiles only") as info:
+    with pytest.raises(ConfigError, match=r"'scopes'.*grip profiles only") as info:
         load_config(start=tmp_path)
     assert "\n" not in str(info.value)
