@@ -651,7 +651,8 @@ print(f"beta: {len(beta_devices)} devices on {body['totalPages']} pages of {body
 The beta answered for the API key's own customer; a sub-customer's devices needed the context switch and
 the `x-client-id` header (notebook 02). The new API has neither: a parent customer sees the devices of
 every client it owns, and the `clientId` filter narrows the list to one client. No vendor `Accept` type
-is needed (`application/json`). One large page (`limit` up to 200, the maximum the specs choose [?]) shows the owners:
+is needed (`application/json`). One large page (`limit` goes up to 200, the maximum the specs choose [?])
+shows the owners:
 """),
     code("""
 everything = nb.call("GET", "/devices", params={"limit": 200})
