@@ -46,6 +46,10 @@ SPEC_SUFFIXES = (".yml", ".yaml", ".json")
 RULES_FILE_NAME = "rules.yaml"
 # Folders inside a spec folder that hold other YAML (specs/kpn-things/migrations: beta-to-new maps).
 SKIPPED_FOLDERS = frozenset({"migrations"})
+# The JSON Schema dialects an OpenAPI 3.1 document may declare that the validator (2020-12) implements.
+_DIALECTS_2020_12 = frozenset(
+    {"https://json-schema.org/draft/2020-12/schema", "https://spec.openapis.org/oas/3.1/dialect/base"}
+)
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -69,6 +73,11 @@ def load_spec(path: str | Path) -> Spec:
         servers = loader.servers()
     except RecursionError:
         raise SpecError("definition nested too deeply to read", path=name) from None
+    dialect = root.get("jsonSchemaDialect")
+    if fmt == "openapi-3.1" and dialect is not None and dialect not in _DIALECTS_2020_12:
+        loader.warn(
+            "/jsonSchemaDialect", f"dialect {dialect!r} is not read; schemas are validated as 2020-12"
+        )
     info = root.get("info")
     if not isinstance(info, dict):
         loader.warn("/info", "no 'info' object; title taken from the file name")

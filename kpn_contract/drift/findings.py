@@ -129,6 +129,8 @@ RULES: dict[str, Rule] = {
         Rule("security.scheme.changed", "breaking", "diff", "a security scheme changed or was replaced"),
         Rule("server.changed", "breaking", "diff", "the API moved to another server or base path"),
         Rule("security.token-url.changed", "breaking", "diff", "the token URL of a security scheme changed"),
+        Rule("security.scope.added", "breaking", "diff", "an operation requires a scope it did not require"),
+        Rule("security.scope.removed", "info", "diff", "an operation no longer requires a scope"),
         Rule("migration.path.changed", "breaking", "migration", "the operation moved to another path"),
         Rule("migration.paging.changed", "breaking", "migration", "a paging parameter was replaced"),
         Rule("migration.sort.changed", "breaking", "migration", "a sort parameter was replaced"),

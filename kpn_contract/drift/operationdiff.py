@@ -236,6 +236,37 @@ class OperationDiffer(SchemaDiffer):
                 new=sorted(new.security),
                 message=f"{op} now authenticates with {', '.join(sorted(new.security))}",
             )
+        self.operation_scopes(op, old, new)
+
+    def operation_scopes(self, op: str, old: Operation, new: Operation) -> None:
+        """Scopes on the security requirements (OpenAPI 3.1 style), alternative by alternative.
+
+        A token that met an old alternative must meet a new one: the scopes it would lack are new
+        required scopes (breaking). Scopes no alternative names any more are info.
+        """
+        added: dict[str, None] = {}
+        for requirement in old.security_requirements or ({},):
+            granted = {scope for scopes in requirement.values() for scope in scopes}
+            added.update(dict.fromkeys(new.missing_scopes(granted)))
+        if added:
+            self.emit(
+                "security.scope.added",
+                op,
+                "/security",
+                old=list(old.scopes),
+                new=list(new.scopes),
+                message=f"the token now needs the scope {', '.join(added)}",
+            )
+        removed = [scope for scope in old.scopes if scope not in new.scopes]
+        if removed:
+            self.emit(
+                "security.scope.removed",
+                op,
+                "/security",
+                old=list(old.scopes),
+                new=list(new.scopes),
+                message=f"the scope {', '.join(removed)} is no longer required",
+            )
 
 
 def operations_by_key(spec: Spec) -> dict[tuple[str, str], Operation]:

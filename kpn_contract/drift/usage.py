@@ -42,6 +42,8 @@ _OPERATION_WIDE = frozenset(
         "response.media-type.changed",
         "response.property.added",
         "security.scheme.changed",
+        "security.scope.added",
+        "security.scope.removed",
         "migration.path.changed",
         "migration.accept.changed",
         "migration.auth-failure.changed",

@@ -133,6 +133,22 @@ def test_ref_with_constraining_siblings_becomes_all_of_in_31(write_spec: WriteSp
     assert verdicts(path, {"status": 404}, {"status": 400}) == [[], ["body.schema"]]
 
 
+@pytest.mark.parametrize(
+    ("dialect", "warned"),
+    [
+        ("https://spec.openapis.org/oas/3.1/dialect/base", False),
+        ("https://json-schema.org/draft/2020-12/schema", False),
+        ("https://json-schema.org/draft-07/schema#", True),
+    ],
+)
+def test_a_foreign_json_schema_dialect_is_warned_about(
+    write_spec: WriteSpec, dialect: str, warned: bool
+) -> None:
+    spec = load_spec(write_spec({**doc31({"type": "object"}), "jsonSchemaDialect": dialect}))
+    expected = [("/jsonSchemaDialect", f"dialect {dialect!r} is not read; schemas are validated as 2020-12")]
+    assert [(w.pointer, w.message) for w in spec.warnings] == (expected if warned else [])
+
+
 # -- scopes --------------------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from kpn_contract.contract.specs import load_spec
+from kpn_contract.contract.index import SpecIndex
+from kpn_contract.contract.specs import load_spec, load_specs
+from kpn_contract.contract.validate import Validator
 
 REPO = Path(__file__).resolve().parents[3]
 GENERATOR = REPO / "specs" / "_tools" / "build_things_specs.py"
@@ -158,3 +161,45 @@ def test_every_file_loads_without_warnings_and_with_its_scopes(rendered: dict[st
             [declared] = raw[op.path][op.method.lower()]["security"]
             assert op.security_requirements == ({"BearerAuth": tuple(declared["BearerAuth"])},)
             assert op.scopes == tuple(declared["BearerAuth"])
+
+
+def test_the_validator_applies_the_2020_12_keywords_of_the_new_api() -> None:
+    validator = Validator(SpecIndex(load_specs([THINGS])))
+    url = "https://api.kpnthings.com/devices?limit=1"
+    device = {
+        "id": "7b3c6a52-0000-4000-8000-000000000001",
+        "clientId": "7b3c6a52-0000-4000-8000-000000000002",
+        "name": "Meter 1",
+        "description": None,
+        "barcode": None,
+        "deviceSpecificationId": "7b3c6a52-0000-4000-8000-000000000003",
+    }
+    page = {"items": [device], "links": {"next": "/devices?cursor=abc&limit=1"}}
+    json_headers = {"content-type": "application/json"}
+    problem_headers = {"content-type": "application/problem+json"}
+
+    def rules(status: int, headers: dict[str, str], body: object) -> list[str]:
+        raw = json.dumps(body).encode()
+        return [v.rule for v in validator.validate("GET", url, status, headers, raw)]
+
+    assert rules(200, json_headers, page) == []
+    assert rules(200, json_headers, {"items": [device]}) == ["body.schema"]  # links is always present
+    assert rules(200, json_headers, {**page, "links": {"next": ""}}) == ["body.schema"]  # $defs Link
+    assert rules(200, json_headers, {**page, "items": [{**device, "barcode": 5}]}) == ["body.schema"]
+    forbidden = {"type": "about:blank", "title": "Forbidden", "status": 403, "detail": "needs device.read"}
+    challenge = {
+        **problem_headers,
+        "www-authenticate": 'Bearer error="insufficient_scope", scope="device.read"',
+    }
+    assert rules(403, challenge, forbidden) == []
+    assert rules(403, problem_headers, forbidden) == ["header.missing"]
+    assert rules(403, challenge, {**forbidden, "status": 401}) == ["body.schema"]  # const
+    command = validator.index.find("POST", "https://api.kpnthings.com/downlinks")
+    assert command is not None
+    assert command.request_body is not None
+    body_schema = command.request_body.content["application/json"].schema
+    assert body_schema is not None
+    assert body_schema["properties"]["command"]["prefixItems"][1] == {
+        "type": ["number", "string", "boolean"],
+        "description": "The command's value.",
+    }

@@ -75,6 +75,16 @@ def test_get_devices_names_every_change_a_consumer_must_make(findings: list[Find
     }
 
 
+def test_get_devices_now_needs_the_device_read_scope(findings: list[Finding]) -> None:
+    (scope,) = [f for f in findings if f.operation == DEVICES and f.rule_id.startswith("security.")]
+    assert (scope.rule_id, scope.severity, scope.old, scope.new) == (
+        "security.scope.added",
+        "breaking",
+        [],
+        ["device.read"],
+    )
+
+
 def test_field_renames_point_into_the_page_items_of_the_old_body(findings: list[Finding]) -> None:
     renamed = {f.old: f.pointer for f in findings if f.rule_id == "migration.field.renamed"}
     media = VENDOR_DEVICE.replace("/", "~1")

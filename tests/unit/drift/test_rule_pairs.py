@@ -66,3 +66,17 @@ def test_one_of_consts_compares_as_an_enum() -> None:
     view = view_of({"oneOf": [{"const": "a"}, {"const": "b"}, {"type": "null"}]})
     assert view.enum == frozenset({"a", "b"})
     assert view.nullable
+
+
+def test_a_new_alternative_with_more_scopes_does_not_break_a_token_that_meets_the_old_one(
+    tmp_path: Path,
+) -> None:
+    base = (PAIRS / "security.scope.added" / "base.yaml").read_text(encoding="utf-8")
+    old_requirement = "      - BearerAuth:\n        - thing.read\n"
+    assert old_requirement in base
+    either = old_requirement + "      - BearerAuth:\n        - thing.read\n        - thing.audit\n"
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    (tmp_path / "revision.yaml").write_text(base.replace(old_requirement, either), encoding="utf-8")
+    old, new = load_spec(tmp_path / "base.yaml"), load_spec(tmp_path / "revision.yaml")
+    assert len(new.operations[0].security_requirements) == 2
+    assert diff_specs(old, new) == []

@@ -97,3 +97,12 @@ def test_empty_usage_keeps_nothing(tmp_path: Path) -> None:
     write_cassette(tmp_path, "c", [])
     usage = usage_from_cassettes([tmp_path], _index())
     assert apply_usage([_finding("operation.removed", "")], usage) == []
+
+
+def test_a_field_inside_a_tuple_position_is_matched_through_the_recorded_array_items(tmp_path: Path) -> None:
+    body = {"route": [{"lat": 52.1}, {"lat": 52.2}]}
+    write_cassette(tmp_path, "c", [interaction("GET", "https://api.example.com/api/devices/u1", 200, body)])
+    usage = usage_from_cassettes([tmp_path], _index())
+    read = _finding("response.property.removed", f"{SCHEMA}/properties/route/prefixItems/1/properties/lat")
+    unread = _finding("response.property.removed", f"{SCHEMA}/properties/route/prefixItems/1/properties/lon")
+    assert [f.pointer for f in apply_usage([read, unread], usage)] == [read.pointer]
