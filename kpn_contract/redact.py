@@ -29,7 +29,14 @@ _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 
 _BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)[A-Za-z0-9._~+/=-]+"), rf"\g<1>{REDACTED}"),
+    # Not the auth-params of an RFC 6750 challenge (WWW-Authenticate: Bearer error="insufficient_scope").
+    (
+        re.compile(
+            r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)(?!(?:realm|scope|error|error_description|error_uri)[ \t]*=)"
+            r"[A-Za-z0-9._~+/=-]+"
+        ),
+        rf"\g<1>{REDACTED}",
+    ),
     (re.compile(r"(\bclient_secret=)(?!REDACTED\b)[^&\s\"']+"), rf"\g<1>{REDACTED}"),
     (
         re.compile(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -376,13 +376,16 @@ class EmulatorContext:
     Imports uvicorn and starlette only when entered.
     """
 
-    def __init__(self, variant: Literal["current", "next"] = "current") -> None:
+    def __init__(
+        self, variant: Literal["current", "next"] = "current", *, scopes: Iterable[str] | None = None
+    ) -> None:
         self.variant = variant
+        self.scopes = None if scopes is None else frozenset(scopes)  # None: every scope the specs name
 
     def __enter__(self) -> Any:
         from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-        settings = EmulatorSettings.from_environment(os.environ)
+        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes)
         settings.variant = self.variant
         self.server = EmulatorServer(settings).start()
         return self.server

@@ -723,6 +723,55 @@ rows += [f"| `{b['uuid']}` | `{n['id']}` | {n['name']} |" for b, n in zip(beta_d
 display(Markdown("\\n".join(rows)))
 """),
     md("""
+### Sort, search and the sub-customer filter
+
+`sort=createdAt,-name` sorts on several fields, each ascending unless it starts with `-`; the beta had
+one `sortBy` and one `sortOrder`. `q` searches name **and** description **ignoring case**; the beta's
+`search` was a case-sensitive match on the name only.
+"""),
+    code("""
+by_age = nb.call("GET", "/devices", params={"clientId": own_client, "limit": 200, "sort": "createdAt,-name"})
+assert by_age.conforms
+created = [device["createdAt"] for device in by_age.json()["items"]]
+assert created == sorted(created)
+print(f"oldest: {created[0]}, newest: {created[-1]}")
+"""),
+    code("""
+def new_api_search(term: str) -> set[str]:
+    page = nb.call("GET", "/devices", params={"clientId": own_client, "q": term, "limit": 200})
+    assert page.conforms and "next" not in page.json()["links"]
+    return {device["id"] for device in page.json()["items"]}
+
+
+def beta_search(term: str) -> set[str]:
+    page = nb.call("GET", "/api/devices", params={"search": term, "pageSize": 200}, headers=BETA_ACCEPT)
+    assert page.conforms and page.json()["last"]
+    return {device["uuid"] for device in page.json()["content"]}
+
+
+found = {(api, term): search(term) for api, search in (("beta", beta_search), ("new", new_api_search))
+         for term in ("water", "WATER")}
+rows = ["| API | term | devices |", "|---|---|---:|"]
+rows += [f"| {api} | `{term}` | {len(ids)} |" for (api, term), ids in found.items()]
+display(Markdown("\\n".join(rows)))
+assert found["new", "WATER"] == found["new", "water"] == found["beta", "water"] and not found["beta", "WATER"]
+"""),
+    md("""
+(Here `q` and the beta's `search` find the same devices for `water` because every device's description
+names its sensor type like its name does; in general `q` finds more.)
+
+A sub-customer's devices need no context switch and no `x-client-id`: the parent filters on the
+sub-customer's `clientId`. Each client's list matches its count in the table of owners above:
+"""),
+    code("""
+for client, count in owners.items():
+    owned = nb.call("GET", "/devices", params={"clientId": client, "limit": 200})
+    assert owned.conforms
+    clients = {device["clientId"] for device in owned.json()["items"]}
+    assert len(owned.json()["items"]) == count and clients == {client}
+    print(f"clientId {client}: {count} devices{' (ours)' if client == own_client else ''}")
+"""),
+    md("""
 ### A wrong token: 401 instead of 302
 
 Notebook 02 showed the beta's **302 Found** for a wrong token. The new API answers **401** with

@@ -85,3 +85,14 @@ def test_kpnauth_names_the_missing_scope_without_retrying(project_reader: Emulat
         assert secret not in str(info.value)
     # One token request only: a new token of the same key would carry the same scopes.
     assert sum(n for k, n in project_reader.stats()["requests"].items() if "token" in k) == 1
+
+
+def test_redaction_keeps_a_challenge_and_still_hides_a_token() -> None:
+    from kpn_contract.redact import redact
+
+    challenge = 'Bearer error="insufficient_scope", scope="device.read"'
+    assert redact(f"www-authenticate: {challenge}") == f"www-authenticate: {challenge}"
+    assert redact('Bearer realm="kpn-things"') == 'Bearer realm="kpn-things"'
+    planted = _jwt({"scope": "device.read", "sub": "planted-subject-7f3a"})
+    assert planted not in redact(f"authorization: Bearer {planted}")
+    assert redact("Bearer errorless-token-value") == "Bearer REDACTED"
