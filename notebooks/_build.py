@@ -538,7 +538,7 @@ from collections import Counter
 from IPython.display import Markdown, display
 
 from kpn_contract import notebook
-from kpn_contract.drift.report import run_migration
+from kpn_contract.drift import run_migration
 from kpn_contract.profiles import load_config
 
 config = load_config()
