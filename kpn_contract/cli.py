@@ -148,9 +148,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from kpn_contract import commands
-    from kpn_contract.profiles import register_environment_secrets
-
-    register_environment_secrets()  # diff, drift and verify print what they read: redact env credentials
+    from kpn_contract.startup import register_project_secrets
 
     handler: Callable[[argparse.Namespace], int] = getattr(commands, args.command.replace("-", "_"))
     if args.debug:
@@ -160,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         configure_debug_logging(logging.DEBUG)
     try:
+        # Every configured secret is registered before any command reads, prints or writes.
+        register_project_secrets(path=args.config)
         return handler(args)
     except KeyboardInterrupt:
         return 130

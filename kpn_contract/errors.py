@@ -33,6 +33,7 @@ __all__ = [
     "ConfigError",
     "ContractViolation",
     "KPNContractError",
+    "KPNSecretWarning",
     "MissingScopeError",
     "NetworkBlockedError",
     "SpecError",
@@ -153,6 +154,10 @@ class NetworkBlockedError(CassetteError):
 
 class UsageError(KPNContractError):
     """Bad arguments to the command line or to a public function."""
+
+
+class KPNSecretWarning(UserWarning):
+    """A registered secret would show where kpn_contract cannot redact it (a parametrize test ID)."""
 
 
 class ContractViolation(AssertionError):  # noqa: N818 - the name users and the issue know

@@ -69,10 +69,15 @@ def pytest_configure(config: pytest.Config) -> None:
         from kpn_contract import _pytest_asyncio
 
         config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
+    from kpn_contract.errors import ConfigError, KPNContractError
+    from kpn_contract.startup import register_project_secrets
+
+    try:  # every configured secret is known before collection builds a test ID or anything prints
+        register_project_secrets(start=config.rootpath)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
     # Bad run settings (a target in the config file, a record mode without a target) are one
     # error at start-up, not one identical error per test.
-    from kpn_contract.errors import KPNContractError
-
     try:
         kpn_config = _startup_config(config)
         if not _settings_given(config, kpn_config):
@@ -92,17 +97,24 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"kpn_contract: target={options.target if options is not None else 'replay'}"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Not in pytest_configure: pytest registers its logging plugin there, last.
+    from kpn_contract.pytest_output import guard_pytest_logging
+
+    guard_pytest_logging(session.config)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Redact failure text and captured output before any reporter (terminal, JUnit XML) sees them.
+    """Redact failure text, captured output and properties before any reporter (terminal, JUnit) sees them.
 
     A user's own ``assert token == ...`` would otherwise print a token through assertion rewriting.
-    Reports that hold no secret keep pytest's rich formatting: they are replaced only when changed.
     """
     outcome = yield
-    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
-    from kpn_contract.redact import redact
+    from kpn_contract.pytest_output import redact_test_report
 
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     if report.failed and call.excinfo is not None:
         from kpn_contract.failures import short_failure_report
 
@@ -110,12 +122,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         short = short_failure_report(call.excinfo.value, item.nodeid)
         if short is not None:
             report.longrepr = short
-    if report.longrepr is not None:
-        text = str(report.longrepr)
-        cleaned = redact(text)
-        if cleaned != text:
-            report.longrepr = cleaned
-    report.sections = [(title, redact(content)) for title, content in report.sections]
+    redact_test_report(report, call.excinfo)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    del collector
+    outcome = yield
+    from kpn_contract.pytest_output import redact_collect_report
+
+    redact_collect_report(outcome.get_result())  # type: ignore[attr-defined]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from kpn_contract.pytest_output import warn_if_secret_id
+
+    warn_if_secret_id(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from kpn_contract.pytest_output import redact_junit_globals
+
+    redact_junit_globals(session.config)
 
 
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -222,7 +251,12 @@ def kpn_cassette(
     marker = _marker_kwargs(request)
     validated = marker.get("validate", True) is not False
     with test_cassette(
-        kpn_session, request.node.nodeid, kpn_profile, marker.get("cassette"), validated=validated
+        kpn_session,
+        request.node.nodeid,
+        kpn_profile,
+        marker.get("cassette"),
+        validated=validated,
+        test_file=request.node.path,
     ) as handle:
         yield handle
 

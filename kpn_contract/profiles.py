@@ -32,6 +32,7 @@ from urllib.parse import quote
 from kpn_contract import _demo
 from kpn_contract.errors import ConfigError
 from kpn_contract.redact import register_secret
+from kpn_contract.secrets import check_secret_length
 
 __all__ = [
     "DEFAULT_PROFILES",
@@ -43,7 +44,9 @@ __all__ = [
     "Credentials",
     "Profile",
     "ProfileKind",
+    "environment_value",
     "load_config",
+    "named_environment",
     "register_environment_secrets",
     "resolve_credentials",
 ]
@@ -65,11 +68,7 @@ _DEFAULT_URLS: Final[dict[str, tuple[str, str]]] = {
     "grip": (GRIP_TOKEN_URL, THINGS_BASE_URL),
 }
 
-# register_secret ignores shorter values, so they could not be scrubbed: refuse them instead.
-_MIN_CREDENTIAL_LENGTH: Final = 6
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Words in a KPN_* variable name that mark a credential (KPN_TARGET or KPN_EMULATOR_URL are not).
-_CREDENTIAL_WORDS: Final = ("SECRET", "CLIENT_ID", "TENANT", "TOKEN", "SUBCUSTOMER", "PASSWORD", "API_KEY")
 # Keys that would hold a secret value instead of the name of an environment variable.
 _SECRET_KEYS: Final = frozenset(
     {
@@ -249,6 +248,7 @@ class Config:
     # Profiles that could not be built, with their error: raised only when the profile is used, so
     # one bad profile does not break the others (`kpn-contract profiles` lists them).
     problems: Mapping[str, ConfigError] = field(default_factory=dict, repr=False)
+    secret_env: tuple[str, ...] = ()  # extra variables whose values are secrets (``secret_env``)
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; a bad one raises its ConfigError, an unknown name lists the known."""
@@ -434,6 +434,7 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     cassette_dir = _folder(table, "cassette_dir", "cassettes", root, source or root)
     assert cassette_dir is not None  # it has a default
     spec_dir = _folder(table, "spec_dir", None, root, source or root)
+    secret_env = _secret_env(table, source)
     return Config(
         profiles=profiles,
         cassette_dir=cassette_dir,
@@ -442,7 +443,25 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         source=source,
         settings=table,
         problems=problems,
+        secret_env=secret_env,
     )
+
+
+def _secret_env(table: Mapping[str, Any], source: Path | None) -> tuple[str, ...]:
+    """``secret_env = ["MY_VAR", ...]``: names of environment variables, never values."""
+    names = table.get("secret_env", [])
+    where = str(source) if source is not None else None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ConfigError("must be a list of environment-variable names", path=where, field="secret_env")
+    for name in names:
+        if not _ENV_NAME.fullmatch(name):
+            # Not echoed: a value that is not a variable name may well be the secret itself.
+            raise ConfigError(
+                "holds an entry that is not an environment-variable name (letters, digits and _ only)",
+                path=where,
+                field="secret_env",
+            )
+    return tuple(names)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -464,11 +483,10 @@ def resolve_credentials(
     empty, or too short to be scrubbed is a ConfigError naming the profile, field and variable, and
     ``source`` (the config file that named the variable) when given.
     """
-    environ: Mapping[str, str] = os.environ if env is None else env
     where = str(source) if source is not None else None
 
     def read(field_name: str, env_var: str) -> str:
-        value = environ.get(env_var, "").strip()
+        value = (environment_value(env_var, env) or "").strip()
         if not value and demo_fallback:
             value = _demo.demo_value(profile.kind, field_name, env_var)
         if not value:
@@ -479,15 +497,8 @@ def resolve_credentials(
                 env_var=env_var,
                 path=where,
             )
-        register_secret(value)
-        if len(value) < _MIN_CREDENTIAL_LENGTH:
-            raise ConfigError(
-                f"value is shorter than {_MIN_CREDENTIAL_LENGTH} characters and could not be scrubbed safely",
-                profile=profile.name,
-                field=field_name,
-                env_var=env_var,
-                path=where,
-            )
+        check_secret_length(value, env_var=env_var, profile=profile.name, field=field_name, path=where)
+        register_secret(value, f"environment variable {env_var}")
         return value
 
     client_id = read("client_id_env", profile.client_id_env)
@@ -506,20 +517,34 @@ def resolve_credentials(
 
 
 def register_environment_secrets(env: Mapping[str, str] | None = None, config: Config | None = None) -> None:
-    """Register every credential the environment holds, before anything is printed or written.
+    """Register every configured credential before anything is printed or written.
 
-    Front doors call it first, so that commands which never resolve a profile (``diff``, ``drift``,
-    ``verify``) still redact a credential that turns up in a spec, a recording or a report. Registered:
-    the variables the default profiles (and ``config``'s) name, and every ``KPN_*`` variable named
-    like a credential.
+    Kept for existing callers: it is :func:`kpn_contract.startup.register_startup_secrets`, the one
+    start-up function every front door calls.
     """
-    environ: Mapping[str, str] = os.environ if env is None else env
-    profiles = [*DEFAULT_PROFILES.values(), *(config.profiles.values() if config is not None else ())]
-    names = {name for profile in profiles for name in profile.env_vars()}
-    names |= {
-        name
-        for name in environ
-        if name.startswith("KPN_") and any(word in name for word in _CREDENTIAL_WORDS)
-    }
-    for name in names:
-        register_secret(environ.get(name, "").strip())
+    from kpn_contract.startup import register_startup_secrets  # startup imports this module
+
+    register_startup_secrets(config, env)
+
+
+def named_environment(
+    config: Config, env: Mapping[str, str] | None = None, *, extra: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Only the environment variables that profiles (the defaults and ``config``'s) name, plus ``extra``.
+
+    Sessions keep this rather than a copy of the whole environment: an object or local holding
+    ``os.environ`` shows every other secret of the machine in ``--showlocals`` and debuggers.
+    """
+    profiles = [*DEFAULT_PROFILES.values(), *config.profiles.values()]
+    names = {name for profile in profiles for name in profile.env_vars()} | set(extra)
+    values = {name: environment_value(name, env) for name in sorted(names)}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def environment_value(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """One variable of ``env`` (default ``os.environ``), or None when unset.
+
+    Read through this rather than binding ``os.environ`` to a local: ``--showlocals`` and debuggers
+    print a frame's locals, and the whole environment holds every other secret of the machine.
+    """
+    return (os.environ if env is None else env).get(name)

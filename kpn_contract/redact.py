@@ -3,8 +3,9 @@
 Cassettes, log records, reprs, exception messages, reports and notebook output all pass through
 :func:`redact`. It removes two kinds of secret:
 
-* values the toolkit knows: every credential a profile resolved and every token it obtained is
-  registered here with :func:`register_secret` the moment it is read;
+* values the toolkit knows, in every encoded form (URL, form, JSON, repr, YAML, HTML, base64, ...):
+  every configured credential is registered at start-up and every token the moment it is obtained,
+  with :func:`register_secret`, in the one detector (:data:`kpn_contract.secrets.REGISTRY`);
 * values that look like secrets by their place: ``Bearer …`` credentials, ``client_secret`` in form
   and JSON bodies, ``access_token`` in JSON bodies, and ``developer_email`` / ``developer.email``.
 
@@ -13,20 +14,13 @@ Cassettes, log records, reprs, exception messages, reports and notebook output a
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 from collections.abc import Iterable
 
-__all__ = ["REDACTED", "forget_secrets", "known_secrets", "mask", "redact", "register_secret"]
+from kpn_contract.secrets import REDACTED, REGISTRY, SecretDetector
 
-REDACTED = "REDACTED"
-
-# Shorter values would redact ordinary words; the toolkit refuses credentials this short anyway.
-_MIN_SECRET_LENGTH = 6
-
-_lock = threading.Lock()
-_secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+__all__ = ["REDACTED", "forget_secrets", "known_secrets", "mask", "redact", "redact_bytes", "register_secret"]
 
 _BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
     # Not the auth-params of an RFC 6750 challenge (WWW-Authenticate: Bearer error="insufficient_scope").
@@ -55,40 +49,29 @@ _BY_PLACE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def register_secret(value: str | None) -> None:
-    """Remember ``value`` so that :func:`redact` removes it everywhere from now on."""
-    global _pattern  # noqa: PLW0603 - one process-wide registry is the point
-    if not value or len(value) < _MIN_SECRET_LENGTH:
-        return
-    with _lock:
-        if value in _secrets:
-            return
-        _secrets.add(value)
-        _pattern = None
+def register_secret(value: str | None, source: str = "registered secret") -> None:
+    """Remember ``value`` so that :func:`redact` removes it, in every encoded form, from now on.
+
+    Values shorter than :data:`kpn_contract.secrets.MIN_SECRET_LENGTH` are ignored here; the
+    configuration refuses them (:func:`kpn_contract.secrets.check_secret_length`).
+    """
+    REGISTRY.add(value, source)
 
 
 def forget_secrets() -> None:
     """Clear the registry (tests use it between planted-secret runs)."""
-    global _pattern  # noqa: PLW0603
-    with _lock:
-        _secrets.clear()
-        _pattern = None
+    REGISTRY.clear()
 
 
 def known_secrets() -> frozenset[str]:
     """The registered secret values (for the scrubber and the audit; never print them)."""
-    with _lock:
-        return frozenset(_secrets)
+    return REGISTRY.values()
 
 
-def _known_pattern() -> re.Pattern[str] | None:
-    global _pattern  # noqa: PLW0603
-    with _lock:
-        if _pattern is None and _secrets:
-            # Longest first, so that a secret containing another is removed whole.
-            alternatives = sorted(_secrets, key=len, reverse=True)
-            _pattern = re.compile("|".join(re.escape(s) for s in alternatives))
-        return _pattern
+@functools.lru_cache(maxsize=256)
+def _detector_for(values: frozenset[str]) -> SecretDetector:
+    # The scrubber passes the same few extra values over and over: build their automaton once.
+    return SecretDetector(values)
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:
@@ -98,15 +81,18 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     """
     if not text:
         return text
-    pattern = _known_pattern()
-    if pattern is not None:
-        text = pattern.sub(REDACTED, text)
-    for value in extra:
-        if value and len(value) >= _MIN_SECRET_LENGTH:
-            text = text.replace(value, REDACTED)
+    text = REGISTRY.redact(text)
+    extra_values = frozenset(extra)
+    if extra_values:
+        text = _detector_for(extra_values).redact(text)
     for rx, replacement in _BY_PLACE:
         text = rx.sub(replacement, text)
     return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """``data`` with every registered secret (in its UTF-8 and Latin-1 forms) replaced by ``REDACTED``."""
+    return REGISTRY.redact_bytes(data)
 
 
 def mask(value: str | None) -> str:

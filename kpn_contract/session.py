@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from kpn_contract.errors import ContractViolation, UsageError
-from kpn_contract.profiles import Config, Credentials, Profile, resolve_credentials
+from kpn_contract.profiles import (
+    Config,
+    Credentials,
+    Profile,
+    environment_value,
+    named_environment,
+    resolve_credentials,
+)
 from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport, Target
 
 if TYPE_CHECKING:
@@ -88,6 +95,7 @@ class KPNSession:
 
     def __init__(self, config: Config, options: SessionOptions, env: Mapping[str, str] | None = None) -> None:
         from kpn_contract.auth.tokens import TokenCache
+        from kpn_contract.startup import register_startup_secrets
 
         if options.target == "emulator" and not options.emulator_url:
             raise UsageError(
@@ -95,7 +103,8 @@ class KPNSession:
             )
         self.config = config
         self.options = options
-        self._env = dict(os.environ if env is None else env)
+        self._env = named_environment(config, env)  # never the whole environment (--showlocals)
+        register_startup_secrets(config, env)  # every profile's values, used here or not
         self.cache = TokenCache()
         self.violations: list[Violation] = []
         self.token_verdicts: dict[str, list[Violation]] = {}
@@ -227,8 +236,15 @@ class KPNSession:
             return CassetteHandle(path, SharedTransport(base), meta)
         # The base transport is the session's: the cassette must not close it with itself.
         inner = SharedTransport(base) if base is not None else None
+        # Writes (and lock files) stay inside the cassette directory, never through a link in it.
         transport = open_cassette_transport(
-            path, mode, inner, self.scrubber(), meta, miss_hint=self.options.miss_hint
+            path,
+            mode,
+            inner,
+            self.scrubber(),
+            meta,
+            miss_hint=self.options.miss_hint,
+            root=self.options.cassette_dir,
         )
         return CassetteHandle(path, transport, meta)
 
@@ -395,8 +411,6 @@ def options_from_sources(
     """
     from kpn_contract.transport import parse_target
 
-    environ = os.environ if env is None else env
-
     def first(key: str, *, from_config: object = None, from_env: str | None = None) -> str | None:
         for value in (cli.get(key), ini.get(key), from_config, from_env):
             if value not in (None, ""):
@@ -405,7 +419,8 @@ def options_from_sources(
 
     settings = config.settings
     target = parse_target(
-        first("target", from_config=settings.get("target"), from_env=environ.get("KPN_TARGET")) or "replay"
+        first("target", from_config=settings.get("target"), from_env=environment_value("KPN_TARGET", env))
+        or "replay"
     )
     record_mode = first("record_mode", from_config=settings.get("record_mode"))
     cassette_dir = Path(first("cassette_dir", from_config=config.cassette_dir) or "cassettes")
@@ -452,12 +467,14 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
         session: KPNSession,
         nodeid: str,
         profile: str,
-        shared_name: str | None,
+        shared_name: object,
         *,
         validated: bool = True,
+        test_file: Path | None = None,
     ) -> None:
         self.session = session
         self.nodeid = nodeid
+        self.test_file = test_file  # names the cassette folder of a test outside the rootdir
         self.profile = profile
         self.shared_name = shared_name
         self.validated = validated
@@ -466,7 +483,9 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
     def __enter__(self) -> CassetteHandle:
         from kpn_contract.cassettes.naming import cassette_path
 
-        path = cassette_path(self.session.options.cassette_dir, self.nodeid, self.shared_name)
+        path = cassette_path(
+            self.session.options.cassette_dir, self.nodeid, self.shared_name, test_file=self.test_file
+        )
         self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
         if self.session.options.target == "replay":
             from kpn_contract.cassettes.netblock import block_network

@@ -1,9 +1,13 @@
 """Scan cassettes, notebooks and reports for secrets that should never have been written.
 
-Four kinds of leak are found, each reported as ``file:line: kind`` and never with the value itself:
+Four kinds of leak are found, each reported as ``file:line: kind [form]`` and never with the value:
 
-* a known secret value: given by the caller, registered in this process, or held by an
-  environment variable named like a credential (``KPN_*SECRET*``, ``KPN_*CLIENT_ID*``, …);
+* a known secret value, in any encoded form the one detector knows (:mod:`kpn_contract.secrets`:
+  URL, form, JSON, repr, YAML, HTML, base64 ...), in the file's bytes and, for YAML, JSON and
+  notebooks, in each parsed value too (a folded line splits a value in the text, and JSON escapes
+  it once more, never in the parsed value). Known values
+  are given by the caller, registered in this process (every configured credential, at start-up),
+  or held by an environment variable named like a credential (``KPN_*SECRET*``, ``KPN_*CLIENT_ID*``, …);
 * an unredacted ``Authorization`` credential (``Bearer …`` or ``Basic …`` with a real value);
 * a ``client_secret`` value in a form, query string, JSON, YAML or Python text;
 * a token-shaped value in an ``access_token``, ``id_token`` or ``refresh_token`` field.
@@ -14,17 +18,26 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import fnmatch
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from typing import Any
 
+import yaml
+
+from kpn_contract.cassettes.scrub import SECRET_FIELDS
 from kpn_contract.errors import CassetteError
-from kpn_contract.redact import REDACTED, known_secrets
+from kpn_contract.redact import REDACTED
+from kpn_contract.secrets import (
+    CREDENTIAL_WORDS,
+    MIN_SECRET_LENGTH,
+    REGISTRY,
+    SecretDetector,
+    is_credential_variable,
+)
 
 __all__ = [
     "AUDITED_SUFFIXES",
@@ -38,19 +51,27 @@ __all__ = [
 AUDITED_SUFFIXES = frozenset(
     {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv"}
 )
-SECRET_ENV_PATTERNS = ("KPN_*SECRET*", "KPN_*CLIENT_ID*", "KPN_*TENANT*", "KPN_*TOKEN*", "KPN_*PASSWORD*")
+SECRET_ENV_PATTERNS = tuple(f"KPN_*{word}*" for word in CREDENTIAL_WORDS)  # as is_credential_variable
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
-_MIN_SECRET_LENGTH = 6  # as kpn_contract.redact: shorter values would match ordinary words
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+_PARSED_SUFFIXES = _YAML_SUFFIXES | {".json", ".ipynb"}
+_MAX_PARSED_BYTES = 32 * 1024 * 1024  # larger files are scanned as text only
+_KNOWN = "known secret value"
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BINARY_TAG = "tag:yaml.org,2002:binary"
 
 _TOKEN_CHARS = r"A-Za-z0-9._~+/=-"  # noqa: S105 - a character class, not a password
 _BEARER = re.compile(rf"(?i)(?<![A-Za-z])bearer\s+(?!REDACTED\b)([{_TOKEN_CHARS}]{{16,}})")
 _BASIC = re.compile(r"(?i)(?<![A-Za-z])basic\s+(?!REDACTED\b)([A-Za-z0-9+/]{6,}={0,2})")
 # A field and its value in JSON ("k": "v", also with escaped quotes inside a YAML or notebook
 # string), Python ('k': 'v'), YAML (k: v), TOML (k = "v") and form or query text (k=v).
+# The scrubber's secret fields (one list, scrub.SECRET_FIELDS): whatever it removes, the audit finds.
 _FIELD = re.compile(
-    r"(?i)(?<![A-Za-z0-9_.])(client_secret|access_token|id_token|refresh_token)"
-    r"(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
+    r"(?i)(?<![A-Za-z0-9_.])("
+    + "|".join(re.escape(name) for name in sorted(SECRET_FIELDS, key=len, reverse=True))
+    + r")(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
 )
+_TOKEN_FIELDS = frozenset({"access_token", "id_token", "refresh_token"})
 _TOKEN_SHAPED = re.compile(rf"[{_TOKEN_CHARS}]{{8,}}")
 _IDENTIFIER_LIKE = re.compile(r"[A-Za-z_][A-Za-z_.]*")
 
@@ -62,9 +83,11 @@ class Finding:
     path: str
     line: int
     kind: str
+    form: str = ""  # for a known value: the name of the encoded form it was found in
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.kind}"
+        form = f" [{self.form}]" if self.form else ""
+        return f"{self.path}:{self.line}: {self.kind}{form}"
 
 
 def environment_secrets(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -73,20 +96,8 @@ def environment_secrets(environ: Mapping[str, str] | None = None) -> dict[str, s
     return {
         name: value
         for name, value in env.items()
-        if any(fnmatch.fnmatchcase(name.upper(), pattern) for pattern in SECRET_ENV_PATTERNS)
-        and len(value) >= _MIN_SECRET_LENGTH
-        and value != REDACTED
+        if is_credential_variable(name) and len(value) >= MIN_SECRET_LENGTH and value != REDACTED
     }
-
-
-def _encoded_forms(value: str) -> set[str]:
-    return {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
-
-
-def _secret_pattern(labelled: Mapping[str, str]) -> re.Pattern[str] | None:
-    if not labelled:
-        return None
-    return re.compile("|".join(re.escape(v) for v in sorted(labelled, key=len, reverse=True)))
 
 
 def _is_placeholder(value: str) -> bool:
@@ -95,7 +106,7 @@ def _is_placeholder(value: str) -> bool:
 
 def _secret_shaped(value: str) -> bool:
     # Python names such as ``profile.client_secret`` in notebook code are references, not values.
-    return len(value) >= _MIN_SECRET_LENGTH and not _IDENTIFIER_LIKE.fullmatch(value)
+    return len(value) >= MIN_SECRET_LENGTH and not _IDENTIFIER_LIKE.fullmatch(value)
 
 
 def _basic_credential(value: str) -> bool:
@@ -107,21 +118,29 @@ def _basic_credential(value: str) -> bool:
 
 
 class _Lines:
-    def __init__(self, text: str) -> None:
-        self._starts = [m.end() for m in re.finditer("\n", text)]
+    def __init__(self, data: str | bytes) -> None:
+        if isinstance(data, str):
+            self._starts = [m.end() for m in re.finditer("\n", data)]
+        else:
+            self._starts = [m.end() for m in re.finditer(b"\n", data)]
 
     def at(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset) + 1
 
 
-def _scan_text(
-    text: str, where: str, secrets: re.Pattern[str] | None, labels: Mapping[str, str]
-) -> set[Finding]:
+def _known_label(source: str) -> str:
+    return _KNOWN if source == _KNOWN else f"{_KNOWN} ({source})"
+
+
+def _scan_known(data: bytes, where: str, detector: SecretDetector) -> set[Finding]:
+    # On the bytes: UTF-8 and Latin-1 forms alike, and no decoding error can hide a value.
+    lines = _Lines(data)
+    return {Finding(where, lines.at(m.start), _known_label(m.source), m.form) for m in detector.find(data)}
+
+
+def _scan_by_place(text: str, where: str) -> set[Finding]:
     lines = _Lines(text)
     found: set[Finding] = set()
-    if secrets is not None:
-        for match in secrets.finditer(text):
-            found.add(Finding(where, lines.at(match.start()), labels[match.group(0)]))
     for match in _BEARER.finditer(text):
         if any(ch.isdigit() for ch in match.group(1)):
             found.add(Finding(where, lines.at(match.start()), "unredacted Authorization credential (Bearer)"))
@@ -132,11 +151,77 @@ def _scan_text(
         field, value = match.group(1).lower(), match.group(3)
         if _is_placeholder(value):
             continue
-        if field == "client_secret":
+        if field not in _TOKEN_FIELDS:
             if _secret_shaped(value):
-                found.add(Finding(where, lines.at(match.start()), "client_secret value"))
+                found.add(Finding(where, lines.at(match.start()), f"{field} value"))
         elif _TOKEN_SHAPED.fullmatch(value) and _secret_shaped(value):
             found.add(Finding(where, lines.at(match.start()), f"token in {field} field"))
+    return found
+
+
+def _scalars(text: str) -> Iterator[yaml.ScalarNode]:
+    """Every scalar of a YAML document once (an alias is the same node, so a bomb stays linear)."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=_Loader))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return
+    seen: set[int] = set()
+    stack: list[Any] = [root for root in roots if root is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+
+
+def _yaml_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
+    """(value, first line, last line) of every YAML scalar; ``!!binary`` ones decoded to bytes."""
+    for node in _scalars(text):
+        value: str | bytes = node.value
+        if node.tag == _BINARY_TAG:
+            try:
+                value = base64.b64decode(node.value)
+            except (binascii.Error, ValueError):
+                continue
+        yield value, node.start_mark.line + 1, node.end_mark.line + 1
+
+
+def _json_values(text: str) -> Iterator[tuple[str | bytes, int, int]]:
+    """(value, line, line) of every JSON string (a notebook's outputs), its line found by its spelling."""
+    try:
+        stack: list[Any] = [json.loads(text)]
+    except (ValueError, RecursionError):
+        return
+    lines = _Lines(text)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            offsets = (text.find(json.dumps(node, ensure_ascii=ascii_only)) for ascii_only in (False, True))
+            line = lines.at(max(0, min((o for o in offsets if o >= 0), default=0)))
+            yield node, line, line
+
+
+def _scan_parsed(
+    values: Iterator[tuple[str | bytes, int, int]], where: str, detector: SecretDetector, known: set[Finding]
+) -> set[Finding]:
+    """Known values in the parsed values: what folding or escaping split or disguised in the text."""
+    found: set[Finding] = set()
+    for value, first, last in values:
+        for match in detector.find(value):
+            label = _known_label(match.source)
+            if any(f.kind == label and first <= f.line <= last for f in known | found):
+                continue  # the text scan already reported it on these lines
+            found.add(Finding(where, first, label, f"{match.form}, in a parsed value"))
     return found
 
 
@@ -156,6 +241,17 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             raise CassetteError("no such file or directory to audit", path=str(root))
 
 
+def _detector(secrets: Iterable[str], environ: Mapping[str, str] | None) -> SecretDetector:
+    detector = SecretDetector()
+    for name, value in environment_secrets(environ).items():
+        detector.add(value, f"environment variable {name}")
+    for value, source in REGISTRY.sources().items():
+        detector.add(value, source)
+    for value in secrets:
+        detector.add(value, _KNOWN)
+    return detector
+
+
 def audit(
     paths: Iterable[str | os.PathLike[str]],
     secrets: Iterable[str] = (),
@@ -164,25 +260,24 @@ def audit(
 ) -> list[Finding]:
     """Every leak in ``paths`` (files, or folders searched for cassettes, notebooks and reports).
 
-    Known values are ``secrets``, the registered secrets and the credential-like environment
-    variables (``environ``, default ``os.environ``). An unreadable path raises :class:`CassetteError`.
+    Known values are ``secrets``, the registered secrets (with their sources) and the
+    credential-like environment variables (``environ``, default ``os.environ``), each searched in
+    every encoded form. An unreadable path raises :class:`CassetteError`.
     """
-    labels: dict[str, str] = {}
-    for value in (*secrets, *known_secrets()):
-        if len(value) >= _MIN_SECRET_LENGTH and value != REDACTED:
-            for form in _encoded_forms(value):
-                labels.setdefault(form, "known secret value")
-    for name, value in environment_secrets(environ).items():
-        for form in _encoded_forms(value):
-            labels[form] = f"known secret value (environment variable {name})"
-    pattern = _secret_pattern(labels)
+    detector = _detector(secrets, environ)
     findings: set[Finding] = set()
     for path in _files(paths):
         try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
+            data = path.read_bytes()
         except OSError as exc:
             raise CassetteError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        findings |= _scan_text(text, str(path), pattern, labels)
+        text = data.decode("utf-8", errors="replace")
+        known = _scan_known(data, str(path), detector)
+        suffix = path.suffix.lower()
+        if suffix in _PARSED_SUFFIXES and len(data) <= _MAX_PARSED_BYTES and len(detector):
+            values = _yaml_values(text) if suffix in _YAML_SUFFIXES else _json_values(text)
+            known |= _scan_parsed(values, str(path), detector, known)
+        findings |= known | _scan_by_place(text, str(path))
     return sorted(findings)
 
 

@@ -106,7 +106,8 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ``meta`` is stored in the cassette's ``kpn_contract:`` key: ``target`` (``live``/``emulator``),
     ``profiles`` (names) and ``specs`` (``{title: info.version}``); ``recorded_at`` and ``toolkit``
     are added here. The client gets the real response; only the written copy is scrubbed.
-    Closing this transport closes ``inner``.
+    Closing this transport closes ``inner``. ``root`` is the cassette directory the file and its
+    lock must stay inside (default: the cassette's own folder).
     """
 
     def __init__(
@@ -118,10 +119,12 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         scrubber: Scrubber | None = None,
         meta: Mapping[str, Any] | None = None,
         miss_hint: str | None = None,
+        root: str | os.PathLike[str] | None = None,
     ) -> None:
         self.inner = inner
         self._miss_hint = miss_hint or "use --kpn-record-mode new_episodes to add it"
         self.path = Path(cassette_path)
+        self.root = root
         self.mode = parse_record_mode(mode)
         self.scrubber = scrubber or Scrubber()
         # Kept by reference: the session fills in ``specs`` as responses are validated, before close.
@@ -237,7 +240,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         with self._lock:
             if not self._new:
                 return
-            with cassette_lock(self.path):
+            with cassette_lock(self.path, self.root):
                 base, base_meta = self._base, self._base_meta
                 if _fingerprint(self.path) not in (self._fingerprint, None):
                     current = load_cassette(self.path)
@@ -245,7 +248,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 keep_old = bool(base) or self.mode is not RecordMode.REWRITE
                 interactions = [self.scrubber.interaction(i) for i in (*base, *self._new)]
                 meta = _merge_meta(base_meta, _normalise_meta(self._meta_source), keep_old=keep_old)
-                save_cassette(Cassette(self.path, interactions, meta), lock=False)
+                save_cassette(Cassette(self.path, interactions, meta), lock=False, root=self.root)
                 self._base, self._base_meta = interactions, meta
                 self._new = []
                 self._fingerprint = _fingerprint(self.path)
@@ -275,6 +278,7 @@ def open_cassette_transport(
     meta: Mapping[str, Any] | None = None,
     *,
     miss_hint: str | None = None,
+    root: str | os.PathLike[str] | None = None,
 ) -> ReplayTransport | RecordingTransport:
     """The cassette transport for one test or session.
 
@@ -294,5 +298,5 @@ def open_cassette_transport(
         cassette = load_cassette(cassette_path) if cassette_path.exists() else Cassette(cassette_path)
         return ReplayTransport(cassette, scrubber, miss_hint=miss_hint)
     return RecordingTransport(
-        inner, cassette_path, mode=record_mode, scrubber=scrubber, meta=meta, miss_hint=miss_hint
+        inner, cassette_path, mode=record_mode, scrubber=scrubber, meta=meta, miss_hint=miss_hint, root=root
     )

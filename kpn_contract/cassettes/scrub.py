@@ -19,10 +19,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from kpn_contract.cassettes.store import Headers, Interaction
-from kpn_contract.redact import REDACTED, known_secrets, redact
+from kpn_contract.redact import REDACTED, redact, redact_bytes
+from kpn_contract.secrets import MIN_SECRET_LENGTH
 
 __all__ = ["SECRET_FIELDS", "SECRET_HEADERS", "SECRET_QUERY_PARAMS", "Scrubber"]
 
@@ -51,41 +52,23 @@ _EMPTY = ("", None, REDACTED)
 _SEPARATOR = "\n\x00\n"  # never inside a header value, and no redaction pattern spans it
 
 
-def _variants(value: str) -> set[str]:
-    """The forms a value takes in a URL, a form body or a JSON string."""
-    return {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
-
-
 class Scrubber:
     """Removes credentials, tokens and personal data from requests and responses.
 
     ``secrets``: secret values of the active profiles (client ids and secrets, tenant ids, tokens).
     ``identifiers``: values that are not secret but should not be published, such as a
-    sub-customer id. Both are replaced wherever they appear; registered secrets
+    sub-customer id. Both are replaced wherever they appear, in every encoded form the one detector
+    knows (:mod:`kpn_contract.secrets`); registered secrets
     (:func:`kpn_contract.redact.register_secret`) always are.
     """
 
     def __init__(self, secrets: Iterable[str] = (), identifiers: Iterable[str] = ()) -> None:
-        values = {v for v in (*secrets, *identifiers) if v}
-        self._given = frozenset().union(*(_variants(v) for v in values)) if values else frozenset()
-        self._registry_seen: frozenset[str] = frozenset()
-        self._extra: tuple[str, ...] = tuple(sorted(self._given, key=len, reverse=True))
-
-    def _current_extra(self) -> tuple[str, ...]:
-        # Registered secrets may appear URL- or JSON-encoded, which redact's own pattern would miss;
-        # recomputed only when the registry changed.
-        registered = known_secrets()
-        if registered != self._registry_seen:
-            encoded = set(self._given)
-            for value in registered:
-                encoded |= _variants(value)
-            self._registry_seen = registered
-            self._extra = tuple(sorted(encoded, key=len, reverse=True))
-        return self._extra
+        self._given = frozenset(v for v in (*secrets, *identifiers) if v)
 
     def text(self, text: str, extra: Iterable[str] = ()) -> str:
-        """Redact free text: every known value plus ``extra``, through :func:`redact`."""
-        return redact(text, extra=(*self._current_extra(), *extra))
+        """Redact free text: every known value and ``extra``, in every encoded form (:func:`redact`)."""
+        values = self._given.union(extra) if extra else self._given
+        return redact(text, extra=values)
 
     # ------------------------------------------------------------------ pieces
 
@@ -118,7 +101,11 @@ class Scrubber:
     def _credential(self, value: str) -> str:
         scheme, _, credential = value.partition(" ")
         if credential and scheme.lower() in _AUTH_SCHEMES:
-            redacted = self.text(credential, extra=(credential,)) if len(credential) > 5 else REDACTED
+            redacted = (
+                self.text(credential, extra=(credential,))
+                if len(credential) >= MIN_SECRET_LENGTH
+                else REDACTED
+            )
             return f"{scheme} {redacted}"
         return REDACTED
 
@@ -133,9 +120,9 @@ class Scrubber:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            # Latin-1 maps every byte to one character and back, so binary content survives while
-            # ASCII secrets inside it are still replaced.
-            return self.text(body.decode("latin-1")).encode("latin-1")
+            # Known values are searched in the bytes (UTF-8 and Latin-1 forms); then Latin-1 maps every
+            # byte to one character and back, so binary content survives the place-shaped rules.
+            return self.text(redact_bytes(body).decode("latin-1")).encode("latin-1")
         kind = (content_type or "").lower()
         if "x-www-form-urlencoded" in kind:
             return self._pairs(text, SECRET_FIELDS).encode("utf-8")
@@ -147,7 +134,7 @@ class Scrubber:
     def _pairs(self, text: str, names: frozenset[str]) -> str:
         pairs = parse_qsl(text, keep_blank_values=True)
         found = [v for k, v in pairs if k.lower() in names and v not in _EMPTY]
-        extra = {form for v in found for form in _variants(v)}
+        extra = set(found)
         scrubbed = self.text(text, extra)
         if found and any(
             k.lower() in names and v not in _EMPTY for k, v in parse_qsl(scrubbed, keep_blank_values=True)
@@ -165,7 +152,7 @@ class Scrubber:
         except (ValueError, RecursionError):
             return self.text(text)
         found = [v for v in _secret_values(data) if isinstance(v, str)]
-        extra = {form for v in found for form in _variants(v)}
+        extra = set(found)
         scrubbed = self.text(text, extra)
         if _has_secret(data) and _has_secret(_loads_or_none(scrubbed)):
             # Short or non-string values: replace them in the structure and serialise again.

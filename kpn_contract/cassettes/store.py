@@ -6,15 +6,16 @@ metadata (when, against which target, with which profiles, toolkit version and s
 vcrpy ignores keys it does not know.
 
 Loading uses PyYAML's *safe* loader only. vcrpy advisory GHSA-rpj2-4hq8-938g: a full loader
-executes ``!!python/object/apply`` tags, so a planted cassette could run code. Writing uses the
-matching safe dumper, so nothing is written that the loader would refuse.
+executes ``!!python/object/apply`` tags, so a planted cassette could run code. Anchors and aliases,
+files over ``MAX_CASSETTE_BYTES`` and nesting over ``MAX_NESTING_DEPTH`` are refused too
+(``safe_yaml.py``: an alias bomb would otherwise expand on load). Writing uses the matching safe
+dumper, so nothing is written that the loader would refuse.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,10 +26,20 @@ from typing import Any
 import yaml
 from yaml.representer import SafeRepresenter
 
+from kpn_contract.cassettes.paths import cassette_lock, safe_destination
+from kpn_contract.cassettes.safe_yaml import (
+    MAX_CASSETTE_BYTES,
+    MAX_NESTING_DEPTH,
+    HostileYAMLError,
+    check_size,
+    load_untrusted,
+)
 from kpn_contract.errors import CassetteError
 
 __all__ = [
     "CASSETTE_FORMAT_VERSION",
+    "MAX_CASSETTE_BYTES",
+    "MAX_NESTING_DEPTH",
     "META_KEY",
     "Cassette",
     "Headers",
@@ -103,7 +114,10 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
     cassette_path = Path(path)
     where = str(cassette_path)
     try:
+        check_size(cassette_path.stat().st_size)  # before reading: a huge file is refused unread
         raw = cassette_path.read_bytes()
+    except HostileYAMLError as exc:
+        raise CassetteError(exc.problem, path=where) from None
     except FileNotFoundError:
         raise CassetteError("cassette does not exist", path=where) from None
     except OSError as exc:
@@ -125,7 +139,9 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
 
 def _parse_yaml(text: str, where: str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return load_untrusted(text)
+    except HostileYAMLError as exc:
+        raise CassetteError(exc.problem, path=where, line=exc.line) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         problem = exc.problem or "unknown tag"
@@ -342,35 +358,14 @@ def dump_cassette(cassette: Cassette) -> str:
     return str(yaml.serialize(root, Dumper=_Dumper))
 
 
-def _lock_path(path: Path) -> Path:
-    # Hidden, so iter_cassettes and globbing for *.yaml never see it.
-    return path.with_name(f".{path.name}.lock")
-
-
-@contextlib.contextmanager
-def cassette_lock(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold an exclusive lock for ``path`` (an flock on a hidden sibling ``.lock`` file).
-
-    Parallel xdist workers that record into the same cassette take turns: read, merge and write
-    happen under this lock.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _lock_path(target).open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, root: str | os.PathLike[str] | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
 
     A temp file in the same directory, fsync, then ``os.replace``; an interruption leaves the old file.
+    ``root`` is the cassette directory: no symbolic link below it is followed (``paths.py``).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    destination = safe_destination(path, root)
+    fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -378,29 +373,32 @@ def write_atomically(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(0o644)  # mkstemp creates 0600; cassettes are ordinary project files
-        tmp.replace(path)
+        tmp.replace(destination)  # replaces a link planted meanwhile rather than following it
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        dir_fd = os.open(destination.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
 
 
-def save_cassette(cassette: Cassette, *, lock: bool = True) -> None:
+def save_cassette(
+    cassette: Cassette, *, lock: bool = True, root: str | os.PathLike[str] | None = None
+) -> None:
     """Write ``cassette`` to ``cassette.path`` atomically, under the cassette's lock unless told otherwise.
 
-    Pass ``lock=False`` only when already holding :func:`cassette_lock` for that path.
+    Pass ``lock=False`` only when already holding :func:`cassette_lock` for that path. ``root`` is
+    the cassette directory the file must stay inside (default: the file's own folder).
     """
-    data = dump_cassette(cassette).encode("utf-8")
+    data = dump_cassette(cassette).encode("utf-8")  # UTF-8 and "\n" on every platform
     if not lock:
-        write_atomically(cassette.path, data)
+        write_atomically(cassette.path, data, root=root)
         return
-    with cassette_lock(cassette.path):
-        write_atomically(cassette.path, data)
+    with cassette_lock(cassette.path, root):
+        write_atomically(cassette.path, data, root=root)
 
 
 def iter_cassettes(dirs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http import HTTPStatus
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
+from kpn_contract.emulator._echo import undecodable_header
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
 from kpn_contract.emulator._products import ProductCatalog, product_call
 from kpn_contract.emulator._scopes import ScopeTable
@@ -39,6 +41,7 @@ Send = Callable[[Message], Awaitable[None]]
 ADMIN_PREFIX: Final = "/_emulator/"
 _ALL_METHODS: Final = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _DISCONNECT_WAIT: Final = 2.0
+_CONVERTOR: Final = re.compile(r"\{(\w+):\w+\}")
 
 
 # -- /_emulator/* ------------------------------------------------------------------------------------
@@ -126,12 +129,21 @@ class _EmulatorApp(Starlette):
                 continue
             match, _ = route.matches(scope)
             if match is not Match.NONE:
-                return str(getattr(route, "path", scope["path"]))
+                # "{tenantId:path}" counts and matches faults as "{tenantId}", like every other parameter.
+                return _CONVERTOR.sub(r"{\1}", str(getattr(route, "path", scope["path"])))
         catalog: ProductCatalog = self.state.products
         found = catalog.match(scope["method"], scope["path"])
         return found[2] if found else str(scope["path"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (bad := undecodable_header(scope.get("headers", []))) is not None:
+            body = {
+                "status": 400,
+                "error": "Bad Request",
+                "message": f"request header {bad} is not UTF-8 text",
+            }
+            await _send_simple(send, 400, json.dumps(body).encode(), {"content-type": "application/json"})
+            return
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await super().__call__(scope, receive, send)
             return
@@ -244,8 +256,9 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
         Route("/_emulator/faults", _clear_faults, methods=["DELETE"]),
         Route("/oauth/client_credential/accesstoken", gateway_token, methods=["POST"]),
         Route("/oauth/grip/msm/accesstoken", msm_token, methods=["POST"]),
-        Route("/v2/{tenantId}/oidc/idp/c1/token", grip_token, methods=["POST"]),
-        Route("/v2/{tenantId}/oidc/idp/token", grip_token, methods=["POST"]),
+        # :path, because the tenant arrives percent-decoded and may hold a "/" (%2F on the wire).
+        Route("/v2/{tenantId:path}/oidc/idp/c1/token", grip_token, methods=["POST"]),
+        Route("/v2/{tenantId:path}/oidc/idp/token", grip_token, methods=["POST"]),
         Route("/api/v3/idp/oidc/token", grip_token, methods=["POST"]),
         Route("/api/devices", list_devices, methods=["GET"]),
         Route("/api/v1/lifecycle/clients/{customerId}/context-switch", context_switch, methods=["POST"]),

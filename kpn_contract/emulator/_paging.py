@@ -22,6 +22,8 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from kpn_contract.emulator._echo import echo
+
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
@@ -130,7 +132,9 @@ def _sort_keys(params: QueryParams, sortable: Sequence[str]) -> list[tuple[str, 
     for part in raw.split(","):
         name = part.strip().removeprefix("-")
         if name not in sortable:
-            raise BadQueryError(f"sort field {name!r} is unknown; sortable fields: {', '.join(sortable)}")
+            raise BadQueryError(
+                f"sort field '{echo(name)}' is unknown; sortable fields: {', '.join(sortable)}"
+            )
         keys.append((name, part.strip().startswith("-")))
     return keys
 

@@ -23,9 +23,25 @@ class GripKey:
     the scopes its tokens carry (None: the emulator's ``scopes`` setting)."""
 
     secret: str = field(repr=False)
-    tenant_id: str
+    tenant_id: str = field(repr=False)  # a tenant ID is a credential too: never in a repr
     things_service: bool = True
     scopes: frozenset[str] | None = None
+
+
+# The published demo values: not secret, so left readable in the shipped cassettes.
+_DEMO_VALUES = frozenset(
+    {
+        *_demo.DEMO_ENVIRONMENT.values(),
+        _demo.GRIP_NO_SERVICE_CLIENT_ID,
+        _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID,
+    }
+)
+
+
+def _register_unless_demo(value: str) -> None:
+    # IDs, tenants and sub-customers an emulator was configured with are real values of someone's.
+    if value not in _DEMO_VALUES:
+        register_secret(value, "emulator setting")
 
 
 _DEFAULT_SUBCUSTOMERS = frozenset({_demo.THINGS_SUBCUSTOMER_ID, _demo.THINGS_UNGRANTED_SUBCUSTOMER_ID})
@@ -65,7 +81,7 @@ class EmulatorSettings:
     grip_keys: dict[str, GripKey] = field(default_factory=_default_grip_keys, repr=False)
     gateway_token_lifetime: int = 3599
     grip_token_lifetime: int = 3600
-    subcustomers: frozenset[str] = _DEFAULT_SUBCUSTOMERS
+    subcustomers: frozenset[str] = field(default=_DEFAULT_SUBCUSTOMERS, repr=False)  # IDs: not in reprs
     variant: Variant = "current"
     spec_dir: Path | None = None
     device_count: int = 45
@@ -85,10 +101,15 @@ class EmulatorSettings:
         self.subcustomers = frozenset(self.subcustomers)
         if self.scopes is not None:
             self.scopes = frozenset(self.scopes)
-        for secret in self.api_store_clients.values():
+        for client_id, secret in self.api_store_clients.items():
             register_secret(secret)
-        for key in self.grip_keys.values():
+            _register_unless_demo(client_id)
+        for key_id, key in self.grip_keys.items():
             register_secret(key.secret)
+            _register_unless_demo(key_id)
+            _register_unless_demo(key.tenant_id)
+        for subcustomer in self.subcustomers:
+            _register_unless_demo(subcustomer)
 
     @property
     def tenants(self) -> frozenset[str]:

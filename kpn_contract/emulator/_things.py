@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kpn_contract.emulator._devices import MAX_PAGE_SIZE, SORTABLE_FIELDS, DeviceQuery, build_page
+from kpn_contract.emulator._echo import echo, header
 from kpn_contract.emulator._state import IssuedToken
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 from kpn_contract.emulator._variant import CONTEXT_SWITCH, apply_next_to_device_page, next_status
@@ -79,13 +80,15 @@ def _caller(request: Request) -> IssuedToken:
 
 def _subcustomer(request: Request, caller: IssuedToken) -> str | None:
     """The ``x-client-id`` sub-customer, checked against the rights of the caller's API key."""
-    customer = request.headers.get("x-client-id")
+    customer = header(request, "x-client-id")
     if customer is None:
         return None
     state = emulator_state(request)
     if customer not in state.settings.subcustomers or not state.is_granted(caller.key_id, customer):
         raise _DeniedError(
-            spring_error(request, 403, f"API key has no access rights to customer {customer!r} (x-client-id)")
+            spring_error(
+                request, 403, f"API key has no access rights to customer '{echo(customer)}' (x-client-id)"
+            )
         )
     return customer
 
@@ -104,7 +107,7 @@ def _integer(request: Request, name: str, default: int | None, minimum: int, max
         return default
     if not _INTEGER.fullmatch(raw.strip()):
         raise _DeniedError(
-            spring_error(request, 400, f"query parameter {name!r} must be an integer, got {raw!r}")
+            spring_error(request, 400, f"query parameter {name!r} must be an integer, got '{echo(raw)}'")
         )
     value = int(raw)
     if not minimum <= value <= maximum:
@@ -118,11 +121,11 @@ def _device_query(request: Request) -> DeviceQuery:
     sort_by = request.query_params.get("sortBy", "name")
     if sort_by not in SORTABLE_FIELDS:
         raise _DeniedError(
-            spring_error(request, 400, f"sortBy {sort_by!r} is not one of {', '.join(SORTABLE_FIELDS)}")
+            spring_error(request, 400, f"sortBy '{echo(sort_by)}' is not one of {', '.join(SORTABLE_FIELDS)}")
         )
     sort_order = request.query_params.get("sortOrder", "ASC")
     if sort_order.upper() not in ("ASC", "DESC"):
-        raise _DeniedError(spring_error(request, 400, f"sortOrder {sort_order!r} must be ASC or DESC"))
+        raise _DeniedError(spring_error(request, 400, f"sortOrder '{echo(sort_order)}' must be ASC or DESC"))
     return DeviceQuery(
         current_page=_integer(request, "currentPage", 0, 0, 2**31 - 1),
         page_size=_integer(request, "pageSize", 20, 1, MAX_PAGE_SIZE),
@@ -159,7 +162,8 @@ async def context_switch(request: Request) -> Response:
     state = emulator_state(request)
     customer = request.path_params["customerId"]
     if customer not in state.settings.subcustomers:
-        return spring_error(request, 403, f"customer {customer!r} is not a sub-customer of this account")
+        message = f"customer '{echo(customer)}' is not a sub-customer of this account"
+        return spring_error(request, 403, message)
     state.grant(caller.key_id, customer)
     status = 200
     if state.settings.variant == "next":

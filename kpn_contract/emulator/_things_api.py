@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kpn_contract.emulator._echo import echo
 from kpn_contract.emulator._paging import (
     BadQueryError,
     Listing,
@@ -120,14 +121,14 @@ def find(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]
     """The item with ``item_id``, or a 404 naming what was not found."""
     found = next((item for item in items if item["id"] == item_id), None)
     if found is None:
-        raise DeniedError(problem(404, f"{what} {item_id!r} does not exist"))
+        raise DeniedError(problem(404, f"{what} '{echo(item_id)}' does not exist"))
     return found
 
 
 def device_or_404(state: EmulatorState, device_id: str) -> dict[str, Any]:
     device = state.new_api_device(device_id)
     if device is None:
-        raise DeniedError(problem(404, f"device {device_id!r} does not exist"))
+        raise DeniedError(problem(404, f"device '{echo(device_id)}' does not exist"))
     return device
 
 

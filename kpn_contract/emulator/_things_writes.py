@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from kpn_contract.emulator._devices import MAIN_ACCOUNT, client_id_of
+from kpn_contract.emulator._echo import echo
 from kpn_contract.emulator._scopes import DeniedError, problem
 from kpn_contract.emulator._state import EmulatorState
 from kpn_contract.emulator._things_api import device_or_404, find, guarded
@@ -88,7 +89,7 @@ async def _create_device(request: Request, state: EmulatorState) -> Response:
     client = _uuid(body, "clientId", required=False) or client_id_of(MAIN_ACCOUNT)
     owner = state.owner_of_client(client)
     if owner is None:
-        raise _bad(f"clientId {client!r} is not a client this caller may manage")
+        raise _bad(f"clientId '{echo(client)}' is not a client this caller may manage")
     device = state.save_device(owner, {"uuid": str(uuid.uuid4()), "metadata": None, **fields})
     return JSONResponse(device, 201, headers={"location": f"/devices/{device['id']}"})
 
@@ -130,7 +131,7 @@ async def _leave_group(request: Request, state: EmulatorState) -> Response:
     with data.lock:
         members = data.members.setdefault(group["id"], set())
         if device_id not in members:
-            raise DeniedError(problem(404, f"device {device_id!r} is not a member of {group['id']!r}"))
+            raise DeniedError(problem(404, f"device '{echo(device_id)}' is not a member of '{group['id']}'"))
         members.discard(device_id)
     return Response(status_code=204)
 

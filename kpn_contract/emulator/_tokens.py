@@ -20,6 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from kpn_contract import _demo
+from kpn_contract.emulator._echo import echo, header
 from kpn_contract.emulator._settings import GripKey
 from kpn_contract.emulator._state import EmulatorState
 
@@ -86,7 +87,7 @@ async def _gateway_client(request: Request) -> tuple[str | None, Response | None
     if grant_type is None:
         return None, _gateway_error(400, "Required param : grant_type")
     if grant_type != "client_credentials":
-        return None, _gateway_error(400, f"Unsupported grant type : {grant_type}")
+        return None, _gateway_error(400, f"Unsupported grant type : {echo(grant_type)}")
     form = await _form(request)
     client_id, secret = form.get("client_id"), form.get("client_secret")
     basic = _basic_credentials(request)
@@ -170,9 +171,7 @@ async def grip_token(request: Request) -> Response:
             "invalid_request",
             "the body must be a JSON object with grant_type, audience, client_id, client_secret",
         )
-    tenant = (
-        request.path_params.get("tenantId") or request.headers.get(TENANT_HEADER) or body.get("tenant_id")
-    )
+    tenant = request.path_params.get("tenantId") or header(request, TENANT_HEADER) or body.get("tenant_id")
     if tenant is None:
         # The v3 URL without a tenant: the key itself tells (an unknown key then fails as a wrong key).
         named = state.settings.grip_keys.get(str(body.get("client_id")))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -283,6 +282,9 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in _TRUE
 
 
+_NOTEBOOK_VARIABLES: Final = ("KPN_TARGET", "KPN_RECORD", "KPN_EMULATOR_URL", "JPY_SESSION_NAME")
+
+
 def _notebook_name(env: Mapping[str, str]) -> str:
     # JupyterLab and Notebook 7 tell the kernel its notebook's path in JPY_SESSION_NAME.
     session_name = env.get("JPY_SESSION_NAME")
@@ -336,12 +338,13 @@ def kpn_notebook(
     ``KPN_EMULATOR_URL`` names one; ``variant="next"`` always starts its own emulator of the next beta.
     The project (config, profiles, specs) is found from ``start`` (default: the current folder) upward.
     """
-    from kpn_contract.profiles import load_config
+    from kpn_contract.profiles import load_config, named_environment
     from kpn_contract.session import KPNSession, SessionOptions
     from kpn_contract.transport import parse_target
 
-    environ = dict(os.environ if env is None else env)
     config = load_config(start=(start or Path.cwd()))
+    # Only the variables this function and the profiles read, never the whole environment.
+    environ = named_environment(config, env, extra=_NOTEBOOK_VARIABLES)
     config.profile(profile)  # an unknown profile fails here, naming the known ones
     chosen = parse_target(target or environ.get("KPN_TARGET") or "replay")
     if record_mode is None:

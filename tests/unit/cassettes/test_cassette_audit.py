@@ -47,8 +47,8 @@ def test_each_kind_of_leak_is_found_with_file_and_line(tmp_path: Path, clean_sec
     expected = [
         Finding(str(notebook), notebook_line, "token in access_token field"),
         Finding(str(other), 1, "token in refresh_token field"),
-        Finding(str(other), 2, "known secret value"),
-        Finding(str(report), 5, "known secret value (environment variable KPN_GRIP_CLIENT_SECRET)"),
+        Finding(str(other), 2, "known secret value", "raw"),
+        Finding(str(report), 5, "known secret value (environment variable KPN_GRIP_CLIENT_SECRET)", "raw"),
         Finding(str(report), 6, "unredacted Authorization credential (Basic)"),
         Finding(str(cassette), 5, "unredacted Authorization credential (Bearer)"),
         Finding(str(cassette), 6, "client_secret value"),

@@ -152,7 +152,7 @@ def test_save_is_atomic_when_the_rename_fails(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(OSError, match="disk full"):
         save_cassette(Cassette(path, [_interaction(2)]))
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.yaml.lock", "c.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "c.yaml"]  # the lock lives in .locks/
 
 
 WRITER = textwrap.dedent(

@@ -315,7 +315,7 @@ def test_empty_variable_counts_as_missing() -> None:
 @pytest.mark.usefixtures("clean_secret_registry")
 def test_too_short_value_is_refused_without_echo() -> None:
     env = {"KPN_SANDBOX_CLIENT_ID": "abc", "KPN_SANDBOX_CLIENT_SECRET": PLANTED}
-    with pytest.raises(ConfigError, match="shorter than 6") as info:
+    with pytest.raises(ConfigError, match="shorter than 8") as info:
         resolve_credentials(DEFAULT_PROFILES["sandbox"], env)
     assert "abc" not in str(info.value).replace("characters", "")
 

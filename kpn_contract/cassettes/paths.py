@@ -1,0 +1,123 @@
+"""Where cassette writes may go: inside the cassette directory, never through a symbolic link.
+
+A symbolic link planted inside the cassette directory (``cassettes/contract -> /elsewhere``, or
+``cassettes/.locks -> /elsewhere``) would otherwise carry recordings, temp files or lock files out of
+it. :func:`safe_destination` walks the path from the cassette directory down, refusing any link on
+the way and the file itself when it is one. The cassette directory itself may be a link: that is
+the user's own choice, made outside the tree being written.
+
+Locks are :mod:`filelock` locks (portable: ``flock`` on POSIX, ``msvcrt`` on Windows), kept in one
+ignored folder, ``<cassette_dir>/.locks/``, so no lock file is left beside a cassette.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+from kpn_contract.errors import CassetteError
+
+__all__ = ["LOCK_DIR_NAME", "cassette_lock", "lock_file", "safe_destination"]
+
+LOCK_DIR_NAME: Final = ".locks"
+_LOCK_GITIGNORE: Final = "# kpn_contract's cassette lock files: never commit them\n*\n"
+
+
+def _refuse_link(link: Path, shown: str) -> CassetteError:
+    return CassetteError(
+        f"refused to write through the symbolic link {link}: recordings stay inside the cassette directory",
+        path=shown,
+    )
+
+
+def _lexical(path: str | os.PathLike[str]) -> Path:
+    # Absolute and normalised without resolving links: the links are what is being checked.
+    return Path(os.path.abspath(path))  # noqa: PTH100 - Path.resolve() would follow the links
+
+
+def _base_dir(path: Path, root: str | os.PathLike[str] | None) -> Path:
+    """The cassette directory of ``path``: ``root`` when ``path`` lies under it, else the file's folder."""
+    if root is not None:
+        base = _lexical(root)
+        if _lexical(path).is_relative_to(base):
+            return base
+    return _lexical(path.parent)
+
+
+def _checked_dir(directory: Path, shown: str) -> None:
+    if directory.is_symlink():
+        raise _refuse_link(directory, shown)
+    try:
+        directory.mkdir()
+    except FileExistsError:
+        if not directory.is_dir():
+            raise CassetteError(f"{directory} is in the way: not a directory", path=shown) from None
+
+
+def safe_destination(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Path:
+    """The real path to write cassette ``path`` to, its folders created, with no link on the way.
+
+    ``root`` is the cassette directory; folders from it down to the file are checked (and created).
+    A ``path`` outside ``root`` is checked from its own folder. Raises :class:`CassetteError`
+    (one line, naming the cassette) for a link or a non-directory in the way.
+    """
+    target = Path(path)
+    shown = str(target)
+    base = _base_dir(target, root)
+    relative = _lexical(target).relative_to(base)
+    if not relative.parts:
+        raise CassetteError("names the cassette directory itself, not a cassette file", path=shown)
+    current = Path(os.path.realpath(base))
+    current.mkdir(parents=True, exist_ok=True)
+    for part in relative.parts[:-1]:
+        current = current / part
+        _checked_dir(current, shown)
+    final = current / relative.parts[-1]
+    if final.is_symlink():
+        raise _refuse_link(final, shown)
+    return final
+
+
+def lock_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Path:
+    """The lock file of cassette ``path``: ``<cassette_dir>/.locks/<name>.<hash>.lock``.
+
+    The hash of the cassette's path relative to the cassette directory keeps two cassettes of the
+    same name in different folders apart. The folder gets a ``.gitignore`` that ignores everything.
+    """
+    target = Path(path)
+    shown = str(target)
+    base = _base_dir(target, root)
+    relative = _lexical(target).relative_to(base).as_posix()
+    real_base = Path(os.path.realpath(base))
+    real_base.mkdir(parents=True, exist_ok=True)
+    locks = real_base / LOCK_DIR_NAME
+    _checked_dir(locks, shown)
+    ignore = locks / ".gitignore"
+    # "x" opens with O_EXCL, which never follows a link: a planted .gitignore link stays untouched.
+    if not os.path.lexists(ignore):  # most writes find it there: skip the failing exclusive open
+        with contextlib.suppress(FileExistsError), ignore.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(_LOCK_GITIGNORE)
+    digest = hashlib.sha256(relative.encode("utf-8")).hexdigest()[:12]
+    lock = locks / f"{target.name}.{digest}.lock"
+    if lock.is_symlink():
+        raise _refuse_link(lock, shown)
+    return lock
+
+
+@contextlib.contextmanager
+def cassette_lock(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Iterator[None]:
+    """Hold an exclusive, cross-process lock for cassette ``path`` (a :mod:`filelock` lock file).
+
+    Parallel xdist workers that record into the same cassette take turns: read, merge and write
+    happen under this lock.
+    """
+    from filelock import FileLock  # imported here: reading and replaying cassettes need no lock
+
+    # filelock opens the lock file with O_NOFOLLOW where the platform has it; lock_file has also
+    # refused a link already, so a planted .lock link cannot make a file appear at its target.
+    with FileLock(lock_file(path, root)):
+        yield
