@@ -42,3 +42,20 @@ DEMO_ENVIRONMENT: Final[dict[str, str]] = {
 }
 # A sub-customer that exists but to which the demo key never requests access rights: its calls answer 403.
 THINGS_UNGRANTED_SUBCUSTOMER_ID: Final = "emu-subcustomer-0099"
+
+# Demo value per profile kind and field, for profiles whose variables are not the default names
+# (a team's own profiles replay and run against the emulator without any secret set).
+DEMO_BY_KIND: Final[dict[str, dict[str, str]]] = {
+    "api-store": {"client_id_env": SANDBOX_CLIENT_ID, "client_secret_env": SANDBOX_CLIENT_SECRET},
+    "grip": {
+        "tenant_id_env": GRIP_TENANT_ID,
+        "client_id_env": GRIP_CLIENT_ID,
+        "client_secret_env": GRIP_CLIENT_SECRET,
+        "subcustomer_id_env": THINGS_SUBCUSTOMER_ID,
+    },
+}
+
+
+def demo_value(kind: str, field_name: str, env_var: str) -> str:
+    """The demo value for ``env_var``: its own when it is a default variable, else its kind's; or ""."""
+    return DEMO_ENVIRONMENT.get(env_var) or DEMO_BY_KIND.get(kind, {}).get(field_name, "")

@@ -23,6 +23,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: choose 0-65535 (0 picks a free port)")
+    return port
+
+
 def _add_target(parser: argparse.ArgumentParser, default: str = "emulator") -> None:
     parser.add_argument("--target", choices=("emulator", "live"), default=default)
     parser.add_argument(
@@ -40,10 +50,20 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="FILE", help="kpn-contract.toml or pyproject.toml to read"
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # --debug is accepted after the subcommand too; SUPPRESS keeps a subcommand from resetting it.
+    debug = _Parser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    p = sub.add_parser("emulate", help="run the local KPN emulator")
+    p = sub.add_parser(
+        "init", help="scaffold kpn_contract into a project (never overwrites)", parents=[debug]
+    )
+    p.add_argument("dir", nargs="?", type=Path, default=Path(), metavar="DIR", help="default: here")
+
+    p = sub.add_parser("profiles", help="list the credential profiles and their problems", parents=[debug])
+
+    p = sub.add_parser("emulate", help="run the local KPN emulator", parents=[debug])
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    p.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
     p.add_argument("--variant", choices=("current", "next"), default="current")
     p.add_argument("--fault", action="append", default=[], metavar="RULE", help='e.g. "GET /api/devices=500"')
     p.add_argument("--token-lifetime", type=int, metavar="SECONDS")
@@ -53,36 +73,40 @@ def _parser() -> argparse.ArgumentParser:
         help="the scopes the demo GRIP key's tokens carry (default: every scope the KPN Things specs name)",
     )
 
-    p = sub.add_parser("token", help="get a token for a profile and print it masked")
+    p = sub.add_parser("token", help="get a token for a profile and print it masked", parents=[debug])
     p.add_argument("--profile", required=True)
     _add_target(p)
 
-    p = sub.add_parser("access-rights", help="request access rights to a sub-customer (context switch)")
+    p = sub.add_parser(
+        "access-rights", help="request access rights to a sub-customer (context switch)", parents=[debug]
+    )
     p.add_argument("--profile", default="things-subcustomer")
     p.add_argument("--customer", help="the sub-customer ID (default: the profile's)")
     _add_target(p)
 
-    p = sub.add_parser("access", help="which operations a grip profile's token may call (its scopes)")
+    p = sub.add_parser(
+        "access", help="which operations a grip profile's token may call (its scopes)", parents=[debug]
+    )
     p.add_argument("--profile", default="things")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _add_target(p)
 
-    p = sub.add_parser("specs", help="load specs and list them with their warnings")
-    p.add_argument("paths", nargs="*", type=Path)
+    p = sub.add_parser("specs", help="load specs and list them with their warnings", parents=[debug])
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("verify", help="check recorded cassettes against the specs, offline")
-    p.add_argument("dirs", nargs="*", type=Path)
+    p = sub.add_parser("verify", help="check recorded cassettes against the specs, offline", parents=[debug])
+    p.add_argument("dirs", nargs="*", type=Path, metavar="DIR")
     p.add_argument("--specs", type=Path, metavar="DIR")
 
-    p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets")
-    p.add_argument("paths", nargs="*", type=Path)
+    p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets", parents=[debug])
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 
     for name, help_text, first, second in (
         ("diff", "compare two specs from a consumer's point of view", "old", "new"),
         ("drift", "compare two sets of recordings", "baseline", "new"),
     ):
-        p = sub.add_parser(name, help=help_text)
+        p = sub.add_parser(name, help=help_text, parents=[debug])
         p.add_argument(first, type=Path)
         p.add_argument(second, type=Path)
         p.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
@@ -101,9 +125,15 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--no-validate", action="store_true", help="do not check new responses against specs"
             )
-    p = sub.add_parser("fuzz", help="property-based contract testing with schemathesis and profile auth")
+    p = sub.add_parser(
+        "fuzz", help="property-based contract testing with schemathesis and profile auth", parents=[debug]
+    )
     p.add_argument("--profile", required=True)
-    p.add_argument("--spec", type=Path, metavar="PATH", help="spec to fuzz (default: the profile's API)")
+    p.add_argument(
+        "--spec",
+        metavar="NAME|PATH",
+        help="a bundled spec's name (things, parley, ...) or a spec file (default: the profile's API)",
+    )
     _add_target(p)
     p.add_argument("--max-examples", type=int, default=25, metavar="N")
     p.add_argument("--checks", action="append", metavar="NAME[,NAME]", help="schemathesis checks to run")
@@ -134,12 +164,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except KPNContractError as exc:
-        if args.debug:
-            raise
-        sys.stderr.write(f"kpn-contract {args.command}: {exc.message.splitlines()[0]}\n")
-        for extra in exc.message.splitlines()[1:]:
-            sys.stderr.write(f"{extra}\n")
+        _traceback_if(args.debug)
+        # One line: a hint on its own line (TokenError) joins the message.
+        _error(args.command, " ".join(line.strip() for line in exc.message.splitlines() if line.strip()))
         return EXIT_FAILURE if isinstance(exc, TokenError) else EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - no traceback without --debug, whatever failed
+        _traceback_if(args.debug)
+        from kpn_contract.redact import redact
+
+        detail = redact(str(exc)).splitlines()[0] if str(exc).strip() else ""
+        _error(args.command, f"{type(exc).__name__}: {detail} (run with --debug for the traceback)")
+        return EXIT_USAGE
+
+
+def _traceback_if(debug: bool) -> None:
+    # --debug shows the (redacted) traceback; the one-line error and the exit code stay the same.
+    if debug:
+        import traceback
+
+        from kpn_contract.redact import redact
+
+        sys.stderr.write(redact(traceback.format_exc()))
+
+
+def _error(command: str, message: str) -> None:
+    sys.stderr.write(f"kpn-contract {command}: {message}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,10 @@ def _session(args: argparse.Namespace, profile: str) -> Iterator[KPNSession]:
 
     config = load_config(args.config)
     config.profile(profile)  # an unknown profile is a usage error before anything starts
+    if args.emulator_url:
+        from kpn_contract.transport import check_emulator_url
+
+        check_emulator_url(args.emulator_url)  # the error names this URL, not the live one
     with contextlib.ExitStack() as stack:
         url = args.emulator_url
         if args.target == "emulator" and not url:
@@ -72,7 +76,12 @@ def token(args: argparse.Namespace) -> int:
 
 def access_rights(args: argparse.Namespace) -> int:
     from kpn_contract.auth.subcustomer import request_access_rights
+    from kpn_contract.profiles import load_config
 
+    kind = load_config(args.config).profile(args.profile).kind
+    if kind != "grip":
+        # Access rights are a KPN Things (GRIP) call: never send a gateway token there.
+        raise UsageError(f"--profile {args.profile} is an {kind} profile; access-rights needs a grip profile")
     with _session(args, args.profile) as session:
         customer = args.customer or session.credentials(args.profile).subcustomer_id
         if not customer:
@@ -118,22 +127,32 @@ def verify(args: argparse.Namespace) -> int:
     from kpn_contract.cassettes.verify import verify as verify_cassettes
     from kpn_contract.contract.specs import project_index
     from kpn_contract.contract.validate import Validator
+    from kpn_contract.profiles import load_config
+    from kpn_contract.project import verify_paths
 
-    dirs = args.dirs or [Path("cassettes")]
+    config = load_config(args.config)
+    dirs = verify_paths(args.dirs, config)
     # strict_unknown: recordings of operations no spec declares are listed (they do not fail the run).
-    report = verify_cassettes(dirs, Validator(project_index(args.specs), strict_unknown=True))
+    validator = Validator(project_index(args.specs or config.spec_dir), strict_unknown=True)
+    report = verify_cassettes(dirs, validator)
+    if not report.cassettes:
+        raise UsageError(f"nothing to verify: no cassettes under {', '.join(str(d) for d in dirs)}")
     _out(report.render_text())
     return report.exit_code
 
 
 def audit(args: argparse.Namespace) -> int:
+    from kpn_contract.cassettes.audit import AUDITED_SUFFIXES, format_findings
     from kpn_contract.cassettes.audit import audit as audit_paths
-    from kpn_contract.cassettes.audit import format_findings
+    from kpn_contract.profiles import load_config
+    from kpn_contract.project import audit_paths as paths_to_audit
+    from kpn_contract.project import has_files
 
-    paths = args.paths or [Path(p) for p in ("cassettes", "notebooks", "reports") if Path(p).exists()]
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or directory")
+    paths = paths_to_audit(args.paths, load_config(args.config))
+    if not has_files(paths, AUDITED_SUFFIXES):
+        raise UsageError(
+            f"nothing to audit: no cassette, notebook or report under {', '.join(map(str, paths))}"
+        )
     findings = audit_paths(paths)
     if findings:
         _out(format_findings(findings))
@@ -214,7 +233,18 @@ def drift(args: argparse.Namespace) -> int:
 
 
 def fuzz(args: argparse.Namespace) -> int:
+    try:
+        import schemathesis  # noqa: F401 - only to find out whether the extra is installed
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "schemathesis":
+            raise
+        raise UsageError("fuzz needs schemathesis: pip install 'kpn-contract[fuzz]'") from None
     from kpn_contract.fuzz import run_fuzz
+
+    if args.emulator_url and args.target == "emulator":
+        from kpn_contract.transport import check_emulator_url
+
+        check_emulator_url(args.emulator_url)  # one clear line instead of an error per generated case
 
     def split(values: list[str] | str | None) -> list[str] | None:
         if not values:
@@ -237,3 +267,19 @@ def fuzz(args: argparse.Namespace) -> int:
         out=sys.stdout,
         config_path=args.config,
     )
+
+
+def profiles(args: argparse.Namespace) -> int:
+    from kpn_contract.profiles import load_config
+    from kpn_contract.project import describe_profiles
+
+    table, problems = describe_profiles(load_config(args.config))
+    _out(table)
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def init(args: argparse.Namespace) -> int:
+    from kpn_contract.scaffold import init_project
+
+    _out(init_project(args.dir).render())
+    return EXIT_OK

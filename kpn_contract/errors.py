@@ -140,7 +140,16 @@ class CassetteError(KPNContractError):
 
 
 class NetworkBlockedError(CassetteError):
-    """Replay mode refused a network connection; the message names the request."""
+    """Replay mode refused a network connection; the message names the request.
+
+    ``request`` is the refused request as ``METHOD url`` (scrubbed), when it is known.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int | None = None, request: str | None = None
+    ) -> None:
+        self.request = redact(request) if request else None
+        super().__init__(message, path=path, line=line)
 
 
 class UsageError(KPNContractError):

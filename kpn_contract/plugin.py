@@ -12,7 +12,7 @@ profile (else the ``kpn_profile`` ini value), switches validation off, or names 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TARGETS = ("replay", "emulator", "live")
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+_STARTUP_OPTIONS = pytest.StashKey["SessionOptions"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,18 +64,37 @@ def pytest_configure(config: pytest.Config) -> None:
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
         "validation off, or share a named cassette",
     )
-    from kpn_contract.errors import ConfigError
+    if config.pluginmanager.has_plugin("asyncio"):
+        # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
+        from kpn_contract import _pytest_asyncio
+
+        config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
+    from kpn_contract.errors import ConfigError, KPNContractError
     from kpn_contract.startup import register_project_secrets
 
     try:  # every configured secret is known before collection builds a test ID or anything prints
         register_project_secrets(start=config.rootpath)
     except ConfigError as exc:
         raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
+    # Bad run settings (a target in the config file, a record mode without a target) are one
+    # error at start-up, not one identical error per test.
+    try:
+        kpn_config = _startup_config(config)
+        if not _settings_given(config, kpn_config):
+            return  # the defaults: nothing to check, and httpx is not imported for a project without us
+        options = _resolve_options(config, kpn_config)
+        if options.target == "emulator" and options.emulator_url:
+            from kpn_contract.transport import check_emulator_url
+
+            check_emulator_url(options.emulator_url)  # named once, before any test asks it for a token
+        config.stash[_STARTUP_OPTIONS] = options
+    except KPNContractError as exc:
+        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    target = config.getoption("--kpn-target") or config.getini("kpn_target") or "replay"
-    return f"kpn_contract: target={target}"
+    options = config.stash.get(_STARTUP_OPTIONS, None)
+    return f"kpn_contract: target={options.target if options is not None else 'replay'}"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -91,11 +111,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
     A user's own ``assert token == ...`` would otherwise print a token through assertion rewriting.
     """
-    del item
     outcome = yield
     from kpn_contract.pytest_output import redact_test_report
 
-    redact_test_report(outcome.get_result(), call.excinfo)  # type: ignore[attr-defined]
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed and call.excinfo is not None:
+        from kpn_contract.failures import short_failure_report
+
+        # A missing recording (the request, the cassette, the command) or a bad profile: no traceback.
+        short = short_failure_report(call.excinfo.value, item.nodeid)
+        if short is not None:
+            report.longrepr = short
+    redact_test_report(report, call.excinfo)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -131,17 +158,26 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-@pytest.fixture(scope="session")
-def kpn_config(pytestconfig: pytest.Config) -> Config:
-    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:
+    import os
+
+    options = ("--kpn-target", "--kpn-record-mode", "--kpn-cassettes", "--kpn-emulator-url")
+    ini = ("kpn_target", "kpn_record_mode", "kpn_cassettes")
+    return (
+        kpn_config.source is not None
+        or "KPN_TARGET" in os.environ
+        or any(config.getoption(name) for name in options)
+        or any(config.getini(name) for name in ini)
+    )
+
+
+def _startup_config(config: pytest.Config) -> Config:
     from kpn_contract.profiles import load_config
 
-    return load_config(start=pytestconfig.rootpath)
+    return load_config(start=config.rootpath)
 
 
-@pytest.fixture(scope="session")
-def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
-    """The resolved run settings (target, record mode, cassette directory)."""
+def _resolve_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
     from kpn_contract.session import options_from_sources
 
     return options_from_sources(
@@ -159,6 +195,18 @@ def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptio
         config=kpn_config,
         root=pytestconfig.rootpath,
     )
+
+
+@pytest.fixture(scope="session")
+def kpn_config(pytestconfig: pytest.Config) -> Config:
+    """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
+    return _startup_config(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
+    """The resolved run settings (target, record mode, cassette directory)."""
+    return _resolve_options(pytestconfig, kpn_config)
 
 
 @pytest.fixture(scope="session")
@@ -230,6 +278,52 @@ def kpn_client(
     yield make
     for client in clients:
         client.close()
+
+
+def _async_closer(request: pytest.FixtureRequest) -> str:
+    """The fixture that closes this test's async clients in the test's own event loop."""
+    if "anyio_backend" in request.fixturenames:
+        return "_kpn_async_clients_anyio"
+    if request.node.get_closest_marker("asyncio") is not None and request.config.pluginmanager.has_plugin(
+        "asyncio"
+    ):
+        return "_kpn_async_clients_asyncio"
+    pytest.fail(
+        "kpn_async_client needs an async test run by anyio (@pytest.mark.anyio) "
+        "or pytest-asyncio (@pytest.mark.asyncio)",
+        pytrace=False,
+    )
+
+
+@pytest.fixture
+async def _kpn_async_clients_anyio() -> AsyncIterator[list[httpx.AsyncClient]]:
+    """Async clients of one anyio test, closed in its event loop (anyio runs this fixture there)."""
+    from kpn_contract.async_session import aclose_all
+
+    clients: list[httpx.AsyncClient] = []
+    yield clients
+    await aclose_all(clients)
+
+
+@pytest.fixture
+def kpn_async_client(
+    request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_cassette: CassetteHandle, kpn_profile: str
+) -> Callable[..., httpx.AsyncClient]:
+    """Factory: ``kpn_async_client("things")`` is an authenticated, validating ``httpx.AsyncClient``.
+
+    Same profiles, markers, cassette and token cache as ``kpn_client``. For async tests run by anyio's
+    plugin or pytest-asyncio; the clients are closed at teardown, in the test's event loop.
+    """
+    validate = _marker_kwargs(request).get("validate")
+    clients: list[httpx.AsyncClient] = request.getfixturevalue(_async_closer(request))
+
+    def make(profile: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        kwargs.setdefault("validate", validate)
+        client = kpn_session.async_client(profile or kpn_profile, cassette=kpn_cassette, **kwargs)
+        clients.append(client)
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -245,10 +245,16 @@ class Config:
     root: Path
     source: Path | None
     settings: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    # Profiles that could not be built, with their error: raised only when the profile is used, so
+    # one bad profile does not break the others (`kpn-contract profiles` lists them).
+    problems: Mapping[str, ConfigError] = field(default_factory=dict, repr=False)
     secret_env: tuple[str, ...] = ()  # extra variables whose values are secrets (``secret_env``)
 
     def profile(self, name: str) -> Profile:
-        """The profile called ``name``; an unknown name is a ConfigError listing the known ones."""
+        """The profile called ``name``; a bad one raises its ConfigError, an unknown name lists the known."""
+        problem = self.problems.get(name)
+        if problem is not None:
+            raise problem
         try:
             return self.profiles[name]
         except KeyError:
@@ -414,12 +420,17 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         source, root = _find_config((start or Path.cwd()).resolve())
     table: dict[str, Any] = _read_table(source) if source is not None else {}
     profiles = dict(DEFAULT_PROFILES)
+    problems: dict[str, ConfigError] = {}
     if source is not None:
         raw_profiles = table.get("profiles", {})
         if not isinstance(raw_profiles, dict):
             raise ConfigError("must be a table of profiles", path=str(source), field="profiles")
         for name, profile_table in raw_profiles.items():
-            profiles[name] = _profile_from_table(name, profile_table, source, root)
+            try:
+                profiles[name] = _profile_from_table(name, profile_table, source, root)
+            except ConfigError as exc:
+                profiles.pop(name, None)
+                problems[name] = exc
     cassette_dir = _folder(table, "cassette_dir", "cassettes", root, source or root)
     assert cassette_dir is not None  # it has a default
     spec_dir = _folder(table, "spec_dir", None, root, source or root)
@@ -431,6 +442,7 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         root=root,
         source=source,
         settings=table,
+        problems=problems,
         secret_env=secret_env,
     )
 
@@ -466,16 +478,17 @@ def resolve_credentials(
     """Read the profile's secrets from the environment variables it names, and register them as secrets.
 
     ``demo_fallback=True`` (emulator and replay targets) takes the emulator's documented demo value for
-    any variable that is unset. A variable that is still unset, empty, or too short to be scrubbed
-    is a ConfigError naming the profile, field and variable, and ``source`` (the config file that
-    named the variable) when given.
+    any variable that is unset: the default variable's own value, else the demo value of the profile's
+    kind and field (so a custom profile replays without any secret set). A variable that is still unset,
+    empty, or too short to be scrubbed is a ConfigError naming the profile, field and variable, and
+    ``source`` (the config file that named the variable) when given.
     """
     where = str(source) if source is not None else None
 
     def read(field_name: str, env_var: str) -> str:
         value = (environment_value(env_var, env) or "").strip()
         if not value and demo_fallback:
-            value = _demo.DEMO_ENVIRONMENT.get(env_var, "")
+            value = _demo.demo_value(profile.kind, field_name, env_var)
         if not value:
             raise ConfigError(
                 "environment variable is not set",

@@ -7,7 +7,7 @@ heal by asking again, and retrying it only risks locking the API key.
 Two users:
 
 * token fetching (:mod:`kpn_contract.auth`) calls :meth:`RetryPolicy.call` / :meth:`RetryPolicy.acall`;
-* API calls go through :class:`RetryTransport` / :class:`AsyncRetryTransport`, which retry only
+* API calls go through :class:`RetryTransport` (sync and async clients alike), which retries only
   idempotent methods. A POST is never retried: KPN may have acted on it before the fault.
 
 The backoff is exponential and bounded: ``min(initial * 2**(n-1), maximum)`` seconds before retry
@@ -16,7 +16,6 @@ The backoff is exponential and bounded: ``min(initial * 2**(n-1), maximum)`` sec
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import math
@@ -25,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import anyio
 import httpx
 import tenacity
 
@@ -103,7 +103,8 @@ class RetryPolicy:
     maximum: float = 5.0
     respect_retry_after: bool = True
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
-    async_sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False, compare=False)
+    # anyio's sleep: async clients may run on asyncio or on trio.
+    async_sleep: Callable[[float], Awaitable[None]] = field(default=anyio.sleep, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -223,50 +224,66 @@ def _resendable(request: httpx.Request) -> bool:
     return request.method in IDEMPOTENT_METHODS and isinstance(request.stream, httpx.ByteStream)
 
 
-class RetryTransport(httpx.BaseTransport):
-    """Wraps a transport and retries transient faults of idempotent requests (never a POST)."""
+class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Wraps a transport and retries transient faults of idempotent requests (never a POST).
 
-    def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy | None = None) -> None:
+    One class for sync and async clients, like ``httpx.MockTransport``: it serves whichever kinds
+    ``inner`` serves, and using it with a client of the other kind is a ``TypeError``.
+    """
+
+    def __init__(
+        self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport, policy: RetryPolicy | None = None
+    ) -> None:
         self.inner = inner
         self.policy = policy or RetryPolicy()
 
+    def _sync_inner(self) -> httpx.BaseTransport:
+        if not isinstance(self.inner, httpx.BaseTransport):
+            raise TypeError(f"{type(self.inner).__name__} cannot serve a synchronous client")
+        return self.inner
+
+    def _async_inner(self) -> httpx.AsyncBaseTransport:
+        if not isinstance(self.inner, httpx.AsyncBaseTransport):
+            raise TypeError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
+        return self.inner
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the inner transport, retrying it when that is safe."""
+        inner = self._sync_inner()
         if not _resendable(request):
-            return self.inner.handle_request(request)
+            return inner.handle_request(request)
 
         def send() -> httpx.Response:
-            response = self.inner.handle_request(request)
+            response = inner.handle_request(request)
             # Read the body here: a body cut short is a transient fault too, and only here can it be retried.
             response.read()
             return response
 
         return self.policy.call(send, what=f"{request.method} {request.url}")
 
-    def close(self) -> None:
-        """Close the inner transport."""
-        self.inner.close()
-
-
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    """The asyncio form of :class:`RetryTransport`."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy | None = None) -> None:
-        self.inner = inner
-        self.policy = policy or RetryPolicy()
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the inner transport, retrying it when that is safe."""
+        """The asyncio form of :meth:`handle_request`."""
+        inner = self._async_inner()
         if not _resendable(request):
-            return await self.inner.handle_async_request(request)
+            return await inner.handle_async_request(request)
 
         async def send() -> httpx.Response:
-            response = await self.inner.handle_async_request(request)
-            await response.aread()  # as in RetryTransport: a truncated body is retried too
+            response = await inner.handle_async_request(request)
+            await response.aread()  # as in handle_request: a truncated body is retried too
             return response
 
         return await self.policy.acall(send, what=f"{request.method} {request.url}")
 
+    def close(self) -> None:
+        """Close the inner transport."""
+        if isinstance(self.inner, httpx.BaseTransport):
+            self.inner.close()
+
     async def aclose(self) -> None:
         """Close the inner transport."""
-        await self.inner.aclose()
+        if isinstance(self.inner, httpx.AsyncBaseTransport):
+            await self.inner.aclose()
+
+
+# The name of the former async-only class, kept for callers that import it.
+AsyncRetryTransport = RetryTransport

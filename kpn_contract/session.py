@@ -7,8 +7,8 @@ violations seen so far.
 
 Why tokens get their own cassettes: the token cache spans the session, so only the first test
 that needs a profile fetches its token. Recording that fetch into the first test's cassette
-would make replay depend on test order (and on xdist's split); a per-profile token cassette under
-``<cassette_dir>/tokens/`` replays in any order.
+would make replay depend on test order (and on xdist's split); a token cassette per API key (the
+token cache's key) under ``<cassette_dir>/tokens/`` replays in any order.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -62,6 +62,7 @@ class SessionOptions:
     on_violation: OnViolation = "raise"
     spec_dir: Path | None = None
     retry: RetryPolicy | None = None  # None: the default policy (retry.py)
+    miss_hint: str | None = None  # how to record a missing interaction; None: the pytest options
 
     def __post_init__(self) -> None:
         if self.target == "replay":
@@ -237,29 +238,47 @@ class KPNSession:
         inner = SharedTransport(base) if base is not None else None
         # Writes (and lock files) stay inside the cassette directory, never through a link in it.
         transport = open_cassette_transport(
-            path, mode, inner, self.scrubber(), meta, root=self.options.cassette_dir
+            path,
+            mode,
+            inner,
+            self.scrubber(),
+            meta,
+            miss_hint=self.options.miss_hint,
+            root=self.options.cassette_dir,
         )
         return CassetteHandle(path, transport, meta)
 
+    def token_cassette_path(self, name: str) -> Path:
+        """Where the token requests of profile ``name`` are recorded.
+
+        Keyed by what identifies a token request, exactly as the token cache is: the kind, the token
+        URL and the client ID (``tokens/<kind>-<token host>-<hash>.yaml``, the hash covering the
+        resolved URL and the ID, neither of which is written). Profiles that share credentials share
+        the cached token, so whichever asks first records it, and all of them find it in any order.
+        """
+        from urllib.parse import urlsplit
+
+        profile = self.profile(name)
+        host = urlsplit(profile.token_url).hostname or "token"  # the template: no tenant ID in it
+        digest = self.provider(name).cache_key.removeprefix("token:")[:12]
+        return self.options.cassette_dir / "tokens" / f"{profile.kind}-{host}-{digest}.yaml"
+
     def _token_cassette(self, name: str) -> CassetteHandle:
-        if name not in self._token_cassettes:
-            # Named after the API key, not the profile: profiles sharing a key (things and
-            # things-subcustomer) share one cached token, so whichever asks first must find it.
-            profile = self.profile(name)
-            key = f"{profile.kind}-{profile.client_id_env}".lower().replace("_", "-")
-            path = self.options.cassette_dir / "tokens" / f"{key}.yaml"
+        key = self.provider(name).cache_key
+        if key not in self._token_cassettes:
             # While recording, tokens are always fetched anew: a replayed (scrubbed) token would be
             # refused by the target the new API calls go to. Rewrite writes only what was fetched.
             recording = self.options.record_mode not in (None, "none")
             mode: RecordMode | None = "rewrite" if recording else None
-            self._token_cassettes[name] = self.open_cassette(path, [name], mode=mode)
-        return self._token_cassettes[name]
+            path = self.token_cassette_path(name)
+            self._token_cassettes[key] = self.open_cassette(path, [name], mode=mode)
+        return self._token_cassettes[key]
 
     # -- clients --------------------------------------------------------------------------
     def token_client(self, name: str) -> httpx.Client:
         profile = self.profile(name)
         cassette = self._token_cassette(name)
-        hooks: dict[str, list[Any]] = {"response": [lambda r: self._check_token(name, r, cassette)]}
+        hooks: dict[str, list[Any]] = {"response": [self.token_check(name, cassette)]}
         return httpx.Client(
             transport=SharedTransport(cassette.transport),
             timeout=profile.timeout,
@@ -267,13 +286,17 @@ class KPNSession:
             event_hooks=hooks if self.options.validate else {},
         )
 
-    def _check_token(self, name: str, response: httpx.Response, cassette: CassetteHandle) -> None:
+    def token_check(self, name: str, cassette: CassetteHandle) -> Callable[[httpx.Response], None]:
+        """The response check of profile ``name``'s token client (sync or async)."""
         from kpn_contract.retry import is_transient_response
 
-        # A 5xx or 429 is the retry policy's business: retried, or the last one becomes a TokenError.
-        if is_transient_response(response):
-            return
-        self.token_verdicts[name] = self.check(response, cassette.meta["specs"])
+        def check(response: httpx.Response) -> None:
+            # A 5xx or 429 is the retry policy's business: retried, or the last one becomes a TokenError.
+            if is_transient_response(response):
+                return
+            self.token_verdicts[name] = self.check(response, cassette.meta["specs"])
+
+        return check
 
     def token(self, name: str) -> Token:
         """The cached token of profile ``name``, fetched when missing or about to expire."""
@@ -295,7 +318,7 @@ class KPNSession:
         ``subcustomer=False`` leaves out ``x-client-id`` (the context-switch call needs that);
         ``authenticated=False`` sends no token at all (negative tests of the auth answers).
         """
-        from kpn_contract.auth.httpx_auth import KPNAuth, auth_failure
+        from kpn_contract.auth.httpx_auth import KPNAuth
 
         profile = self.profile(name)
         creds = self.credentials(name)
@@ -312,8 +335,26 @@ class KPNSession:
             else None
         )
         do_validate = self.options.validate if validate is None else validate
+        hooks: dict[str, list[Any]] = (
+            {"response": [self.response_check(name, cassette, auth)]} if do_validate else {}
+        )
+        return httpx.Client(
+            base_url=profile.base_url,
+            auth=auth,
+            transport=SharedTransport(cassette.transport),
+            timeout=profile.timeout,
+            follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
+            event_hooks=hooks,
+        )
+
+    def response_check(
+        self, name: str, cassette: CassetteHandle, auth: httpx.Auth | None
+    ) -> Callable[[httpx.Response], None]:
+        """The response check of an API client of profile ``name`` (sync or async)."""
+        from kpn_contract.auth.httpx_auth import auth_failure
+
         specs_used = cassette.meta["specs"]
-        grip = profile.kind == "grip"
+        grip = self.profile(name).kind == "grip"
 
         def check(response: httpx.Response) -> None:
             # KPNAuth renews the token after an auth failure and asks again: only its final answer is
@@ -323,14 +364,27 @@ class KPNSession:
                 return
             self.check(response, specs_used)
 
-        hooks: dict[str, list[Any]] = {"response": [check]} if do_validate else {}
-        return httpx.Client(
-            base_url=profile.base_url,
-            auth=auth,
-            transport=SharedTransport(cassette.transport),
-            timeout=profile.timeout,
-            follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-            event_hooks=hooks,
+        return check
+
+    def async_client(
+        self,
+        name: str,
+        *,
+        cassette: CassetteHandle | None = None,
+        validate: bool | None = None,
+        subcustomer: bool = True,
+        authenticated: bool = True,
+    ) -> httpx.AsyncClient:
+        """The asyncio form of :meth:`client`; close it with ``await client.aclose()`` in its loop."""
+        from kpn_contract.async_session import build_async_client
+
+        return build_async_client(
+            self,
+            name,
+            cassette=cassette,
+            validate=validate,
+            subcustomer=subcustomer,
+            authenticated=authenticated,
         )
 
     def close(self) -> None:

@@ -13,7 +13,14 @@ from typing import Literal
 
 import httpx
 
-__all__ = ["LIVE_HOSTS", "EmulatorRoutingTransport", "SharedTransport", "Target", "parse_target"]
+__all__ = [
+    "LIVE_HOSTS",
+    "EmulatorRoutingTransport",
+    "SharedTransport",
+    "Target",
+    "check_emulator_url",
+    "parse_target",
+]
 
 Target = Literal["replay", "emulator", "live"]
 TARGETS: tuple[Target, ...] = ("replay", "emulator", "live")
@@ -32,13 +39,38 @@ def parse_target(value: str) -> Target:
     raise UsageError(f"unknown target {value!r}: choose one of {', '.join(TARGETS)}")
 
 
+def check_emulator_url(url: str, *, timeout: float = 3.0) -> None:
+    """Refuse an ``--emulator-url`` that is not an http(s) URL or where no emulator answers.
+
+    Checked before anything is sent, so the error names this URL (a failed token request would name
+    the live token URL the client asked for).
+    """
+    from kpn_contract.errors import UsageError
+
+    parts = httpx.URL(url) if url.startswith(("http://", "https://")) else None
+    if parts is None or not parts.host:
+        raise UsageError(f"--emulator-url {url!r} is not an absolute http(s) URL")
+    shown = parts.copy_with(userinfo=b"")  # a password in the URL is never echoed
+    stats = parts.join("/_emulator/stats")
+    try:
+        answer = httpx.get(stats, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - whatever the failure (httpx's or its transport's), nothing answers
+        raise UsageError(
+            f"--emulator-url {shown}: no emulator answers there ({type(exc).__name__})"
+        ) from None
+    if answer.status_code != 200:
+        raise UsageError(f"--emulator-url {shown}: it answered {answer.status_code}, not as an emulator does")
+
+
 class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Send every request to the emulator at ``emulator_url``, whatever host it names."""
 
     def __init__(self, emulator_url: str, *, timeout: float | None = None) -> None:
         self.emulator_url = httpx.URL(emulator_url)
-        self._sync = httpx.HTTPTransport()
-        self._async = httpx.AsyncHTTPTransport()
+        # Made on first use: an async client builds its own routing transport, and would otherwise
+        # pay for a sync pool (and its TLS context) it never uses.
+        self._sync: httpx.HTTPTransport | None = None
+        self._async: httpx.AsyncHTTPTransport | None = None
         self._timeout = timeout
 
     def _route(self, request: httpx.Request) -> httpx.Request:
@@ -56,17 +88,36 @@ class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         routed.headers["host"] = target.netloc.decode("ascii")
         return routed
 
+    def _unreachable(self, exc: httpx.ConnectError, request: httpx.Request) -> httpx.ConnectError:
+        # Name the emulator, not the live URL the client asked for: that is where nothing answered.
+        return httpx.ConnectError(
+            f"the emulator at {self.emulator_url.copy_with(userinfo=b'')} cannot be reached: {exc}",
+            request=request,
+        )
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._sync.handle_request(self._route(request))
+        if self._sync is None:
+            self._sync = httpx.HTTPTransport()
+        try:
+            return self._sync.handle_request(self._route(request))
+        except httpx.ConnectError as exc:
+            raise self._unreachable(exc, request) from exc
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._async.handle_async_request(self._route(request))
+        if self._async is None:
+            self._async = httpx.AsyncHTTPTransport()
+        try:
+            return await self._async.handle_async_request(self._route(request))
+        except httpx.ConnectError as exc:
+            raise self._unreachable(exc, request) from exc
 
     def close(self) -> None:
-        self._sync.close()
+        if self._sync is not None:
+            self._sync.close()
 
     async def aclose(self) -> None:
-        await self._async.aclose()
+        if self._async is not None:
+            await self._async.aclose()
 
 
 class SharedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):

@@ -34,3 +34,17 @@ def clean_secret_registry() -> Iterator[None]:
     forget_secrets()
     yield
     forget_secrets()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pytest_asyncio_in_pytester(request: pytest.FixtureRequest) -> None:
+    """Give pytester's throwaway projects the pytest-asyncio setting this repository sets.
+
+    Without it pytest-asyncio warns in each inner run. pytester clears PYTEST_ADDOPTS when it starts,
+    so this sets it afterwards.
+    """
+    if "pytester" not in request.fixturenames:
+        return
+    request.getfixturevalue("pytester")
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-o asyncio_default_fixture_loop_scope=function")

@@ -8,7 +8,6 @@ single fetch. A failed fetch is never cached.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import threading
@@ -18,7 +17,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+import anyio
 import httpx
+from anyio.lowlevel import RunVar
 
 from kpn_contract.redact import mask
 
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 __all__ = ["Token", "TokenCache", "TokenProvider", "cache_key_for", "provider_for"]
 
 logger = logging.getLogger("kpn_contract.auth")
+
+# Async locks belong to one event loop. A RunVar holds a value per running loop, whatever the backend
+# (asyncio, or trio through anyio), and is dropped with the loop.
+_ASYNC_LOCKS: RunVar[weakref.WeakKeyDictionary[TokenCache, dict[str, anyio.Lock]]] = RunVar(
+    "kpn_contract_token_locks"
+)
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,6 @@ class TokenCache:
         self._tokens: dict[str, Token] = {}
         self._guard = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
-        # asyncio locks belong to one event loop; keep a set per loop, dropped with the loop.
-        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
-            weakref.WeakKeyDictionary()
-        )
 
     def peek(self, key: str, margin: float | None = None) -> Token | None:
         """The cached token for ``key`` if it is still fresh, without fetching."""
@@ -139,14 +142,20 @@ class TokenCache:
     async def aget(
         self, key: str, fetch: Callable[[], Awaitable[Token]], *, margin: float | None = None
     ) -> Token:
-        """The asyncio form of :meth:`get`: concurrent tasks of one event loop share one fetch."""
+        """The async form of :meth:`get`: concurrent tasks of one event loop share one fetch.
+
+        Works on asyncio and on trio (through anyio).
+        """
         token = self.peek(key, margin)
         if token is not None:
             return token
-        loop = asyncio.get_running_loop()
+        try:
+            per_cache = _ASYNC_LOCKS.get()
+        except LookupError:
+            per_cache = weakref.WeakKeyDictionary()
+            _ASYNC_LOCKS.set(per_cache)
         with self._guard:
-            locks = self._async_locks.setdefault(loop, {})
-            key_lock = locks.setdefault(key, asyncio.Lock())
+            key_lock = per_cache.setdefault(self, {}).setdefault(key, anyio.Lock())
         async with key_lock:
             token = self.peek(key, margin)
             if token is not None:

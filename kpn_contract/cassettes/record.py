@@ -118,9 +118,11 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         mode: str | RecordMode = RecordMode.ONCE,
         scrubber: Scrubber | None = None,
         meta: Mapping[str, Any] | None = None,
+        miss_hint: str | None = None,
         root: str | os.PathLike[str] | None = None,
     ) -> None:
         self.inner = inner
+        self._miss_hint = miss_hint or "use --kpn-record-mode new_episodes to add it"
         self.path = Path(cassette_path)
         self.root = root
         self.mode = parse_record_mode(mode)
@@ -163,8 +165,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 else ("record mode is 'none'")
             )
             raise CassetteError(
-                f"no recording for {describe_request(request, self.scrubber)} and {why}; "
-                "use --kpn-record-mode new_episodes to add it",
+                f"no recording for {describe_request(request, self.scrubber)} and {why}; {self._miss_hint}",
                 path=str(self.path),
             )
         return None
@@ -202,13 +203,23 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self._capture(request, response)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not isinstance(self.inner, httpx.AsyncBaseTransport):
+            raise UsageError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
+        return await self.handle_async_request_via(request, self.inner)
+
+    async def handle_async_request_via(
+        self, request: httpx.Request, inner: httpx.AsyncBaseTransport
+    ) -> httpx.Response:
+        """Like :meth:`handle_async_request`, with ``inner`` in place of this cassette's own transport.
+
+        An async client brings its own network stack (its connection pool belongs to one event loop),
+        while the interactions still go into this one cassette, beside the sync clients' ones.
+        """
         await request.aread()
         replayed = self._playback(request)
         if replayed is not None:
             return replayed
-        if not isinstance(self.inner, httpx.AsyncBaseTransport):
-            raise UsageError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
-        response = await self.inner.handle_async_request(request)
+        response = await inner.handle_async_request(request)
         await response.aread()
         return self._capture(request, response)
 
@@ -273,7 +284,8 @@ def open_cassette_transport(
 
     ``inner=None`` is the replay target: a :class:`ReplayTransport` with no network below it (the
     mode must then be ``none``; a missing cassette replays nothing, and each request fails naming
-    it). Otherwise a :class:`RecordingTransport` over ``inner`` in ``mode``.
+    it). Otherwise a :class:`RecordingTransport` over ``inner`` in ``mode``. ``miss_hint`` tells the
+    user how to record a request that has no recording (default: the pytest options).
     """
     record_mode = parse_record_mode(mode)
     cassette_path = Path(path)
@@ -285,4 +297,6 @@ def open_cassette_transport(
             )
         cassette = load_cassette(cassette_path) if cassette_path.exists() else Cassette(cassette_path)
         return ReplayTransport(cassette, scrubber, miss_hint=miss_hint)
-    return RecordingTransport(inner, cassette_path, mode=record_mode, scrubber=scrubber, meta=meta, root=root)
+    return RecordingTransport(
+        inner, cassette_path, mode=record_mode, scrubber=scrubber, meta=meta, miss_hint=miss_hint, root=root
+    )

@@ -57,9 +57,11 @@ class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         interaction = self.index.next(key, repeat_last=True)
         if interaction is None:
             missing = "" if self._exists else " (the cassette does not exist)"
+            described = describe_request(request, self.scrubber)
             raise NetworkBlockedError(
-                f"no recording for {describe_request(request, self.scrubber)}{missing}: {self._miss_hint}",
+                f"no recording for {described}{missing}: {self._miss_hint}",
                 path=str(self.cassette.path),
+                request=described,
             )
         return response_from(interaction)
 

@@ -33,7 +33,7 @@ from kpn_contract.fuzz._schema import (
     excluded_checks,
     origin_of,
     parse_fuzz_target,
-    resolve_spec,
+    spec_by_name_or_path,
     spec_for_api,
     token_transport,
 )
@@ -364,7 +364,7 @@ def _print_summary(out: TextIO, summary: FuzzSummary, auth: KPNSchemathesisAuth)
 def run_fuzz(
     profile: str,
     *,
-    spec: Path | None = None,
+    spec: str | Path | None = None,
     target: str = "emulator",
     emulator_url: str | None = None,
     max_examples: int = 25,
@@ -402,13 +402,13 @@ def run_fuzz(
     if unknown_phases:
         raise UsageError(f"--phases: unknown phase {unknown_phases[0]!r}; choose from {', '.join(PHASES)}")
     if spec is not None:
-        spec_path = resolve_spec(spec)
+        spec_path = spec_by_name_or_path(spec)
     elif the_profile.kind == "grip":
         spec_path = spec_for_api("things")
     else:
         raise UsageError(
             f"profile {profile!r} is an API Store profile: name the product's spec with --spec "
-            "(for example specs/parley-secure-messenger.yaml)"
+            "(a bundled spec's name such as parley, or a spec file)"
         )
     credentials = resolve_credentials(the_profile, env, demo_fallback=fuzz_target == "emulator")
     safe_only = fuzz_target == "live" and not allow_unsafe

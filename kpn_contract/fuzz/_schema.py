@@ -27,6 +27,7 @@ __all__ = [
     "bind_schema",
     "excluded_checks",
     "resolve_spec",
+    "spec_by_name_or_path",
     "spec_for_api",
 ]
 
@@ -72,6 +73,18 @@ def spec_for_api(api: str, spec_dir: Path | None = None) -> Path:
 
         spec_dir = bundled_spec_dir()
     return resolve_spec(Path(spec_dir) / API_SPECS[api])
+
+
+def spec_by_name_or_path(value: str | Path, spec_dir: Path | None = None) -> Path:
+    """A bundled spec's API name (``parley``, as :func:`kpn_schema` takes it) or the path of a spec file."""
+    if isinstance(value, str) and value in API_SPECS:
+        return spec_for_api(value, spec_dir)
+    candidate = Path(value).expanduser()
+    if not candidate.is_file():
+        raise UsageError(
+            f"spec {str(value)!r} is neither a spec file nor a bundled spec name ({', '.join(API_SPECS)})"
+        )
+    return candidate.resolve()
 
 
 def resolve_spec(path: Path) -> Path:

@@ -1,4 +1,4 @@
-"""The four notebooks: committed clean, executed offline from their cassettes, and free of secrets.
+"""The notebooks: committed clean, executed offline from their cassettes, and free of secrets.
 
 Each notebook runs in a real Jupyter kernel (nbclient), so what is tested is what a person sees:
 a cell error fails the test (nbclient raises CellExecutionError) and every cell has a timeout.
@@ -121,17 +121,23 @@ def test_notebook_runs_offline_from_its_cassettes(name: str, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_planted_secrets_never_reach_the_outputs(tmp_path: Path, clean_secret_registry: None) -> None:
+@pytest.mark.parametrize(
+    ("name", "min_tokens"),
+    [("01-get-a-token", 2), ("05-migrate-to-the-new-things-api", 1)],  # 01: gateway and GRIP tokens
+)
+def test_planted_secrets_never_reach_the_outputs(
+    name: str, min_tokens: int, tmp_path: Path, clean_secret_registry: None
+) -> None:
     from kpn_contract._demo import DEMO_ENVIRONMENT
     from kpn_contract.cassettes.audit import audit
     from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-    planted = {name: f"planted-{secrets.token_hex(12)}" for name in DEMO_ENVIRONMENT}
+    planted = {variable: f"planted-{secrets.token_hex(12)}" for variable in DEMO_ENVIRONMENT}
     with EmulatorServer(EmulatorSettings.from_environment(planted)) as server:
         env = _environment(KPN_TARGET="emulator", KPN_EMULATOR_URL=server.base_url, **planted)
-        notebook = _execute("01-get-a-token", env)
+        notebook = _execute(name, env)
         tokens = list(server._state._tokens)  # every token the emulator issued during the run
-    assert len(tokens) >= 2, "the notebook should have obtained gateway and GRIP tokens"
+    assert len(tokens) >= min_tokens, f"{name} should have obtained {min_tokens} token(s) or more"
 
     text = json.dumps(notebook)
     for value in [*planted.values(), *tokens]:
@@ -139,6 +145,6 @@ def test_planted_secrets_never_reach_the_outputs(tmp_path: Path, clean_secret_re
             assert form not in text, "a planted credential or an issued token reached the notebook output"
     assert "planted-" not in text
 
-    executed = tmp_path / "01-get-a-token.ipynb"
+    executed = tmp_path / f"{name}.ipynb"
     nbformat.write(notebook, executed)
     assert audit([executed], secrets=[*planted.values(), *tokens]) == []

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.cli import main
-from kpn_contract.errors import KPNContractError
 
 PLANTED_SECRET = "planted-bad-input-secret-7d41c2e9"
 PLANTED_ENV_SECRET = "planted-bad-input-env-secret-51aa90"
@@ -242,12 +241,14 @@ def test_bad_input_gives_one_line_and_exit_2(
 @pytest.mark.parametrize("case_id", [name for name, case in CASES.items() if not case.parsed_by_argparse])
 @pytest.mark.usefixtures("restore_logging")
 def test_debug_shows_the_traceback(case_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``--debug`` lets the error through (the console script prints its traceback); still no secret."""
+    """``--debug`` prints the redacted traceback before the same one-line error and exit 2; no secret."""
     case = CASES[case_id]
-    with pytest.raises(KPNContractError) as info:
-        main(["--debug", *case.argv(tmp_path)])
+    code = main(["--debug", *case.argv(tmp_path)])
     out, err = capsys.readouterr()
-    assert_no_secret(str(info.value), out, err)
+    assert code == EXIT_USAGE
+    assert "Traceback (most recent call last)" in err
+    assert err.splitlines()[-1].startswith("kpn-contract ")
+    assert_no_secret(out, err)
     assert not (tmp_path / PWNED).exists()
 
 
@@ -326,7 +327,7 @@ def test_console_script_subprocess(case_id: str, tmp_path: Path) -> None:
     assert_no_secret(result.stdout, result.stderr)
     if not case.parsed_by_argparse:
         debug = run_script(["--debug", *argv], tmp_path)
-        assert debug.returncode != 0
+        assert debug.returncode == EXIT_USAGE
         assert "Traceback (most recent call last)" in debug.stderr
         assert_no_secret(debug.stdout, debug.stderr)
     assert not (tmp_path / PWNED).exists()

@@ -442,7 +442,7 @@ def test_exception_messages_hold_no_secret(
     config = tmp_path / "bad-config" / "kpn-contract.toml"
     config.parent.mkdir()
     config.write_text(f'[profiles.sandbox]\nclient_secret = "{planted["KPN_SANDBOX_CLIENT_SECRET"]}"\n')
-    caught(lambda: load_config(config))
+    caught(lambda: load_config(config).profile("sandbox"))
     profile = load_config(start=tmp_path / "a").profile("things")
     caught(lambda: resolve_credentials(profile, {**env, "KPN_GRIP_CLIENT_SECRET": "abc"}))
     # CassetteError: replay has no recording of a request that carries the tenant and the token.

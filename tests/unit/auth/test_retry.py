@@ -13,7 +13,7 @@ import pytest
 from kpn_contract.auth import provider_for
 from kpn_contract.errors import TokenError, UsageError
 from kpn_contract.profiles import Credentials, Profile
-from kpn_contract.retry import AsyncRetryTransport, RetryPolicy, RetryTransport, retry_after_seconds
+from kpn_contract.retry import RetryPolicy, RetryTransport, retry_after_seconds
 
 from .conftest import FakeKPN, Sleeps, json_response
 
@@ -169,7 +169,7 @@ def test_async_transport_retries(sleeps: Sleeps) -> None:
 
     async def main() -> tuple[int, int]:
         async with httpx.AsyncClient(
-            transport=AsyncRetryTransport(httpx.MockTransport(handler), policy)
+            transport=RetryTransport(httpx.MockTransport(handler), policy)
         ) as client:
             get = await client.get("https://api.kpnthings.com/api/devices")
             post = await client.post("https://api.kpnthings.com/api/devices")
@@ -178,6 +178,19 @@ def test_async_transport_retries(sleeps: Sleeps) -> None:
     assert asyncio.run(main()) == (200, 200)
     assert script.calls == 4  # GET: connect error, 500, 200; POST: 200 at once
     assert sleeps.waits == [0.1, 0.2]
+
+
+def test_a_transport_of_the_other_kind_is_a_type_error(policy: RetryPolicy) -> None:
+    class SyncOnly(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200)
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=RetryTransport(SyncOnly(), policy)) as client:
+            await client.get("https://api.kpnthings.com/api/devices")
+
+    with pytest.raises(TypeError, match="SyncOnly cannot serve an asynchronous client"):
+        asyncio.run(main())
 
 
 def test_retries_are_logged_at_debug_with_redaction(

@@ -28,6 +28,27 @@ def test_importing_the_plugin_imports_nothing_heavy() -> None:
     assert json.loads(out) == []
 
 
+@pytest.mark.parametrize(("configured", "loaded"), [(False, "False"), (True, "True")])
+def test_start_up_checks_load_the_session_only_for_a_configured_project(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, configured: bool, loaded: str
+) -> None:
+    # A project that installs kpn_contract without using it pays no httpx import at start-up.
+    monkeypatch.delenv("KPN_TARGET", raising=False)
+    if configured:
+        pytester.makefile(".toml", pyproject="[tool.kpn_contract]\n")
+    pytester.makeconftest(
+        """
+        import sys
+
+        def pytest_sessionstart(session):
+            print("session module loaded:", "kpn_contract.session" in sys.modules)
+        """
+    )
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines([f"session module loaded: {loaded}"])
+
+
 def test_options_appear_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(
@@ -113,16 +134,39 @@ def test_target_precedence(
     pytester.runpytest(*args).assert_outcomes(passed=1)
 
 
-def test_record_mode_needs_a_target_to_record_from(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("args", "config", "needle"),
+    [
+        (["--kpn-record-mode", "all"], "", "record mode 'all' needs a target to record from"),
+        (["--kpn-record-mode", "once"], "", "record mode 'once' needs a target to record from"),
+        ([], 'target = "staging"\n', "unknown target 'staging'"),
+        (
+            ["--kpn-target", "emulator", "--kpn-emulator-url", "http://127.0.0.1:9"],
+            "",
+            "--emulator-url http://127.0.0.1:9: no emulator answers there",
+        ),
+    ],
+    ids=["record-mode-without-target", "once-without-target", "bad-target-in-config", "unreachable-emulator"],
+)
+def test_bad_run_settings_are_one_error_at_start_up(
+    pytester: pytest.Pytester, args: list[str], config: str, needle: str
+) -> None:
+    pytester.makefile(".toml", pyproject=f"[tool.kpn_contract]\n{config}")
     pytester.makepyfile(
         """
-        def test_it(kpn_options):
+        def test_one(kpn_options):
+            pass
+
+        def test_two(kpn_options):
             pass
         """
     )
-    result = pytester.runpytest("--kpn-record-mode", "all")
-    result.stdout.fnmatch_lines(["*record mode 'all' needs a target to record from*"])
-    result.assert_outcomes(errors=1)
+    result = pytester.runpytest_subprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert errors == [f"ERROR: kpn_contract: {errors[0].split('kpn_contract: ', 1)[1]}"]
+    assert needle in errors[0]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
 
 
 def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester) -> None:
@@ -137,7 +181,7 @@ def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester)
                 kpn_client().get("/api/devices")
             # The first request that would go out is the GRIP token request; the error names it.
             assert "POST https://auth.grip-on-it.com/v2/" in str(info.value)
-            assert "tokens/grip-kpn-grip-client-id.yaml" in str(info.value)
+            assert "tokens/grip-auth.grip-on-it.com-" in str(info.value)
 
         def test_raw_socket_is_refused(kpn_cassette):
             import socket
@@ -226,7 +270,8 @@ def test_shared_cassette_and_record_mode_write_where_asked(pytester: pytest.Pyte
         "--kpn-target", "emulator", "--kpn-record-mode", "rewrite", "--kpn-cassettes", str(cassettes)
     ).assert_outcomes(passed=2)
     token_cassettes = sorted(p.name for p in (cassettes / "tokens").glob("*.yaml"))
-    assert token_cassettes == ["api-store-kpn-sandbox-client-id.yaml"]
+    assert len(token_cassettes) == 1
+    assert token_cassettes[0].startswith("api-store-api-prd.kpn.com-")
     text = (cassettes / "tokens" / token_cassettes[0]).read_text()
     assert "target: emulator" in text
     assert "emu-sandbox-client-secret" not in text  # the demo secret was scrubbed like any other

@@ -196,8 +196,11 @@ def test_bad_profile_fields_name_file_profile_and_field_never_the_value(
     tmp_path: Path, body: str, field: str, needle: str
 ) -> None:
     path = write(tmp_path, "kpn-contract.toml", body)
+    config = load_config(start=tmp_path)  # one bad profile is an error only when it is used
+    (bad,) = config.problems
+    assert bad not in config.profiles
     with pytest.raises(ConfigError) as info:
-        load_config(start=tmp_path)
+        config.profile(bad)
     message = str(info.value)
     assert needle in message
     assert info.value.field == field
@@ -221,7 +224,7 @@ def test_broken_toml_names_the_file_and_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [("profiles = 3\n", "profiles"), ("cassette_dir = 3\n", "cassette_dir"), ("[profiles]\np = 3\n", None)],
+    [("profiles = 3\n", "profiles"), ("cassette_dir = 3\n", "cassette_dir")],
 )
 def test_wrong_top_level_types(tmp_path: Path, body: str, field: str | None) -> None:
     write(tmp_path, "kpn-contract.toml", body)
@@ -326,8 +329,51 @@ def test_demo_fallback_fills_only_unset_variables() -> None:
     custom = Profile(
         name="c", kind="api-store", client_id_env="NOT_DEMO_ID", client_secret_env="NOT_DEMO_SECRET"
     )
+    # Without the fallback (the live target) a custom profile's unset variable is an error ...
     with pytest.raises(ConfigError, match="NOT_DEMO_ID"):
-        resolve_credentials(custom, {}, demo_fallback=True)
+        resolve_credentials(custom, {}, demo_fallback=False)
+
+
+@pytest.mark.usefixtures("clean_secret_registry")
+def test_demo_fallback_covers_custom_profiles_by_kind() -> None:
+    # ... offline, any profile falls back to the demo credentials of its kind: replay needs no secrets.
+    gateway = Profile(name="acme", kind="api-store", client_id_env="ACME_ID", client_secret_env="ACME_KEY")
+    creds = resolve_credentials(gateway, {}, demo_fallback=True)
+    assert (creds.client_id, creds.client_secret) == (_demo.SANDBOX_CLIENT_ID, _demo.SANDBOX_CLIENT_SECRET)
+    grip = Profile(
+        name="acme-things",
+        kind="grip",
+        tenant_id_env="ACME_TENANT",
+        client_id_env="ACME_KEY_ID",
+        client_secret_env="ACME_KEY_SECRET",
+        subcustomer_id_env="ACME_CUSTOMER",
+    )
+    creds = resolve_credentials(grip, {"ACME_KEY_SECRET": "set-by-the-team"}, demo_fallback=True)
+    assert creds.tenant_id == _demo.GRIP_TENANT_ID
+    assert creds.client_id == _demo.GRIP_CLIENT_ID
+    assert creds.client_secret == "set-by-the-team"  # a variable that is set always wins
+    assert creds.subcustomer_id == _demo.THINGS_SUBCUSTOMER_ID
+
+
+def test_one_bad_profile_leaves_the_others_usable(tmp_path: Path) -> None:
+    # The README's example once named a CA bundle that does not exist: every profile broke.
+    write(
+        tmp_path,
+        "kpn-contract.toml",
+        '[profiles.broken]\nkind = "grip"\ntenant_id_env = "T"\nclient_id_env = "I"\n'
+        'client_secret_env = "S"\nverify = "/no/such/bundle.pem"\n'
+        "[profiles.notatable]\n"
+        "[profiles]\nalso = 3\n"
+        '[profiles.fine]\nkind = "api-store"\nclient_id_env = "I"\nclient_secret_env = "S"\n',
+    )
+    config = load_config(start=tmp_path)
+    assert config.profile("fine").kind == "api-store"
+    assert config.profile("sandbox").kind == "api-store"
+    assert sorted(config.problems) == ["also", "broken", "notatable"]
+    with pytest.raises(ConfigError, match=r"CA bundle /no/such/bundle\.pem does not exist"):
+        config.profile("broken")
+    with pytest.raises(ConfigError, match="a profile must be a table"):
+        config.profile("also")
 
 
 @pytest.mark.usefixtures("clean_secret_registry")

@@ -1,0 +1,1 @@
+"""Templates of ``kpn-contract init`` (package data, read through importlib.resources)."""

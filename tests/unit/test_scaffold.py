@@ -1,0 +1,104 @@
+"""``kpn-contract init``: what it writes, what it leaves alone, and the one-line error."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kpn_contract.cli import main
+from kpn_contract.profiles import load_config
+
+WRITTEN = (
+    "kpn-contract.toml",
+    "tests/contract/test_kpn_smoke.py",
+    ".gitignore",
+    ".github/workflows/kpn-contract.yml",
+)
+
+
+def init(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["init", str(folder)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_scaffolds_an_empty_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = init(tmp_path, capsys)
+    assert code == 0
+    for name in WRITTEN:
+        assert (tmp_path / name).is_file(), name
+        assert f"created   {name}" in out
+    config = load_config(start=tmp_path)
+    assert not config.problems
+    kinds = {config.profile(name).kind for name in ("team-api-store", "team-things")}
+    assert kinds == {"api-store", "grip"}
+    assert config.profile("team-things").env_vars() == (
+        "TEAM_GRIP_CLIENT_ID",
+        "TEAM_GRIP_CLIENT_SECRET",
+        "TEAM_GRIP_TENANT_ID",
+    )
+    smoke = (tmp_path / WRITTEN[1]).read_text(encoding="utf-8")
+    assert '@pytest.mark.kpn(profile="team-api-store")' in smoke
+    assert '@pytest.mark.kpn(profile="team-things")' in smoke
+    compile(smoke, "test_kpn_smoke.py", "exec")
+    workflow = (tmp_path / WRITTEN[3]).read_text(encoding="utf-8")
+    assert "os: [ubuntu-latest, windows-latest, macos-latest]" in workflow
+    assert "cassettes/**/.*.lock" in (tmp_path / ".gitignore").read_text(encoding="utf-8")
+    # Same bytes on every platform.
+    assert b"\r\n" not in (tmp_path / WRITTEN[1]).read_bytes()
+
+
+def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init(tmp_path, capsys)
+    smoke = tmp_path / WRITTEN[1]
+    smoke.write_text("# the team's own edits\n", encoding="utf-8")
+    code, out, _ = init(tmp_path, capsys)
+    assert code == 0
+    assert smoke.read_text(encoding="utf-8") == "# the team's own edits\n"
+    assert "created" not in out
+    for name in (
+        "kpn-contract.toml",
+        "tests/contract/test_kpn_smoke.py",
+        ".github/workflows/kpn-contract.yml",
+    ):
+        assert f"skipped   {name}  (exists)" in out
+    assert "skipped   .gitignore  (has the lines already)" in out
+
+
+def test_init_appends_to_an_existing_pyproject_and_gitignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "team-app"\nversion = "1.0"', encoding="utf-8")
+    (tmp_path / ".gitignore").write_text(".venv/\n.pytest_cache/\n", encoding="utf-8")
+    code, out, _ = init(tmp_path, capsys)
+    assert code == 0
+    assert "appended  pyproject.toml  ([tool.kpn_contract] with two profiles)" in out
+    assert not (tmp_path / "kpn-contract.toml").exists()
+    document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    assert document["project"]["name"] == "team-app"
+    assert set(document["tool"]["kpn_contract"]["profiles"]) == {"team-api-store", "team-things"}
+    ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ignored.count(".pytest_cache/") == 1
+    assert ignored[:2] == [".venv/", ".pytest_cache/"]
+    assert "cassettes/**/.*.lock" in ignored
+    # A pyproject that already configures kpn_contract is left alone.
+    before = pyproject.read_text(encoding="utf-8")
+    _, out, _ = init(tmp_path, capsys)
+    assert pyproject.read_text(encoding="utf-8") == before
+    assert "skipped   pyproject.toml  (already has [tool.kpn_contract])" in out
+
+
+def test_init_of_something_that_is_not_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for target in (tmp_path / "missing", tmp_path / "file.txt"):
+        if target.suffix:
+            target.write_text("x", encoding="utf-8")
+        code, out, err = init(target, capsys)
+        assert code == 2
+        assert err.splitlines() == [
+            f"kpn-contract init: {target}: not a folder (init scaffolds an existing project)"
+        ]
+        assert out == ""
+    assert not (tmp_path / "missing").exists()
