@@ -42,7 +42,7 @@ def test_closing_the_with_block_writes_the_cassettes_and_replay_reads_them(proje
         assert not calls_cassette(project, "mine").exists()  # written when the session closes
     assert calls_cassette(project, "mine").exists()
     tokens = project / "cassettes" / "notebooks" / "mine" / "tokens"
-    assert [p.name for p in tokens.glob("*.yaml")] == ["grip-kpn-grip-client-id.yaml"]
+    assert [p.name.split("-")[0] for p in tokens.glob("*.yaml")] == ["grip"]  # one GRIP token cassette
     with kpn_notebook("things", cassette="mine") as nb:
         assert nb.target == "replay"
         assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200

@@ -32,8 +32,10 @@ def test_a_default_profile_gains_scopes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ['"device.read"', "[1]", '[""]', "{a = 1}"])
 def test_scopes_must_be_a_list_of_names(tmp_path: Path, value: str) -> None:
     (tmp_path / "kpn-contract.toml").write_text(GRIP + f"scopes = {value}\n")
+    config = load_config(start=tmp_path)  # a bad profile fails only when it is used
+    assert "reader" in config.problems
     with pytest.raises(ConfigError) as info:
-        load_config(start=tmp_path)
+        config.profile("reader")
     assert info.value.field == "scopes"
     assert "must be a list of scope names" in str(info.value)
     assert "\n" not in str(info.value)
@@ -41,6 +43,7 @@ def test_scopes_must_be_a_list_of_names(tmp_path: Path, value: str) -> None:
 
 def test_scopes_are_for_grip_profiles_only(tmp_path: Path) -> None:
     (tmp_path / "kpn-contract.toml").write_text('[profiles.sandbox]\nscopes = ["device.read"]\n')
+    config = load_config(start=tmp_path)
     with pytest.raises(ConfigError, match=r"'scopes'.*grip profiles only") as info:
-        load_config(start=tmp_path)
+        config.profile("sandbox")
     assert "\n" not in str(info.value)
