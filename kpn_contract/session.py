@@ -63,6 +63,8 @@ class SessionOptions:
     spec_dir: Path | None = None
     retry: RetryPolicy | None = None  # None: the default policy (retry.py)
     miss_hint: str | None = None  # how to record a missing interaction; None: the pytest options
+    # The folder writes and lock files must stay inside (one `.locks/` there); None: cassette_dir.
+    cassette_root: Path | None = None
 
     def __post_init__(self) -> None:
         if self.target == "replay":
@@ -244,7 +246,7 @@ class KPNSession:
             self.scrubber(),
             meta,
             miss_hint=self.options.miss_hint,
-            root=self.options.cassette_dir,
+            root=self.options.cassette_root or self.options.cassette_dir,
         )
         return CassetteHandle(path, transport, meta)
 

@@ -373,6 +373,7 @@ def kpn_notebook(
             target=chosen,
             emulator_url=url,
             cassette_dir=folder,
+            cassette_root=config.cassette_dir,  # one lock folder for the project, not one per notebook
             record_mode=record_mode,  # type: ignore[arg-type]  # checked by parse_record_mode
             validate=validate,
             on_violation="collect",

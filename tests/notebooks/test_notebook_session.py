@@ -43,6 +43,9 @@ def test_closing_the_with_block_writes_the_cassettes_and_replay_reads_them(proje
     assert calls_cassette(project, "mine").exists()
     tokens = project / "cassettes" / "notebooks" / "mine" / "tokens"
     assert [p.name.split("-")[0] for p in tokens.glob("*.yaml")] == ["grip"]  # one GRIP token cassette
+    # Lock files go to the project's one lock folder, not to a folder per notebook.
+    assert not (project / "cassettes" / "notebooks" / "mine" / ".locks").exists()
+    assert any((project / "cassettes" / ".locks").glob("*.lock"))
     with kpn_notebook("things", cassette="mine") as nb:
         assert nb.target == "replay"
         assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200

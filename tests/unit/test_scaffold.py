@@ -45,7 +45,7 @@ def test_init_scaffolds_an_empty_project(tmp_path: Path, capsys: pytest.CaptureF
     compile(smoke, "test_kpn_smoke.py", "exec")
     workflow = (tmp_path / WRITTEN[3]).read_text(encoding="utf-8")
     assert "os: [ubuntu-latest, windows-latest, macos-latest]" in workflow
-    assert "cassettes/**/.*.lock" in (tmp_path / ".gitignore").read_text(encoding="utf-8")
+    assert "cassettes/**/.locks/" in (tmp_path / ".gitignore").read_text(encoding="utf-8")
     # Same bytes on every platform.
     assert b"\r\n" not in (tmp_path / WRITTEN[1]).read_bytes()
 
@@ -83,7 +83,7 @@ def test_init_appends_to_an_existing_pyproject_and_gitignore(
     ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert ignored.count(".pytest_cache/") == 1
     assert ignored[:2] == [".venv/", ".pytest_cache/"]
-    assert "cassettes/**/.*.lock" in ignored
+    assert "cassettes/**/.locks/" in ignored
     # A pyproject that already configures kpn_contract is left alone.
     before = pyproject.read_text(encoding="utf-8")
     _, out, _ = init(tmp_path, capsys)
