@@ -41,7 +41,8 @@ NEW_API = sorted(p.name for p in (bundled_spec_dir() / "kpn-things").glob("*.yam
 # validator from it, which rejects that form. Request bodies keep prefixItems and fuzz fine.
 SPEC_ISSUES = {
     "downlinks.yaml": "schemathesis: 'InvalidSchema: Invalid Schema Object in response definition' at "
-    "POST /downlinks properties -> command -> items (its response-schema conversion turns prefixItems into items: [...])",
+    "POST /downlinks properties -> command -> items (its response-schema conversion turns prefixItems "
+    "into items: [...])",
 }
 
 
