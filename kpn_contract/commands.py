@@ -31,7 +31,9 @@ def _out(text: str) -> None:
 def _session(args: argparse.Namespace, profile: str) -> Iterator[KPNSession]:
     """A KPNSession for a one-off command: no cassettes, validation collected rather than raised."""
     from kpn_contract.profiles import load_config
-    from kpn_contract.session import EmulatorContext, KPNSession, SessionOptions
+    from kpn_contract.run_contexts import EmulatorContext
+    from kpn_contract.run_settings import SessionOptions
+    from kpn_contract.session import KPNSession
 
     config = load_config(args.config)
     config.profile(profile)  # an unknown profile is a usage error before anything starts
@@ -66,7 +68,7 @@ def emulate(args: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
-    from kpn_contract.session import describe_token
+    from kpn_contract.token_report import describe_token
 
     with _session(args, args.profile) as session:
         report = describe_token(session, args.profile)

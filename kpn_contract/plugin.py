@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from kpn_contract.emulator import EmulatorServer
     from kpn_contract.profiles import Config
-    from kpn_contract.session import CassetteHandle, KPNSession, SessionOptions
+    from kpn_contract.run_settings import SessionOptions
+    from kpn_contract.session import CassetteHandle, KPNSession
 
 TARGETS = ("replay", "emulator", "live")
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
@@ -214,7 +215,7 @@ def kpn_emulator(kpn_options: SessionOptions) -> Iterator[EmulatorServer]:
     """The running local emulator (``--kpn-target emulator`` only)."""
     if kpn_options.target != "emulator":
         pytest.skip(f"kpn_emulator needs --kpn-target emulator (this run targets {kpn_options.target})")
-    from kpn_contract.session import EmulatorContext
+    from kpn_contract.run_contexts import EmulatorContext
 
     with EmulatorContext() as server:
         yield server
@@ -246,7 +247,7 @@ def kpn_cassette(
     request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_profile: str
 ) -> Iterator[CassetteHandle]:
     """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
-    from kpn_contract.session import test_cassette
+    from kpn_contract.run_contexts import test_cassette
 
     marker = _marker_kwargs(request)
     validated = marker.get("validate", True) is not False

@@ -13,16 +13,14 @@ Two kinds:
   optionally a sub-customer ID sent as ``x-client-id``).
 
 Every error is a :class:`~kpn_contract.errors.ConfigError` naming the file, profile, field and
-environment variable, never the value.
+environment variable, never the value. Finding and reading the file is ``config_file.py``; reading the
+secrets from the environment is ``credentials.py``; this module re-exports their public names.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import re
 import ssl
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +28,32 @@ from typing import Any, Final, Literal, get_args
 from urllib.parse import quote
 
 from kpn_contract import _demo
+
+# Re-exported: the file reading and the environment reading have modules of their own.
+from kpn_contract.config_file import (
+    CONFIG_FILE_NAME,
+    PYPROJECT_NAME,
+    config_folder,
+    find_config,
+    read_table,
+    secret_env_names,
+)
+from kpn_contract.credentials import (
+    ENV_VAR_NAME,
+    Credentials,
+    environment_value,
+    register_environment_secrets,
+    resolve_credentials,
+)
 from kpn_contract.errors import ConfigError
-from kpn_contract.redact import register_secret
-from kpn_contract.secrets import check_secret_length
 
 __all__ = [
+    "CONFIG_FILE_NAME",
     "DEFAULT_PROFILES",
     "GATEWAY_BASE_URL",
     "GATEWAY_TOKEN_URL",
     "GRIP_TOKEN_URL",
+    "PYPROJECT_NAME",
     "THINGS_BASE_URL",
     "Config",
     "Credentials",
@@ -60,15 +75,11 @@ GATEWAY_BASE_URL: Final = "https://api-prd.kpn.com"
 GRIP_TOKEN_URL: Final = "https://auth.grip-on-it.com/v2/{tenant_id}/oidc/idp/c1/token"  # noqa: S105
 THINGS_BASE_URL: Final = "https://api.kpnthings.com"
 
-CONFIG_FILE_NAME: Final = "kpn-contract.toml"
-PYPROJECT_NAME: Final = "pyproject.toml"
-
 _DEFAULT_URLS: Final[dict[str, tuple[str, str]]] = {
     "api-store": (GATEWAY_TOKEN_URL, GATEWAY_BASE_URL),
     "grip": (GRIP_TOKEN_URL, THINGS_BASE_URL),
 }
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Keys that would hold a secret value instead of the name of an environment variable.
 _SECRET_KEYS: Final = frozenset(
     {
@@ -136,7 +147,7 @@ class Profile:
         if self.kind == "grip" and not self.tenant_id_env:
             raise fail("is required for a grip profile: name the environment variable", "tenant_id_env")
         for env_field, env_name in env_fields.items():
-            if env_name is not None and not _ENV_NAME.fullmatch(env_name):
+            if env_name is not None and not ENV_VAR_NAME.fullmatch(env_name):
                 # Do not echo it: a value that is not a variable name may well be the secret itself.
                 raise fail("is not an environment-variable name (letters, digits and _ only)", env_field)
         if not self.audience:
@@ -172,31 +183,6 @@ class Profile:
         """``token_url`` with ``{tenant_id}`` (or ``{tenantId}``) filled in from the credentials."""
         tenant = quote(credentials.tenant_id or "", safe="")
         return self.token_url.replace("{tenant_id}", tenant).replace("{tenantId}", tenant)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """The secret values a profile resolved to. Its repr and str never show a value."""
-
-    profile: str
-    client_id: str = field(repr=False)
-    client_secret: str = field(repr=False)
-    tenant_id: str | None = field(default=None, repr=False)
-    subcustomer_id: str | None = field(default=None, repr=False)
-
-    def secret_values(self) -> tuple[str, ...]:
-        """Every value that must never be written to a file, log, repr or message."""
-        values = (self.client_id, self.client_secret, self.tenant_id, self.subcustomer_id)
-        return tuple(value for value in values if value)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{name}={'<set>' if getattr(self, name) else None}"
-            for name in ("client_id", "client_secret", "tenant_id", "subcustomer_id")
-        )
-        return f"Credentials(profile={self.profile!r}, {shown})"
-
-    __str__ = __repr__
 
 
 def _default_profiles() -> dict[str, Profile]:
@@ -264,50 +250,7 @@ class Config:
 
 
 # --------------------------------------------------------------------------------------------------
-# Reading the config file
-
-
-def _find_config(start: Path) -> tuple[Path | None, Path]:
-    """The config file nearest to ``start`` going upward, and the folder it is in."""
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE_NAME
-        if candidate.is_file():
-            return candidate, folder
-        pyproject = folder / PYPROJECT_NAME
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject, folder
-    return None, start
-
-
-def _has_tool_table(pyproject: Path) -> bool:
-    # A cheap textual check, so that an unrelated broken pyproject.toml higher up is not an error.
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*kpn_contract\b", text, re.MULTILINE) is not None
-
-
-def _read_table(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("config file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file: {type(exc).__name__}", path=str(path)) from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib's message carries the line and column and never the offending value.
-        raise ConfigError(f"broken TOML: {exc}", path=str(path)) from None
-    tool = document.get("tool")
-    if path.name == PYPROJECT_NAME or (isinstance(tool, dict) and "kpn_contract" in tool):
-        table = tool.get("kpn_contract", {}) if isinstance(tool, dict) else {}
-    else:
-        table = document
-    if not isinstance(table, dict):
-        raise ConfigError("[tool.kpn_contract] must be a table", path=str(path))
-    return table
+# Building profiles from the config file (config_file.py finds and reads it)
 
 
 _STRING_FIELDS: Final = (
@@ -395,16 +338,6 @@ def _checked_value(key: str, value: object, fail: Any, root: Path) -> object:
     raise fail("unknown field", key)  # pragma: no cover - _PROFILE_FIELDS and this function agree
 
 
-def _folder(table: Mapping[str, Any], key: str, default: str | None, root: Path, path: Path) -> Path | None:
-    value = table.get(key, default)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(f"must be a path string, not {type(value).__name__}", path=str(path), field=key)
-    folder = Path(value).expanduser()
-    return folder if folder.is_absolute() else root / folder
-
-
 def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:
     """Read the kpn_contract config and merge its profiles over :data:`DEFAULT_PROFILES`.
 
@@ -417,8 +350,8 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         source: Path | None = Path(path).resolve()
         root = Path(path).resolve().parent
     else:
-        source, root = _find_config((start or Path.cwd()).resolve())
-    table: dict[str, Any] = _read_table(source) if source is not None else {}
+        source, root = find_config((start or Path.cwd()).resolve())
+    table: dict[str, Any] = read_table(source) if source is not None else {}
     profiles = dict(DEFAULT_PROFILES)
     problems: dict[str, ConfigError] = {}
     if source is not None:
@@ -431,10 +364,10 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
             except ConfigError as exc:
                 profiles.pop(name, None)
                 problems[name] = exc
-    cassette_dir = _folder(table, "cassette_dir", "cassettes", root, source or root)
+    cassette_dir = config_folder(table, "cassette_dir", "cassettes", root, source or root)
     assert cassette_dir is not None  # it has a default
-    spec_dir = _folder(table, "spec_dir", None, root, source or root)
-    secret_env = _secret_env(table, source)
+    spec_dir = config_folder(table, "spec_dir", None, root, source or root)
+    secret_env = secret_env_names(table, source)
     return Config(
         profiles=profiles,
         cassette_dir=cassette_dir,
@@ -445,86 +378,6 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         problems=problems,
         secret_env=secret_env,
     )
-
-
-def _secret_env(table: Mapping[str, Any], source: Path | None) -> tuple[str, ...]:
-    """``secret_env = ["MY_VAR", ...]``: names of environment variables, never values."""
-    names = table.get("secret_env", [])
-    where = str(source) if source is not None else None
-    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise ConfigError("must be a list of environment-variable names", path=where, field="secret_env")
-    for name in names:
-        if not _ENV_NAME.fullmatch(name):
-            # Not echoed: a value that is not a variable name may well be the secret itself.
-            raise ConfigError(
-                "holds an entry that is not an environment-variable name (letters, digits and _ only)",
-                path=where,
-                field="secret_env",
-            )
-    return tuple(names)
-
-
-# --------------------------------------------------------------------------------------------------
-# Resolving secrets from the environment
-
-
-def resolve_credentials(
-    profile: Profile,
-    env: Mapping[str, str] | None = None,
-    *,
-    demo_fallback: bool = False,
-    source: str | os.PathLike[str] | None = None,
-) -> Credentials:
-    """Read the profile's secrets from the environment variables it names, and register them as secrets.
-
-    ``demo_fallback=True`` (emulator and replay targets) takes the emulator's documented demo value for
-    any variable that is unset: the default variable's own value, else the demo value of the profile's
-    kind and field (so a custom profile replays without any secret set). A variable that is still unset,
-    empty, or too short to be scrubbed is a ConfigError naming the profile, field and variable, and
-    ``source`` (the config file that named the variable) when given.
-    """
-    where = str(source) if source is not None else None
-
-    def read(field_name: str, env_var: str) -> str:
-        value = (environment_value(env_var, env) or "").strip()
-        if not value and demo_fallback:
-            value = _demo.demo_value(profile.kind, field_name, env_var)
-        if not value:
-            raise ConfigError(
-                "environment variable is not set",
-                profile=profile.name,
-                field=field_name,
-                env_var=env_var,
-                path=where,
-            )
-        check_secret_length(value, env_var=env_var, profile=profile.name, field=field_name, path=where)
-        register_secret(value, f"environment variable {env_var}")
-        return value
-
-    client_id = read("client_id_env", profile.client_id_env)
-    client_secret = read("client_secret_env", profile.client_secret_env)
-    tenant_id = read("tenant_id_env", profile.tenant_id_env) if profile.tenant_id_env else None
-    subcustomer_id = (
-        read("subcustomer_id_env", profile.subcustomer_id_env) if profile.subcustomer_id_env else None
-    )
-    return Credentials(
-        profile=profile.name,
-        client_id=client_id,
-        client_secret=client_secret,
-        tenant_id=tenant_id,
-        subcustomer_id=subcustomer_id,
-    )
-
-
-def register_environment_secrets(env: Mapping[str, str] | None = None, config: Config | None = None) -> None:
-    """Register every configured credential before anything is printed or written.
-
-    Kept for existing callers: it is :func:`kpn_contract.startup.register_startup_secrets`, the one
-    start-up function every front door calls.
-    """
-    from kpn_contract.startup import register_startup_secrets  # startup imports this module
-
-    register_startup_secrets(config, env)
 
 
 def named_environment(
@@ -539,12 +392,3 @@ def named_environment(
     names = {name for profile in profiles for name in profile.env_vars()} | set(extra)
     values = {name: environment_value(name, env) for name in sorted(names)}
     return {name: value for name, value in values.items() if value is not None}
-
-
-def environment_value(name: str, env: Mapping[str, str] | None = None) -> str | None:
-    """One variable of ``env`` (default ``os.environ``), or None when unset.
-
-    Read through this rather than binding ``os.environ`` to a local: ``--showlocals`` and debuggers
-    print a frame's locals, and the whole environment holds every other secret of the machine.
-    """
-    return (os.environ if env is None else env).get(name)

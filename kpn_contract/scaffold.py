@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Final, Literal
 
+from kpn_contract.config_file import CONFIG_FILE_NAME, PYPROJECT_NAME, has_tool_table
 from kpn_contract.errors import UsageError
-from kpn_contract.profiles import CONFIG_FILE_NAME, PYPROJECT_NAME, _has_tool_table
 
 __all__ = ["InitReport", "init_project"]
 
@@ -85,7 +85,7 @@ def _configure(root: Path, report: InitReport) -> None:
     pyproject = root / PYPROJECT_NAME
     if own.exists():
         report.note("skipped", Path(CONFIG_FILE_NAME), "exists")
-    elif pyproject.is_file() and _has_tool_table(pyproject):
+    elif pyproject.is_file() and has_tool_table(pyproject):
         report.note("skipped", Path(PYPROJECT_NAME), "already has [tool.kpn_contract]")
     elif pyproject.is_file():
         _append(pyproject, _config_text(in_pyproject=True))

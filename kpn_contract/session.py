@@ -13,13 +13,11 @@ token cache's key) under ``<cassette_dir>/tokens/`` replays in any order.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -28,56 +26,43 @@ from kpn_contract.profiles import (
     Config,
     Credentials,
     Profile,
-    environment_value,
     named_environment,
     resolve_credentials,
 )
-from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport, Target
+
+# Re-exported: these lived here before they got modules of their own.
+from kpn_contract.run_contexts import EmulatorContext, test_cassette
+from kpn_contract.run_settings import (
+    RECORD_MODES,
+    OnViolation,
+    RecordMode,
+    SessionOptions,
+    options_from_sources,
+)
+from kpn_contract.token_report import TokenReport, describe_token
+from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport
 
 if TYPE_CHECKING:
     from kpn_contract.auth.tokens import Token, TokenProvider
     from kpn_contract.cassettes.scrub import Scrubber
     from kpn_contract.contract.model import Violation
     from kpn_contract.contract.validate import Validator
-    from kpn_contract.retry import RetryPolicy
 
-__all__ = ["RECORD_MODES", "CassetteHandle", "KPNSession", "SessionOptions"]
+__all__ = [
+    "RECORD_MODES",
+    "CassetteHandle",
+    "EmulatorContext",
+    "KPNSession",
+    "OnViolation",
+    "RecordMode",
+    "SessionOptions",
+    "TokenReport",
+    "describe_token",
+    "options_from_sources",
+    "test_cassette",
+]
 
 log = logging.getLogger("kpn_contract.session")
-
-RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
-RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "rewrite")
-OnViolation = Literal["raise", "collect"]
-
-
-@dataclass
-class SessionOptions:
-    """How a run talks to KPN. Front doors fill this from options, config and environment."""
-
-    target: Target = "replay"
-    emulator_url: str | None = None
-    cassette_dir: Path = Path("cassettes")
-    record_mode: RecordMode | None = None  # None: no cassettes (emulator/live); replay always plays back
-    validate: bool = True
-    on_violation: OnViolation = "raise"
-    spec_dir: Path | None = None
-    retry: RetryPolicy | None = None  # None: the default policy (retry.py)
-    miss_hint: str | None = None  # how to record a missing interaction; None: the pytest options
-    # The folder writes and lock files must stay inside (one `.locks/` there); None: cassette_dir.
-    cassette_root: Path | None = None
-
-    def __post_init__(self) -> None:
-        if self.target == "replay":
-            if self.record_mode not in (None, "none"):
-                raise UsageError(
-                    f"record mode {self.record_mode!r} needs a target to record from: "
-                    "add --kpn-target emulator or --kpn-target live"
-                )
-            self.record_mode = "none"
-        if self.record_mode is not None and self.record_mode not in RECORD_MODES:
-            raise UsageError(
-                f"unknown record mode {self.record_mode!r}: choose one of {', '.join(RECORD_MODES)}"
-            )
 
 
 @dataclass
@@ -397,154 +382,3 @@ class KPNSession:
         for transport in self._base.values():
             transport.close()
         self._base.clear()
-
-
-def options_from_sources(
-    *,
-    cli: Mapping[str, str | None],
-    ini: Mapping[str, str | None],
-    config: Config,
-    env: Mapping[str, str] | None = None,
-    root: Path | None = None,
-) -> SessionOptions:
-    """Resolve run settings: command line > ini > ``[tool.kpn_contract]`` > ``KPN_TARGET`` env > default.
-
-    ``KPN_TARGET`` lets notebooks and CI switch target without touching code.
-    """
-    from kpn_contract.transport import parse_target
-
-    def first(key: str, *, from_config: object = None, from_env: str | None = None) -> str | None:
-        for value in (cli.get(key), ini.get(key), from_config, from_env):
-            if value not in (None, ""):
-                return str(value)
-        return None
-
-    settings = config.settings
-    target = parse_target(
-        first("target", from_config=settings.get("target"), from_env=environment_value("KPN_TARGET", env))
-        or "replay"
-    )
-    record_mode = first("record_mode", from_config=settings.get("record_mode"))
-    cassette_dir = Path(first("cassette_dir", from_config=config.cassette_dir) or "cassettes")
-    if not cassette_dir.is_absolute():
-        cassette_dir = (root or config.root) / cassette_dir
-    return SessionOptions(
-        target=target,
-        emulator_url=cli.get("emulator_url") or None,
-        cassette_dir=cassette_dir,
-        record_mode=record_mode,  # type: ignore[arg-type]  # checked in __post_init__
-        spec_dir=config.spec_dir,
-    )
-
-
-class EmulatorContext:
-    """Start an emulator that accepts the credentials the profiles resolve to (environment, else demo).
-
-    Imports uvicorn and starlette only when entered.
-    """
-
-    def __init__(
-        self, variant: Literal["current", "next"] = "current", *, scopes: Iterable[str] | None = None
-    ) -> None:
-        self.variant = variant
-        self.scopes = None if scopes is None else frozenset(scopes)  # None: every scope the specs name
-
-    def __enter__(self) -> Any:
-        from kpn_contract.emulator import EmulatorServer, EmulatorSettings
-
-        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes)
-        settings.variant = self.variant
-        self.server = EmulatorServer(settings).start()
-        return self.server
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-
-class test_cassette:  # noqa: N801 - used like contextlib's lower-case context managers
-    """Open the cassette of one test; in replay, refuse every network connection meanwhile."""
-
-    def __init__(
-        self,
-        session: KPNSession,
-        nodeid: str,
-        profile: str,
-        shared_name: object,
-        *,
-        validated: bool = True,
-        test_file: Path | None = None,
-    ) -> None:
-        self.session = session
-        self.nodeid = nodeid
-        self.test_file = test_file  # names the cassette folder of a test outside the rootdir
-        self.profile = profile
-        self.shared_name = shared_name
-        self.validated = validated
-        self._block: Any = None
-
-    def __enter__(self) -> CassetteHandle:
-        from kpn_contract.cassettes.naming import cassette_path
-
-        path = cassette_path(
-            self.session.options.cassette_dir, self.nodeid, self.shared_name, test_file=self.test_file
-        )
-        self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
-        if self.session.options.target == "replay":
-            from kpn_contract.cassettes.netblock import block_network
-
-            self._block = block_network()
-            self._block.__enter__()
-        return self.handle
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self._block is not None:
-                self._block.__exit__(*exc)
-        finally:
-            self.handle.close()
-
-
-@dataclass(frozen=True)
-class TokenReport:
-    """What ``kpn-contract token`` and the notebooks show of a token: never the token itself."""
-
-    profile: str
-    kind: str
-    masked: str
-    token_type: str
-    expires_in: float
-    expires_at: str
-    violations: tuple[Violation, ...]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
-
-    def render(self) -> str:
-        verdict = "matches its schema" if self.conforms else f"{len(self.violations)} contract violation(s)"
-        lines = [
-            f"profile:    {self.profile} ({self.kind})",
-            f"token:      {self.masked}",
-            f"type:       {self.token_type}",
-            f"expires in: {self.expires_in:.0f} s (at {self.expires_at})",
-            f"response:   {verdict}",
-        ]
-        lines.extend(f"  - {v.describe()}" for v in self.violations)
-        return "\n".join(lines)
-
-
-def describe_token(session: KPNSession, profile: str) -> TokenReport:
-    """Fetch (or reuse) the token of ``profile`` and describe it with its schema verdict."""
-    from kpn_contract.redact import mask
-
-    token = session.token(profile)
-    expires_at = dt.datetime.fromtimestamp(token.expires_at(), dt.UTC).isoformat(timespec="seconds")
-    return TokenReport(
-        profile=profile,
-        kind=session.profile(profile).kind,
-        masked=mask(token.access_token),
-        token_type=token.token_type,
-        expires_in=token.expires_in,
-        expires_at=expires_at,
-        violations=tuple(session.token_verdicts.get(profile, ())),
-    )

@@ -156,7 +156,7 @@ class NotebookSession:
     # -- tokens --------------------------------------------------------------------------------------
     def token(self, profile: str | None = None) -> TokenCard:
         """The token of ``profile``, masked, with its expiry and whether its response matched the schema."""
-        from kpn_contract.session import describe_token
+        from kpn_contract.token_report import describe_token
 
         self._check_open()
         return TokenCard(describe_token(self.kpn, profile or self.profile))
@@ -339,7 +339,8 @@ def kpn_notebook(
     The project (config, profiles, specs) is found from ``start`` (default: the current folder) upward.
     """
     from kpn_contract.profiles import load_config, named_environment
-    from kpn_contract.session import KPNSession, SessionOptions
+    from kpn_contract.run_settings import SessionOptions
+    from kpn_contract.session import KPNSession
     from kpn_contract.transport import parse_target
 
     config = load_config(start=(start or Path.cwd()))
