@@ -5,12 +5,13 @@ The scrubber, log redaction, report redaction and ``kpn-contract audit`` all ask
 the others find. Each value is expanded into its spellings by
 :func:`kpn_contract.secrets.forms.encoded_forms`; all spellings of all values are searched in one
 pass by an Aho-Corasick automaton (ahocorasick-rs: measured 10-20x faster than one compiled regex
-alternation of the same literals, see ``benchmarks/replay.py``), rebuilt only when a value is added.
+alternation of the same ~90 literals on 60- to 6,000-character texts), rebuilt only when a value is
+added.
 
 Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are matched only where a letter at their
-edge is not glued to another letter, so a secret is never cut out of the middle of an ordinary word (the old
-``application/json`` -> ``apREDACTEDion/json``). base64 forms are exempt: they are found inside longer
-blobs on purpose.
+edge is not glued to another letter, so a secret is never cut out of the middle of an ordinary word
+(the old ``application/json`` -> ``apREDACTEDion/json``). base64 forms are exempt: they are found
+inside longer blobs on purpose, and a match takes the whole base64 run around it.
 """
 
 from __future__ import annotations
