@@ -26,11 +26,13 @@ _JSON_FIELDS = ("client_secret", "access_token", "developer_email", "developer.e
 # (words that must occur, lower-cased, for the rule to apply; pattern; replacement). The cheap word
 # test runs first: these rules run on every log record and every scrubbed value, and most hold none.
 _BY_PLACE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
-    # Not the auth-params of an RFC 6750 challenge (WWW-Authenticate: Bearer error="insufficient_scope").
+    # Not the auth-params of an RFC 6750 challenge (WWW-Authenticate: Bearer error="insufficient_scope"),
+    # nor prose ("the bearer token has expired"): no credential is an ordinary word.
     (
         ("bearer",),
         re.compile(
             r"(?i)(\bbearer[ \t]+)(?!REDACTED\b)(?!(?:realm|scope|error|error_description|error_uri)[ \t]*=)"
+            r"(?!(?:token|tokens|auth|authentication|scheme|credential|credentials)(?![A-Za-z0-9._~+/=-]))"
             r"[A-Za-z0-9._~+/=-]+"
         ),
         rf"\g<1>{REDACTED}",

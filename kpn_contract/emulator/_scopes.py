@@ -93,14 +93,14 @@ def authorize(request: Request, operation_key: str) -> IssuedToken:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     token = value.strip() if scheme.lower() == "bearer" else ""
     if not token:
-        raise _unauthorized("a bearer token from GRIP is required", None)
+        raise _unauthorized("an access token from GRIP is required", None)
     row = emulator_state(request).lookup(token)
     now = time.monotonic()
     early = expire_early_seconds(request)
     if row is None or row.kind != "grip":
-        raise _unauthorized("the bearer token is not valid", "invalid_token")
+        raise _unauthorized("the access token is not valid", "invalid_token")
     if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
-        raise _unauthorized("the bearer token has expired", "invalid_token")
+        raise _unauthorized("the access token has expired", "invalid_token")
     table: ScopeTable = request.app.state.scope_table
     missing = table.missing(operation_key, row.scopes)
     if missing:

@@ -93,6 +93,10 @@ def test_redaction_keeps_a_challenge_and_still_hides_a_token() -> None:
     challenge = 'Bearer error="insufficient_scope", scope="device.read"'
     assert redact(f"www-authenticate: {challenge}") == f"www-authenticate: {challenge}"
     assert redact('Bearer realm="kpn-things"') == 'Bearer realm="kpn-things"'
+    # Prose about bearer tokens stays readable; a credential after "Bearer" still goes.
+    assert redact("the bearer token has expired") == "the bearer token has expired"
+    assert redact("Authorization: Bearer tokenized.abc-123") == "Authorization: Bearer REDACTED"
+    assert redact("Authorization: Bearer token.abc-123") == "Authorization: Bearer REDACTED"
     planted = _jwt({"scope": "device.read", "sub": "planted-subject-7f3a"})
     assert planted not in redact(f"authorization: Bearer {planted}")
     assert redact("Bearer errorless-token-value") == "Bearer REDACTED"

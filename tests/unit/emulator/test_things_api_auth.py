@@ -124,7 +124,7 @@ def test_an_expired_token_is_a_401() -> None:
         token = grip_token(http)
         response = http.get("/devices", headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 401
-    assert response.json()["detail"] == "the bearer token has expired"
+    assert response.json()["detail"] == "the access token has expired"
 
 
 @pytest.mark.parametrize(
