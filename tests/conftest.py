@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+# Imported before any pytester run: an in-process pytester run drops the modules first imported inside
+# it, and a re-imported httpcore raises classes that httpx no longer maps to its own exceptions
+# (a test after it would see httpcore.ReadTimeout where httpx.ReadTimeout is caught).
+import httpcore  # noqa: F401
+import httpx  # noqa: F401
 import pytest
 
 from kpn_contract.redact import forget_secrets
