@@ -1,8 +1,8 @@
 """The pytest plugin: options, markers and fixtures. Thin by design; the work is in the layers.
 
-Importing this module imports httpx and the standard library only. vcrpy, jsonschema, uvicorn and
-starlette load inside the fixtures that need them, so a project that installs kpn_contract but
-does not use it pays nothing when pytest starts.
+Importing this module imports pytest only (the run settings are read in ``pytest_settings.py``).
+httpx, vcrpy, jsonschema, uvicorn and starlette load inside the fixtures that need them, so a project
+that installs kpn_contract but does not use it pays nothing when pytest starts.
 
 Run settings (target, record mode, cassette directory), highest first: command-line option > ini /
 ``[tool.pytest.ini_options]`` > ``[tool.kpn_contract]`` (through the overridable ``kpn_config``
@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from kpn_contract.pytest_settings import marker_kwargs
 
 if TYPE_CHECKING:
     import httpx
@@ -70,27 +72,11 @@ def pytest_configure(config: pytest.Config) -> None:
         from kpn_contract import _pytest_asyncio
 
         config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
-    from kpn_contract.errors import ConfigError, KPNContractError
-    from kpn_contract.startup import register_project_secrets
+    from kpn_contract.pytest_settings import startup_options
 
-    try:  # every configured secret is known before collection builds a test ID or anything prints
-        register_project_secrets(start=config.rootpath)
-    except ConfigError as exc:
-        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
-    # Bad run settings (a target in the config file, a record mode without a target) are one
-    # error at start-up, not one identical error per test.
-    try:
-        kpn_config = _startup_config(config)
-        if not _settings_given(config, kpn_config):
-            return  # the defaults: nothing to check, and httpx is not imported for a project without us
-        options = _resolve_options(config, kpn_config)
-        if options.target == "emulator" and options.emulator_url:
-            from kpn_contract.transport import check_emulator_url
-
-            check_emulator_url(options.emulator_url)  # named once, before any test asks it for a token
+    options = startup_options(config)
+    if options is not None:
         config.stash[_STARTUP_OPTIONS] = options
-    except KPNContractError as exc:
-        raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -148,66 +134,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     redact_junit_globals(session.config)
 
 
-def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
-    marker = request.node.get_closest_marker("kpn")
-    if marker is None:
-        return {}
-    if marker.args:
-        raise pytest.UsageError(
-            "the kpn marker takes keyword arguments only, e.g. @pytest.mark.kpn(profile='things')"
-        )
-    return dict(marker.kwargs)
-
-
-def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:
-    import os
-
-    options = ("--kpn-target", "--kpn-record-mode", "--kpn-cassettes", "--kpn-emulator-url")
-    ini = ("kpn_target", "kpn_record_mode", "kpn_cassettes")
-    return (
-        kpn_config.source is not None
-        or "KPN_TARGET" in os.environ
-        or any(config.getoption(name) for name in options)
-        or any(config.getini(name) for name in ini)
-    )
-
-
-def _startup_config(config: pytest.Config) -> Config:
-    from kpn_contract.profiles import load_config
-
-    return load_config(start=config.rootpath)
-
-
-def _resolve_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
-    from kpn_contract.session import options_from_sources
-
-    return options_from_sources(
-        cli={
-            "target": pytestconfig.getoption("--kpn-target"),
-            "record_mode": pytestconfig.getoption("--kpn-record-mode"),
-            "cassette_dir": pytestconfig.getoption("--kpn-cassettes"),
-            "emulator_url": pytestconfig.getoption("--kpn-emulator-url"),
-        },
-        ini={
-            "target": pytestconfig.getini("kpn_target"),
-            "record_mode": pytestconfig.getini("kpn_record_mode"),
-            "cassette_dir": pytestconfig.getini("kpn_cassettes"),
-        },
-        config=kpn_config,
-        root=pytestconfig.rootpath,
-    )
-
-
 @pytest.fixture(scope="session")
 def kpn_config(pytestconfig: pytest.Config) -> Config:
     """The ``[tool.kpn_contract]`` configuration. Override this fixture to build one in code."""
-    return _startup_config(pytestconfig)
+    from kpn_contract.pytest_settings import load_project_config
+
+    return load_project_config(pytestconfig)
 
 
 @pytest.fixture(scope="session")
 def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptions:
     """The resolved run settings (target, record mode, cassette directory)."""
-    return _resolve_options(pytestconfig, kpn_config)
+    from kpn_contract.pytest_settings import resolve_options
+
+    return resolve_options(pytestconfig, kpn_config)
 
 
 @pytest.fixture(scope="session")
@@ -239,7 +179,7 @@ def kpn_session(
 @pytest.fixture
 def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
     """The profile name for this test: the closest ``kpn`` marker, else the ``kpn_profile`` ini value."""
-    return str(_marker_kwargs(request).get("profile") or pytestconfig.getini("kpn_profile"))
+    return str(marker_kwargs(request).get("profile") or pytestconfig.getini("kpn_profile"))
 
 
 @pytest.fixture
@@ -249,7 +189,7 @@ def kpn_cassette(
     """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
     from kpn_contract.run_contexts import test_cassette
 
-    marker = _marker_kwargs(request)
+    marker = marker_kwargs(request)
     validated = marker.get("validate", True) is not False
     with test_cassette(
         kpn_session,
@@ -267,7 +207,7 @@ def kpn_client(
     request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_cassette: CassetteHandle, kpn_profile: str
 ) -> Iterator[Callable[..., httpx.Client]]:
     """Factory: ``kpn_client("things")`` is an authenticated, validating ``httpx.Client``."""
-    validate = _marker_kwargs(request).get("validate")
+    validate = marker_kwargs(request).get("validate")
     clients: list[httpx.Client] = []
 
     def make(profile: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -315,7 +255,7 @@ def kpn_async_client(
     Same profiles, markers, cassette and token cache as ``kpn_client``. For async tests run by anyio's
     plugin or pytest-asyncio; the clients are closed at teardown, in the test's event loop.
     """
-    validate = _marker_kwargs(request).get("validate")
+    validate = marker_kwargs(request).get("validate")
     clients: list[httpx.AsyncClient] = request.getfixturevalue(_async_closer(request))
 
     def make(profile: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
