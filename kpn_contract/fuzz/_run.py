@@ -13,11 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import xml.etree.ElementTree as ET
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -25,6 +22,7 @@ import httpx
 
 from kpn_contract.errors import UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+from kpn_contract.fuzz._results import FuzzSummary, error_text, print_summary, record_scenario, write_junit
 from kpn_contract.fuzz._schema import (
     SAFE_METHODS,
     BoundSchema,
@@ -37,6 +35,7 @@ from kpn_contract.fuzz._schema import (
     spec_for_api,
     token_transport,
 )
+from kpn_contract.fuzz._traffic import TrafficLog
 from kpn_contract.redact import redact
 
 __all__ = ["DEFAULT_LIVE_RATE_LIMIT", "FuzzSummary", "run_fuzz"]
@@ -45,35 +44,6 @@ DEFAULT_LIVE_RATE_LIMIT: Final = "2/s"
 PHASES: Final = ("examples", "coverage", "fuzzing", "stateful")
 _UNLIMITED: Final = frozenset({"", "none", "unlimited", "off", "0"})
 _RATE_LIMIT: Final = re.compile(r"^\d+/(?:\d+)?[smhd]$")
-
-
-@dataclass
-class CheckTally:
-    """How often one check passed and failed."""
-
-    passed: int = 0
-    failed: int = 0
-
-
-@dataclass
-class FuzzSummary:
-    """What a run did: cases per operation, check outcomes, failures and errors (all redacted)."""
-
-    cases: Counter[str] = field(default_factory=Counter)
-    checks: dict[str, CheckTally] = field(default_factory=dict)
-    failures: dict[str, list[str]] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    elapsed: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def total_cases(self) -> int:
-        """Every case sent, over all operations and phases."""
-        return sum(self.cases.values())
-
-    @property
-    def ok(self) -> bool:
-        """True when no check failed and no error happened."""
-        return not any(self.failures.values()) and not any(self.errors.values())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -125,157 +95,6 @@ def _check_emulator_url(url: str | None, target: FuzzTarget) -> None:
     parts = httpx.URL(url) if url.startswith(("http://", "https://")) else None
     if parts is None or not parts.host:
         raise UsageError(f"--emulator-url {url!r} is not an absolute http(s) URL")
-
-
-# --------------------------------------------------------------------------------------------------
-# Reading engine events
-
-
-def _interactions(recorder: Any) -> Iterator[Any]:
-    for interaction in recorder.interactions.values():
-        if interaction.response is not None:
-            yield interaction
-
-
-def _failure_text(label: str, name: str, node: Any) -> str:
-    info = node.failure_info
-    if info is None:
-        return f"{label}: {name} failed"
-    failure = info.failure
-    text = f"{label}: {name}: {failure.title}\n{failure.message}\nReproduce with:\n{info.code_sample}"
-    return redact(text.strip())
-
-
-def _record_scenario(summary: FuzzSummary, event: Any) -> tuple[int, int]:
-    label = event.label or "(run)"
-    cases = sum(1 for _ in _interactions(event.recorder))
-    summary.cases[label] += cases
-    summary.elapsed[label] = summary.elapsed.get(label, 0.0) + float(event.elapsed_time or 0.0)
-    failed_here = 0
-    failures = summary.failures.setdefault(label, [])
-    for nodes in event.recorder.checks.values():
-        for node in nodes:
-            tally = summary.checks.setdefault(node.name, CheckTally())
-            if str(node.status) == "success":
-                tally.passed += 1
-            elif str(node.status) == "failure":
-                tally.failed += 1
-                failed_here += 1
-                text = _failure_text(label, node.name, node)
-                if text not in failures:
-                    failures.append(text)
-    return cases, failed_here
-
-
-def _error_text(event: Any) -> str:
-    error = event.value
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return redact(f"{type(error).__name__}: {message}" if message else type(error).__name__)
-
-
-# --------------------------------------------------------------------------------------------------
-# Reports
-
-
-def write_junit(summary: FuzzSummary, path: Path, *, suite_name: str) -> None:
-    """One ``<testcase>`` per operation; a ``<failure>`` per failed check, an ``<error>`` per error."""
-    labels = sorted(set(summary.cases) | set(summary.failures) | set(summary.errors))
-    failures = sum(1 for label in labels if summary.failures.get(label))
-    errors = sum(1 for label in labels if summary.errors.get(label))
-    counts = {"tests": str(len(labels)), "failures": str(failures), "errors": str(errors), "skipped": "0"}
-    root = ET.Element("testsuites", counts)
-    suite = ET.SubElement(root, "testsuite", {"name": suite_name, **counts})
-    for label in labels:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            {
-                "name": label,
-                "classname": suite_name,
-                "time": f"{summary.elapsed.get(label, 0.0):.3f}",
-                "cases": str(summary.cases.get(label, 0)),
-            },
-        )
-        for text in summary.failures.get(label, []):
-            element = ET.SubElement(case, "failure", {"message": text.splitlines()[0][:200]})
-            element.text = text
-        for text in summary.errors.get(label, []):
-            element = ET.SubElement(case, "error", {"message": text[:200]})
-            element.text = text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-
-
-def _headers(raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    pairs: list[tuple[str, str]] = []
-    for name, value in raw.items():
-        values = value if isinstance(value, list | tuple) else [value]
-        pairs.extend((str(name), str(item)) for item in values)
-    return tuple(pairs)
-
-
-class TrafficLog:
-    """The run's traffic (token calls and generated cases) as cassette interactions, live URLs only."""
-
-    def __init__(self, sent_origin: str, canonical_origin: str) -> None:
-        self.sent_origin = sent_origin
-        self.canonical_origin = canonical_origin
-        self.interactions: list[Any] = []
-
-    def _canonical(self, uri: str) -> str:
-        if uri.startswith(self.sent_origin):
-            return self.canonical_origin + uri[len(self.sent_origin) :]
-        return uri
-
-    def add_httpx(self, response: httpx.Response) -> None:
-        """httpx event hook of the token client: record a token (or context-switch) exchange."""
-        from kpn_contract.cassettes.store import Interaction
-
-        response.read()
-        request = response.request
-        self.interactions.append(
-            Interaction(
-                method=request.method,
-                uri=str(request.url),
-                request_headers=tuple((k, v) for k, v in request.headers.multi_items()),
-                request_body=request.content,
-                status=response.status_code,
-                reason=response.reason_phrase,
-                response_headers=tuple((k, v) for k, v in response.headers.multi_items()),
-                response_body=response.content,
-            )
-        )
-
-    def add_scenario(self, recorder: Any) -> None:
-        """Record every answered case of a finished scenario."""
-        from kpn_contract.cassettes.store import Interaction
-
-        for item in _interactions(recorder):
-            request, response = item.request, item.response
-            self.interactions.append(
-                Interaction(
-                    method=request.method,
-                    uri=self._canonical(request.uri),
-                    request_headers=_headers(request.headers),
-                    request_body=request.body or b"",
-                    status=response.status_code,
-                    reason=response.message or "",
-                    response_headers=_headers(response.headers),
-                    response_body=response.content or b"",
-                )
-            )
-
-    def save(self, path: Path, *, secrets: Sequence[str], meta: dict[str, Any]) -> int:
-        """Scrub every interaction with our Scrubber and write the cassette atomically; returns the count."""
-        from kpn_contract.cassettes.scrub import Scrubber
-        from kpn_contract.cassettes.store import Cassette, save_cassette
-
-        scrubber = Scrubber(secrets=secrets)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_cassette(
-            Cassette(path=path, interactions=[scrubber.interaction(i) for i in self.interactions], meta=meta)
-        )
-        return len(self.interactions)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -339,25 +158,6 @@ def _banner(
     lines.extend(f"  excluded {name}: {reason}" for name, reason in excluded.items())
     lines.append("=" * 78)
     out.write("\n".join(lines) + "\n")
-    out.flush()
-
-
-def _print_summary(out: TextIO, summary: FuzzSummary, auth: KPNSchemathesisAuth) -> None:
-    out.write(
-        f"\n{summary.total_cases} cases over {len(summary.cases)} operation(s); "
-        f"{auth.token_fetches} token fetch(es)\n"
-    )
-    out.write("checks:\n")
-    for name in sorted(summary.checks):
-        tally = summary.checks[name]
-        out.write(f"  {name:<32} {tally.passed:>6} passed {tally.failed:>6} failed\n")
-    for _label, texts in sorted(summary.failures.items()):
-        for text in texts:
-            out.write(f"FAILED {text}\n")
-    for label, texts in sorted(summary.errors.items()):
-        for text in texts:
-            out.write(f"ERROR {label}: {text}\n")
-    out.write(("PASSED" if summary.ok else "FAILED") + "\n")
     out.flush()
 
 
@@ -451,7 +251,7 @@ def run_fuzz(
             checks=check_names,
         )
         summary = _execute(schema, traffic, out)
-        _print_summary(out, summary, auth)
+        print_summary(out, summary, auth)
         if report_dir is not None:
             report = Path(report_dir)
             write_junit(summary, report / "junit.xml", suite_name=f"kpn-contract fuzz {profile}")
@@ -483,14 +283,14 @@ def _execute(schema: Any, traffic: TrafficLog, out: TextIO) -> FuzzSummary:
             if not event.is_test_scenario:
                 continue
             traffic.add_scenario(event.recorder)
-            cases, failed = _record_scenario(summary, event)
+            cases, failed = record_scenario(summary, event)
             if cases or failed:
                 phase = getattr(event.phase, "value", str(event.phase))
                 note = f", {failed} check failure(s)" if failed else ""
                 out.write(f"  {phase:<9} {event.label}: {cases} case(s){note}\n")
                 out.flush()
         elif isinstance(event, events.NonFatalError):
-            text = _error_text(event)
+            text = error_text(event)
             errors = summary.errors.setdefault(event.label, [])
             if text not in errors:
                 errors.append(text)
