@@ -283,10 +283,10 @@ def kpn_token(
 
 
 @pytest.fixture(scope="session")
-def kpn_fuzz_session(kpn_options: SessionOptions) -> Iterator[Any]:
+def kpn_fuzz_session(kpn_config: Config, kpn_options: SessionOptions) -> Iterator[Any]:
     """The fuzzing session behind ``kpn_contract.fuzz.kpn_schema()``: one target and token cache."""
     from kpn_contract.fuzz import open_fuzz_session
 
-    session = open_fuzz_session(run_target=kpn_options.target, emulator_url=kpn_options.emulator_url)
+    session = open_fuzz_session(kpn_options, config=kpn_config)
     yield session
     session.close()
