@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kpn_contract.pytest_settings import kpn_marker
+from kpn_contract.run_modes import RECORD_MODES, TARGETS
 
 if TYPE_CHECKING:
     import httpx
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from kpn_contract.run_settings import SessionOptions
     from kpn_contract.session import CassetteHandle, KPNSession
 
-TARGETS = ("replay", "emulator", "live")
-RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 _STARTUP_OPTIONS = pytest.StashKey["SessionOptions"]()
 
 
