@@ -11,6 +11,13 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from kpn_contract.drift.findings import FindingCollector
+from kpn_contract.drift.rules.composition import compare_composition
+from kpn_contract.drift.rules.constraints import compare_constraints
+from kpn_contract.drift.rules.defaults import compare_default
+from kpn_contract.drift.rules.direction import compare_additional, hidden, visibility_changed
+from kpn_contract.drift.rules.enums import compare_extensible
+from kpn_contract.drift.rules.json_schema import compare_keywords
+from kpn_contract.drift.rules.json_schema_objects import compare_object_keywords
 from kpn_contract.drift.schemaview import MAX_DEPTH, SchemaView, accepts, escape_pointer, type_text, view_of
 
 __all__ = ["SchemaDiffer", "Side"]
@@ -29,6 +36,22 @@ _CONST_RULES = {
         "removed": "request.const.removed",
     },
 }
+# The node checks of the rule families, run on every pair of schema nodes whose types still match.
+_NODE_CHECKS = (
+    compare_constraints,
+    compare_default,
+    compare_extensible,
+    compare_keywords,
+    compare_object_keywords,
+    compare_additional,
+)
+
+
+def _equal(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    try:
+        return old == new
+    except RecursionError:  # a cyclic schema a loader did not cut: compare it node by node instead
+        return False
 
 
 class SchemaDiffer(FindingCollector):
@@ -57,6 +80,8 @@ class SchemaDiffer(FindingCollector):
         pair = (id(old), id(new))
         if depth > MAX_DEPTH or pair in active or not isinstance(old, dict) or not isinstance(new, dict):
             return
+        if not self.field_renames and _equal(old, new):
+            return  # equal schemas give no finding; comparing them whole (in C) keeps the diff fast
         active = active | {pair}
         a, b = view_of(old), view_of(new)
         if side == "response":
@@ -64,10 +89,17 @@ class SchemaDiffer(FindingCollector):
                 return
         elif not self._request_scalars(op, a, b, pointer, side):
             return
+        for check in _NODE_CHECKS:
+            check(self, op, old, new, pointer=pointer, side=side)
+        if compare_composition(self, op, old, new, pointer=pointer, side=side):
+            return  # branches came or went: their merged fields would only repeat that
 
         matched: set[str] = set()
         for name, old_sub in a.properties.items():
             where = f"{pointer}/properties/{escape_pointer(name)}"
+            if hidden(old_sub, side):
+                matched.add(self.field_renames.get(name, name))
+                continue  # readOnly in a request, writeOnly in a response: it never travels there
             new_name = self.field_renames.get(name, name)
             if new_name not in b.properties:
                 new_name = name
@@ -98,6 +130,8 @@ class SchemaDiffer(FindingCollector):
                         message=f"body field {name!r} was removed",
                     )
                 continue
+            if visibility_changed(self, op, old_sub, new_sub, pointer=where, side=side):
+                continue
             if side == "response" and name in a.required and new_name not in b.required:
                 self.emit(
                     "response.property.became-optional",
@@ -120,6 +154,8 @@ class SchemaDiffer(FindingCollector):
 
         for name in sorted(b.properties.keys() - matched):
             where = f"{pointer}/properties/{escape_pointer(name)}"
+            if hidden(b.properties[name], side):
+                continue
             if side == "response":
                 self.emit(
                     "response.property.added",
@@ -142,6 +178,7 @@ class SchemaDiffer(FindingCollector):
             self.schema(op, a.items, b.items, f"{pointer}/items", side, depth=depth + 1, active=active)
         if a.prefix_items is not None or b.prefix_items is not None:
             self._prefix_items(op, a, b, pointer, side, depth=depth, active=active)
+        self._pattern_properties(op, old, new, pointer, side, depth=depth, active=active)
         if a.additional is not None and b.additional is not None:
             self.schema(
                 op,
@@ -152,6 +189,25 @@ class SchemaDiffer(FindingCollector):
                 depth=depth + 1,
                 active=active,
             )
+
+    def _pattern_properties(
+        self,
+        op: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        pointer: str,
+        side: Side,
+        *,
+        depth: int,
+        active: frozenset[tuple[int, int]],
+    ) -> None:
+        """The schemas of patterns both sides declare (added or removed patterns have rules of their own)."""
+        before, after = old.get("patternProperties"), new.get("patternProperties")
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return
+        for pattern in before.keys() & after.keys():
+            where = f"{pointer}/patternProperties/{escape_pointer(pattern)}"
+            self.schema(op, before[pattern], after[pattern], where, side, depth=depth + 1, active=active)
 
     def _response_scalars(self, op: str, a: SchemaView, b: SchemaView, pointer: str) -> bool:
         """Type, null and enum checks of a response node; False when the children are not comparable."""
@@ -212,6 +268,8 @@ class SchemaDiffer(FindingCollector):
         old, new = a.values(), b.values()
         if old is not None:
             if new is None:
+                if b.extensible:
+                    return  # became an x-extensible-enum: the enum family reports it
                 if not b.types or "string" in b.types or a.types == b.types:
                     self.emit(
                         "response.enum.value-added",
@@ -247,6 +305,8 @@ class SchemaDiffer(FindingCollector):
         old, new = a.values(), b.values()
         if new is not None:
             if old is None:
+                if a.extensible:
+                    return  # an x-extensible-enum closed: the enum family reports it
                 self.emit(
                     "request.enum.value-removed",
                     op,

@@ -36,7 +36,12 @@ FAMILY_NAMES: tuple[str, ...] = (
     "responses",
     "properties",
     "enums",
+    "constraints",
+    "composition",
+    "defaults",
     "json_schema",
+    "json_schema_objects",
+    "direction",
     "security",
     "migration",
 )
