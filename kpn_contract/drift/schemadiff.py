@@ -11,31 +11,18 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from kpn_contract.drift.findings import FindingCollector
-from kpn_contract.drift.rules.composition import compare_composition
+from kpn_contract.drift.rules.composition import changed_branches, compare_composition
 from kpn_contract.drift.rules.constraints import compare_constraints
 from kpn_contract.drift.rules.defaults import compare_default
 from kpn_contract.drift.rules.direction import compare_additional, hidden, visibility_changed
-from kpn_contract.drift.rules.enums import compare_extensible
-from kpn_contract.drift.rules.json_schema import compare_keywords
+from kpn_contract.drift.rules.enums import compare_extensible, compare_request_values, compare_response_values
+from kpn_contract.drift.rules.json_schema import compare_const, compare_keywords
 from kpn_contract.drift.rules.json_schema_objects import compare_object_keywords
 from kpn_contract.drift.schemaview import MAX_DEPTH, SchemaView, accepts, escape_pointer, type_text, view_of
 
 __all__ = ["SchemaDiffer", "Side"]
 
 Side = Literal["response", "request", "parameter"]
-# Written out (not built from the side) so every rule id stays a literal the docs test can find.
-_CONST_RULES = {
-    "response": {
-        "changed": "response.const.changed",
-        "added": "response.const.added",
-        "removed": "response.const.removed",
-    },
-    "request": {
-        "changed": "request.const.changed",
-        "added": "request.const.added",
-        "removed": "request.const.removed",
-    },
-}
 # The node checks of the rule families, run on every pair of schema nodes whose types still match.
 _NODE_CHECKS = (
     compare_constraints,
@@ -93,6 +80,10 @@ class SchemaDiffer(FindingCollector):
             check(self, op, old, new, pointer=pointer, side=side)
         if compare_composition(self, op, old, new, pointer=pointer, side=side):
             return  # branches came or went: their merged fields would only repeat that
+        for where, old_branch, new_branch in changed_branches(old, new):
+            # The merged view below walks the branches' fields; a branch's own keywords are compared here.
+            for check in _NODE_CHECKS:
+                check(self, op, old_branch, new_branch, pointer=pointer + where, side=side)
 
         matched: set[str] = set()
         for name, old_sub in a.properties.items():
@@ -231,8 +222,8 @@ class SchemaDiffer(FindingCollector):
                 new=True,
                 message="response value can now be null",
             )
-        if not self._const(op, a, b, pointer, "response"):
-            self._response_values(op, a, b, pointer)
+        if not compare_const(self, op, a, b, pointer=pointer, side="response"):
+            compare_response_values(self, op, a, b, pointer=pointer)
         return True
 
     def _request_scalars(self, op: str, a: SchemaView, b: SchemaView, pointer: str, side: Side) -> bool:
@@ -259,113 +250,8 @@ class SchemaDiffer(FindingCollector):
                 new="not nullable",
                 message="request value may no longer be null",
             )
-        if not self._const(op, a, b, pointer, "request"):
-            self._request_values(op, a, b, pointer)
-        return True
-
-    def _response_values(self, op: str, a: SchemaView, b: SchemaView, pointer: str) -> None:
-        """Enum checks (a const counts as an enum of one) of a response node."""
-        old, new = a.values(), b.values()
-        if old is not None:
-            if new is None:
-                if b.extensible:
-                    return  # became an x-extensible-enum: the enum family reports it
-                if not b.types or "string" in b.types or a.types == b.types:
-                    self.emit(
-                        "response.enum.value-added",
-                        op,
-                        pointer,
-                        old=sorted(map(str, old)),
-                        new="any",
-                        message="response enum was lifted: any value may now be returned",
-                    )
-            else:
-                added, removed = new - old, old - new
-                if added:
-                    self.emit(
-                        "response.enum.value-added",
-                        op,
-                        pointer,
-                        old=sorted(map(str, old)),
-                        new=sorted(map(str, new)),
-                        message=f"response enum gained {', '.join(sorted(map(str, added)))}",
-                    )
-                if removed:
-                    self.emit(
-                        "response.enum.value-removed",
-                        op,
-                        pointer,
-                        old=sorted(map(str, old)),
-                        new=sorted(map(str, new)),
-                        message=f"response enum narrowed, drops {', '.join(sorted(map(str, removed)))}",
-                    )
-
-    def _request_values(self, op: str, a: SchemaView, b: SchemaView, pointer: str) -> None:
-        """Enum checks (a const counts as an enum of one) of a request node."""
-        old, new = a.values(), b.values()
-        if new is not None:
-            if old is None:
-                if a.extensible:
-                    return  # an x-extensible-enum closed: the enum family reports it
-                self.emit(
-                    "request.enum.value-removed",
-                    op,
-                    pointer,
-                    old="any",
-                    new=sorted(map(str, new)),
-                    message="request value is now restricted to an enum",
-                )
-            elif removed := old - new:
-                self.emit(
-                    "request.enum.value-removed",
-                    op,
-                    pointer,
-                    old=sorted(map(str, old)),
-                    new=sorted(map(str, new)),
-                    message=f"request enum no longer allows {', '.join(sorted(map(str, removed)))}",
-                )
-
-    def _const(
-        self, op: str, a: SchemaView, b: SchemaView, pointer: str, side: Literal["response", "request"]
-    ) -> bool:
-        """The const checks of OpenAPI 3.1 / JSON Schema 2020-12; False to fall back to the enum checks.
-
-        A const compared with an enum is an enum of one; only const against const (changed) and
-        const against no restriction at all (added or removed) have rules of their own.
-        """
-        if a.const is None and b.const is None:
-            return False
-        if a.const is not None and b.const is not None:
-            if a.const != b.const:
-                self.emit(
-                    _CONST_RULES[side]["changed"],
-                    op,
-                    pointer,
-                    old=a.const[0],
-                    new=b.const[0],
-                    message=f"{side} value fixed to {a.const[0]!r} is now fixed to {b.const[0]!r}",
-                )
-            return True
-        if a.values() is not None and b.values() is not None:
-            return False
-        if b.const is not None:
-            self.emit(
-                _CONST_RULES[side]["added"],
-                op,
-                pointer,
-                old="any",
-                new=b.const[0],
-                message=f"{side} value is now fixed to {b.const[0]!r}",
-            )
-        elif a.const is not None:
-            self.emit(
-                _CONST_RULES[side]["removed"],
-                op,
-                pointer,
-                old=a.const[0],
-                new="any",
-                message=f"{side} value is no longer fixed to {a.const[0]!r}",
-            )
+        if not compare_const(self, op, a, b, pointer=pointer, side="request"):
+            compare_request_values(self, op, a, b, pointer=pointer)
         return True
 
     def _prefix_items(

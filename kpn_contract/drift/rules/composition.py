@@ -14,7 +14,7 @@ from typing import Any
 from kpn_contract.drift.rules.rule import Emitter, Rule
 from kpn_contract.drift.schemaview import FALSE_SCHEMA
 
-__all__ = ["RULES", "canonical", "compare_composition"]
+__all__ = ["RULES", "canonical", "changed_branches", "compare_composition"]
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -260,6 +260,26 @@ def _not(
         if request
         else "response value may now hold values it excluded",
     )
+
+
+def changed_branches(old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """Branch pairs (pointer suffix, old, new) that changed in place, when no branch came or went.
+
+    Equal branches are set aside first, so a reordering pairs nothing; the rest pair by position.
+    """
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    found: list[tuple[str, Any, Any]] = []
+    for key in ("oneOf", "anyOf"):
+        before, after = old.get(key), new.get(key)
+        if not isinstance(before, list) or not isinstance(after, list) or len(before) != len(after):
+            continue
+        known_before, known_after = {canonical(b) for b in before}, {canonical(b) for b in after}
+        rest_before = [(i, b) for i, b in enumerate(before) if canonical(b) not in known_after]
+        rest_after = [b for b in after if canonical(b) not in known_before]
+        if len(rest_before) == len(rest_after):
+            found += [(f"/{key}/{i}", b, a) for (i, b), a in zip(rest_before, rest_after, strict=True)]
+    return found
 
 
 def compare_composition(emitter: Emitter, op: str, old: Any, new: Any, *, pointer: str, side: str) -> bool:

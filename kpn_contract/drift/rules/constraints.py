@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kpn_contract.drift.rules.rule import Emitter, Rule, Severity
+from kpn_contract.drift.rules.rule import Emitter, Rule
 
 __all__ = ["RULES", "compare_constraints", "constraint_keywords"]
 
@@ -307,7 +307,6 @@ def compare_constraints(
     *,
     pointer: str,
     side: str,
-    severity: Severity | None = None,
 ) -> None:
     """Emit a finding per constraint group that hurts the consumer on this ``side``.
 
@@ -332,7 +331,6 @@ def compare_constraints(
                 old=before or None,
                 new=after or None,
                 message=f"{change}: {_text(before)} → {_text(after)}",
-                severity=severity,
             )
 
 

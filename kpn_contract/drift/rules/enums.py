@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpn_contract.drift.rules.rule import Emitter, Rule
+from kpn_contract.drift.schemaview import SchemaView
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -31,9 +32,6 @@ RULES: tuple[Rule, ...] = (
         "A response enum was narrowed; you will see fewer values.",
         "`alarmState` loses `MINOR`",
     ),
-)
-
-RULES += (
     Rule(
         "request.extensible-enum.value-removed",
         "breaking",
@@ -78,7 +76,7 @@ def _closed_values(schema: dict[str, Any]) -> frozenset[Any] | None:
 def compare_extensible(
     emitter: Emitter, op: str, old: dict[str, Any], new: dict[str, Any], *, pointer: str, side: str
 ) -> None:
-    """The x-extensible-enum checks (the closed-enum checks are part of the schema walk)."""
+    """The x-extensible-enum checks of one node (the schema walk calls the closed-enum ones)."""
     before_open, after_open = _open_values(old), _open_values(new)
     if side == "response":
         before_closed = _closed_values(old)
@@ -116,3 +114,67 @@ def compare_extensible(
             new=sorted(after_closed),
             message="request enum is no longer open-ended: unlisted values are rejected",
         )
+
+
+def compare_response_values(emitter: Emitter, op: str, a: SchemaView, b: SchemaView, *, pointer: str) -> None:
+    """Enum checks (a const counts as an enum of one) of a response node."""
+    old, new = a.values(), b.values()
+    if old is not None:
+        if new is None:
+            if b.extensible:
+                return  # became an x-extensible-enum: the enum family reports it
+            if not b.types or "string" in b.types or a.types == b.types:
+                emitter.emit(
+                    "response.enum.value-added",
+                    op,
+                    pointer,
+                    old=sorted(map(str, old)),
+                    new="any",
+                    message="response enum was lifted: any value may now be returned",
+                )
+        else:
+            added, removed = new - old, old - new
+            if added:
+                emitter.emit(
+                    "response.enum.value-added",
+                    op,
+                    pointer,
+                    old=sorted(map(str, old)),
+                    new=sorted(map(str, new)),
+                    message=f"response enum gained {', '.join(sorted(map(str, added)))}",
+                )
+            if removed:
+                emitter.emit(
+                    "response.enum.value-removed",
+                    op,
+                    pointer,
+                    old=sorted(map(str, old)),
+                    new=sorted(map(str, new)),
+                    message=f"response enum narrowed, drops {', '.join(sorted(map(str, removed)))}",
+                )
+
+
+def compare_request_values(emitter: Emitter, op: str, a: SchemaView, b: SchemaView, *, pointer: str) -> None:
+    """Enum checks (a const counts as an enum of one) of a request node."""
+    old, new = a.values(), b.values()
+    if new is not None:
+        if old is None:
+            if a.extensible:
+                return  # an x-extensible-enum closed: the enum family reports it
+            emitter.emit(
+                "request.enum.value-removed",
+                op,
+                pointer,
+                old="any",
+                new=sorted(map(str, new)),
+                message="request value is now restricted to an enum",
+            )
+        elif removed := old - new:
+            emitter.emit(
+                "request.enum.value-removed",
+                op,
+                pointer,
+                old=sorted(map(str, old)),
+                new=sorted(map(str, new)),
+                message=f"request enum no longer allows {', '.join(sorted(map(str, removed)))}",
+            )

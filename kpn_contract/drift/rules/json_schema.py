@@ -1,17 +1,18 @@
 """JSON Schema 2020-12: values, arrays, conditions and string content (OpenAPI 3.1).
 
-``const`` and ``prefixItems`` positions are compared by the schema walk; this module adds
-``items: false``, ``unevaluatedItems``, ``contains``, ``if``/``then``/``else`` and
-``contentMediaType``/``contentEncoding``. Objects' keywords are in ``json_schema_objects``.
+``const`` (:func:`compare_const`, an enum of one against an enum), ``items: false``,
+``unevaluatedItems``, ``contains``, ``if``/``then``/``else`` and ``contentMediaType``/``contentEncoding``;
+the schema walk compares ``prefixItems`` position by position, and type arrays with the types of
+every node. Objects' keywords are in ``json_schema_objects``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from kpn_contract.drift.rules.composition import canonical
 from kpn_contract.drift.rules.rule import Emitter, Rule
-from kpn_contract.drift.schemaview import FALSE_SCHEMA
+from kpn_contract.drift.schemaview import FALSE_SCHEMA, SchemaView
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -78,9 +79,6 @@ RULES: tuple[Rule, ...] = (
         "A position of a tuple array (`prefixItems`) you read is no longer declared.",
         "`location` loses its third position",
     ),
-)
-
-RULES += (
     Rule(
         "request.items.closed",
         "breaking",
@@ -221,3 +219,68 @@ def compare_keywords(
         emitter.emit(
             rule_id, op, pointer + where, old=before or None, new=after, message=f"{prefix} {message}"
         )
+
+
+# Written out (not built from the side) so every rule id stays a literal a test can find.
+_CONST_RULES = {
+    "response": {
+        "changed": "response.const.changed",
+        "added": "response.const.added",
+        "removed": "response.const.removed",
+    },
+    "request": {
+        "changed": "request.const.changed",
+        "added": "request.const.added",
+        "removed": "request.const.removed",
+    },
+}
+
+
+def compare_const(
+    emitter: Emitter,
+    op: str,
+    a: SchemaView,
+    b: SchemaView,
+    *,
+    pointer: str,
+    side: Literal["response", "request"],
+) -> bool:
+    """The const checks of OpenAPI 3.1 / JSON Schema 2020-12; False to fall back to the enum checks.
+
+    A const compared with an enum is an enum of one; only const against const (changed) and
+    const against no restriction at all (added or removed) have rules of their own.
+    """
+    if a.const is None and b.const is None:
+        return False
+    if a.const is not None and b.const is not None:
+        if a.const != b.const:
+            emitter.emit(
+                _CONST_RULES[side]["changed"],
+                op,
+                pointer,
+                old=a.const[0],
+                new=b.const[0],
+                message=f"{side} value fixed to {a.const[0]!r} is now fixed to {b.const[0]!r}",
+            )
+        return True
+    if a.values() is not None and b.values() is not None:
+        return False
+    if b.const is not None:
+        emitter.emit(
+            _CONST_RULES[side]["added"],
+            op,
+            pointer,
+            old="any",
+            new=b.const[0],
+            message=f"{side} value is now fixed to {b.const[0]!r}",
+        )
+    elif a.const is not None:
+        emitter.emit(
+            _CONST_RULES[side]["removed"],
+            op,
+            pointer,
+            old=a.const[0],
+            new="any",
+            message=f"{side} value is no longer fixed to {a.const[0]!r}",
+        )
+    return True
