@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from kpn_contract.drift.rules.rule import Emitter, Rule
@@ -244,7 +245,8 @@ def _multiple(a: Mapping[str, Any], b: Mapping[str, Any], narrowed: bool) -> boo
     old, new = _number(first.get("multipleOf")), _number(second.get("multipleOf"))
     if new is None or new <= 0:
         return False
-    return old is None or old % new != 0
+    # Fractions, not Decimals: Decimal's % raises when the quotient has more digits than its precision.
+    return old is None or Fraction(old) % Fraction(new) != 0
 
 
 def _unique(a: Mapping[str, Any], b: Mapping[str, Any], narrowed: bool) -> bool:
