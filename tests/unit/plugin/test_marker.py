@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 # pytester's in-process runs drop the modules first imported inside them (see test_plugin.py).
-import yaml  # noqa: F401
+import yaml
 
 from kpn_contract.pytest_settings import KPNMarker
 
@@ -186,8 +186,23 @@ def test_validate_scope_decides_whether_responses_are_held_to_the_contract(pytes
             call(kpn_client)
         """
     )
-    result = pytester.runpytest("--kpn-target", "emulator", "-rfE", "-p", "no:cacheprovider")
+    cassettes = pytester.path / "cassettes"
+    result = pytester.runpytest(
+        "--kpn-target", "emulator", "--kpn-record-mode", "once", "--kpn-cassettes", str(cassettes), "-rfE"
+    )
     result.assert_outcomes(passed=2, failed=3)
+    # A cassette whose responses were not held to the contract says so, for `kpn-contract verify`.
+    validated = {
+        path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["kpn_contract"].get("validated", True)
+        for path in cassettes.rglob("test_*.yaml")
+    }
+    assert validated == {
+        "test_true": True,
+        "test_both": True,
+        "test_response": True,
+        "test_request": False,
+        "test_false": False,
+    }
     result.stdout.fnmatch_lines(
         [
             "FAILED *::test_true*",
