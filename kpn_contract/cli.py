@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from kpn_contract.commands import EXIT_FAILURE, EXIT_USAGE
 from kpn_contract.errors import KPNContractError, TokenError
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+from kpn_contract.run_modes import SENDING_TARGETS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +34,7 @@ def _port(value: str) -> int:
 
 
 def _add_target(parser: argparse.ArgumentParser, default: str = "emulator") -> None:
-    parser.add_argument("--target", choices=("emulator", "live"), default=default)
+    parser.add_argument("--target", choices=SENDING_TARGETS, default=default)
     parser.add_argument(
         "--emulator-url", metavar="URL", help="a running emulator (default: start one for this call)"
     )

@@ -20,6 +20,8 @@ from kpn_contract.errors import UsageError
 if TYPE_CHECKING:
     from kpn_contract.session import KPNSession
 
+# The exit codes' one home (cli.py maps exceptions to them): 0 ok, 1 a contract, token or drift
+# failure, 2 a usage, configuration or input error.
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 

@@ -7,7 +7,8 @@ that installs kpn_contract but does not use it pays nothing when pytest starts.
 Run settings (target, record mode, cassette directory), highest first: command-line option > ini /
 ``[tool.pytest.ini_options]`` > ``[tool.kpn_contract]`` (through the overridable ``kpn_config``
 fixture) > ``KPN_TARGET`` (target only) > default. Per test, the closest ``kpn`` marker chooses the
-profile (else the ``kpn_profile`` ini value), switches validation off, or names a shared cassette.
+profile (else the ``kpn_profile`` ini value), narrows or switches off validation, or names a shared
+cassette; a misspelt marker fails its test at setup (``pytest_settings.KPNMarker``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kpn_contract.pytest_settings import marker_kwargs
+from kpn_contract.pytest_settings import kpn_marker
+from kpn_contract.run_modes import RECORD_MODES, TARGETS
 
 if TYPE_CHECKING:
     import httpx
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
     from kpn_contract.run_settings import SessionOptions
     from kpn_contract.session import CassetteHandle, KPNSession
 
-TARGETS = ("replay", "emulator", "live")
-RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 _STARTUP_OPTIONS = pytest.StashKey["SessionOptions"]()
 
 
@@ -64,8 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
-        "validation off, or share a named cassette",
+        "kpn(profile=None, validate=True, cassette=None): choose the credential profile, validate "
+        "'response', 'request', both (True) or nothing (False), or share a named cassette",
     )
     if config.pluginmanager.has_plugin("asyncio"):
         # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
@@ -125,6 +125,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     from kpn_contract.pytest_output import warn_if_secret_id
 
     warn_if_secret_id(item)
+    kpn_marker(item)  # a misspelt key fails here, also in tests that use no kpn fixture
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -179,7 +180,7 @@ def kpn_session(
 @pytest.fixture
 def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
     """The profile name for this test: the closest ``kpn`` marker, else the ``kpn_profile`` ini value."""
-    return str(marker_kwargs(request).get("profile") or pytestconfig.getini("kpn_profile"))
+    return kpn_marker(request.node).profile or str(pytestconfig.getini("kpn_profile"))
 
 
 @pytest.fixture
@@ -189,14 +190,13 @@ def kpn_cassette(
     """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
     from kpn_contract.run_contexts import test_cassette
 
-    marker = marker_kwargs(request)
-    validated = marker.get("validate", True) is not False
+    marker = kpn_marker(request.node)
     with test_cassette(
         kpn_session,
         request.node.nodeid,
         kpn_profile,
-        marker.get("cassette"),
-        validated=validated,
+        marker.cassette,
+        validated=marker.validate_response,
         test_file=request.node.path,
     ) as handle:
         yield handle
@@ -207,7 +207,8 @@ def kpn_client(
     request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_cassette: CassetteHandle, kpn_profile: str
 ) -> Iterator[Callable[..., httpx.Client]]:
     """Factory: ``kpn_client("things")`` is an authenticated, validating ``httpx.Client``."""
-    validate = marker_kwargs(request).get("validate")
+    # The marker can switch validation off; otherwise the session's setting holds.
+    validate = None if kpn_marker(request.node).validate_response else False
     clients: list[httpx.Client] = []
 
     def make(profile: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -255,7 +256,7 @@ def kpn_async_client(
     Same profiles, markers, cassette and token cache as ``kpn_client``. For async tests run by anyio's
     plugin or pytest-asyncio; the clients are closed at teardown, in the test's event loop.
     """
-    validate = marker_kwargs(request).get("validate")
+    validate = None if kpn_marker(request.node).validate_response else False
     clients: list[httpx.AsyncClient] = request.getfixturevalue(_async_closer(request))
 
     def make(profile: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
@@ -281,10 +282,10 @@ def kpn_token(
 
 
 @pytest.fixture(scope="session")
-def kpn_fuzz_session(kpn_options: SessionOptions) -> Iterator[Any]:
+def kpn_fuzz_session(kpn_config: Config, kpn_options: SessionOptions) -> Iterator[Any]:
     """The fuzzing session behind ``kpn_contract.fuzz.kpn_schema()``: one target and token cache."""
     from kpn_contract.fuzz import open_fuzz_session
 
-    session = open_fuzz_session(run_target=kpn_options.target, emulator_url=kpn_options.emulator_url)
+    session = open_fuzz_session(kpn_options, config=kpn_config)
     yield session
     session.close()

@@ -41,7 +41,7 @@ __all__ = [
     "retry_after_seconds",
 ]
 
-logger = logging.getLogger("kpn_contract.retry")
+logger = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Literal
 
 from kpn_contract.errors import UsageError
 from kpn_contract.profiles import Config, environment_value
-from kpn_contract.transport import Target
+from kpn_contract.run_modes import RecordMode, Target, parse_record_mode, parse_target
 
 if TYPE_CHECKING:
     from kpn_contract.retry import RetryPolicy
 
-__all__ = ["RECORD_MODES", "OnViolation", "RecordMode", "SessionOptions", "options_from_sources"]
+__all__ = ["OnViolation", "SessionOptions", "options_from_sources"]
 
-RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
-RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "rewrite")
 OnViolation = Literal["raise", "collect"]
 
 
@@ -43,17 +41,16 @@ class SessionOptions:
     cassette_root: Path | None = None
 
     def __post_init__(self) -> None:
+        if self.record_mode is not None:
+            self.record_mode = parse_record_mode(self.record_mode)  # a plain string is accepted too
         if self.target == "replay":
             if self.record_mode not in (None, "none"):
+                # Every front door shares this check, so the message names each way to set the target.
                 raise UsageError(
-                    f"record mode {self.record_mode!r} needs a target to record from: "
-                    "add --kpn-target emulator or --kpn-target live"
+                    f"record mode '{self.record_mode}' needs a target to record from: emulator or live "
+                    "(--kpn-target emulator, KPN_TARGET=emulator or [tool.kpn_contract] target)"
                 )
-            self.record_mode = "none"
-        if self.record_mode is not None and self.record_mode not in RECORD_MODES:
-            raise UsageError(
-                f"unknown record mode {self.record_mode!r}: choose one of {', '.join(RECORD_MODES)}"
-            )
+            self.record_mode = RecordMode.NONE
 
 
 def options_from_sources(
@@ -64,11 +61,13 @@ def options_from_sources(
     env: Mapping[str, str] | None = None,
     root: Path | None = None,
 ) -> SessionOptions:
-    """Resolve run settings: command line > ini > ``[tool.kpn_contract]`` > ``KPN_TARGET`` env > default.
+    """Resolve run settings: command line > ini > ``[tool.kpn_contract]`` > environment > default.
 
-    ``KPN_TARGET`` lets notebooks and CI switch target without touching code.
+    The one precedence of every front door: the pytest plugin (options and ini), ``kpn_notebook``
+    (its arguments are the "command line") and the fuzz session (given the plugin's result).
+    ``KPN_TARGET`` lets notebooks and CI switch target without touching code; ``KPN_EMULATOR_URL``
+    names an emulator that is already running (``kpn-contract emulate``) for the emulator target.
     """
-    from kpn_contract.transport import parse_target
 
     def first(key: str, *, from_config: object = None, from_env: str | None = None) -> str | None:
         for value in (cli.get(key), ini.get(key), from_config, from_env):
@@ -87,8 +86,8 @@ def options_from_sources(
         cassette_dir = (root or config.root) / cassette_dir
     return SessionOptions(
         target=target,
-        emulator_url=cli.get("emulator_url") or None,
+        emulator_url=first("emulator_url", from_env=environment_value("KPN_EMULATOR_URL", env)),
         cassette_dir=cassette_dir,
-        record_mode=record_mode,  # type: ignore[arg-type]  # checked in __post_init__
+        record_mode=parse_record_mode(record_mode) if record_mode is not None else None,
         spec_dir=config.spec_dir,
     )

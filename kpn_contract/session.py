@@ -13,7 +13,6 @@ token cache's key) under ``<cassette_dir>/tokens/`` replays in any order.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +31,8 @@ from kpn_contract.profiles import (
 
 # Re-exported: these lived here before they got modules of their own.
 from kpn_contract.run_contexts import EmulatorContext, test_cassette
-from kpn_contract.run_settings import (
-    RECORD_MODES,
-    OnViolation,
-    RecordMode,
-    SessionOptions,
-    options_from_sources,
-)
+from kpn_contract.run_modes import RECORD_MODES, RecordMode
+from kpn_contract.run_settings import OnViolation, SessionOptions, options_from_sources
 from kpn_contract.token_report import TokenReport, describe_token
 from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport
 
@@ -61,8 +55,6 @@ __all__ = [
     "options_from_sources",
     "test_cassette",
 ]
-
-log = logging.getLogger("kpn_contract.session")
 
 
 @dataclass
@@ -256,7 +248,7 @@ class KPNSession:
             # While recording, tokens are always fetched anew: a replayed (scrubbed) token would be
             # refused by the target the new API calls go to. Rewrite writes only what was fetched.
             recording = self.options.record_mode not in (None, "none")
-            mode: RecordMode | None = "rewrite" if recording else None
+            mode = RecordMode.REWRITE if recording else None
             path = self.token_cassette_path(name)
             self._token_cassettes[key] = self.open_cassette(path, [name], mode=mode)
         return self._token_cassettes[key]

@@ -9,12 +9,14 @@ them whatever port the emulator happened to use. The cassette metadata says whic
 
 from __future__ import annotations
 
-from typing import Literal
-
 import httpx
+
+# Re-exported: the target names lived here before they got their one home.
+from kpn_contract.run_modes import TARGETS, Target, parse_target
 
 __all__ = [
     "LIVE_HOSTS",
+    "TARGETS",
     "EmulatorRoutingTransport",
     "SharedTransport",
     "Target",
@@ -22,21 +24,8 @@ __all__ = [
     "parse_target",
 ]
 
-Target = Literal["replay", "emulator", "live"]
-TARGETS: tuple[Target, ...] = ("replay", "emulator", "live")
-
 # The hosts a default profile talks to; documentation, and the audit's idea of "live".
 LIVE_HOSTS = ("api-prd.kpn.com", "auth.grip-on-it.com", "api.kpnthings.com")
-
-
-def parse_target(value: str) -> Target:
-    """Validate a target name from an option, a config file or an environment variable."""
-    from kpn_contract.errors import UsageError
-
-    for target in TARGETS:
-        if value == target:
-            return target
-    raise UsageError(f"unknown target {value!r}: choose one of {', '.join(TARGETS)}")
 
 
 def check_emulator_url(url: str, *, timeout: float = 3.0) -> None:

@@ -354,7 +354,7 @@ altered = httpx.Response(
     request=devices.response.request,
 )
 violations = nb.validator.check(altered)
-assert {v.rule for v in violations} and all(v.operation_id for v in violations)
+assert {v.rule_id for v in violations} and all(v.operation_id for v in violations)
 notebook.ViolationTable(violations)
 """),
     md("""

@@ -20,7 +20,7 @@ from kpn_contract.retry import RetryPolicy
 if TYPE_CHECKING:
     from kpn_contract.profiles import Credentials, Profile
 
-logger = logging.getLogger("kpn_contract.auth")
+logger = logging.getLogger(__name__)
 
 _EXCERPT_LENGTH = 200
 _SEARCH_LENGTH = 8192

@@ -30,7 +30,7 @@ from kpn_contract.redact import mask, redact
 
 __all__ = ["AUTH_FAULT_CODES", "SKIP_CLIENT_ID", "KPNAuth", "auth_failure"]
 
-logger = logging.getLogger("kpn_contract.auth")
+logger = logging.getLogger(__name__)
 
 AUTH_FAULT_CODES: Final = frozenset(
     {

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Token", "TokenCache", "TokenProvider", "cache_key_for", "provider_for"]
 
-logger = logging.getLogger("kpn_contract.auth")
+logger = logging.getLogger(__name__)
 
 # Async locks belong to one event loop. A RunVar holds a value per running loop, whatever the backend
 # (asyncio, or trio through anyio), and is dropped with the loop.

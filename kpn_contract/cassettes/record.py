@@ -19,7 +19,6 @@ so secrets registered after a request was made are removed too.
 
 from __future__ import annotations
 
-import enum
 import os
 import threading
 from collections.abc import Mapping
@@ -35,26 +34,10 @@ from kpn_contract.cassettes.scrub import Scrubber
 from kpn_contract.cassettes.store import Cassette, Interaction, cassette_lock, load_cassette, save_cassette
 from kpn_contract.errors import CassetteError, UsageError
 
+# Re-exported: the record modes lived here before they got their one home.
+from kpn_contract.run_modes import RecordMode, parse_record_mode
+
 __all__ = ["RecordMode", "RecordingTransport", "open_cassette_transport", "parse_record_mode"]
-
-
-class RecordMode(enum.StrEnum):
-    """vcrpy's record-mode names (``vcr.record_mode.RecordMode``) plus ``rewrite``."""
-
-    NONE = "none"
-    ONCE = "once"
-    NEW_EPISODES = "new_episodes"
-    ALL = "all"
-    REWRITE = "rewrite"
-
-
-def parse_record_mode(value: str | RecordMode) -> RecordMode:
-    """Validate a record mode from an option, a setting or a marker."""
-    try:
-        return RecordMode(value)
-    except ValueError:
-        choices = ", ".join(mode.value for mode in RecordMode)
-        raise UsageError(f"unknown record mode {value!r}: choose one of {choices}") from None
 
 
 _Fingerprint = tuple[int, int, int] | None

@@ -157,7 +157,7 @@ def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator)
                 httpx.Headers(list(interaction.response_headers)),
                 interaction.response_body,
             )
-            if any(v.rule == UNKNOWN_OPERATION for v in violations):
+            if any(v.rule_id == UNKNOWN_OPERATION for v in violations):
                 verdict.unknown.append((index, interaction))
                 continue
             if violations:

@@ -156,7 +156,7 @@ class Spec:
 class Violation:
     """One broken promise of a response, with enough context to read like a compiler error."""
 
-    rule: str  # e.g. "status.undeclared", "body.schema", "content-type", "header.missing", "204.body"
+    rule_id: str  # e.g. "status.undeclared", "body.schema", "content-type"; drift's Finding.rule_id alike
     operation_id: str
     spec_path: str
     pointer: str  # JSON pointer into the body ("" for the whole response)
@@ -167,7 +167,7 @@ class Violation:
     def describe(self) -> str:
         where = f"{self.operation_id} [{_display_path(self.spec_path)}]"
         at = f" at {self.pointer}" if self.pointer else ""
-        text = f"{self.rule}{at} in {where}: expected {self.expected}, got {self.actual}"
+        text = f"{self.rule_id}{at} in {where}: expected {self.expected}, got {self.actual}"
         if self.meaning:
             text += f" ({self.meaning})"
         return text

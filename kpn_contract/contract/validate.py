@@ -31,7 +31,7 @@ from kpn_contract.redact import redact
 
 __all__ = ["Validator", "assert_conforms", "default_validator", "describe_specs"]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _MAX_SCHEMA_ERRORS = 10
 _EXCERPT_CHARS = 2000
@@ -217,7 +217,7 @@ class Validator:
             try:
                 self._compiled[key] = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
             except (ValueError, jsonschema_rs.ValidationError) as exc:
-                log.warning(
+                logger.warning(
                     "schema of %s in %s cannot be compiled (%s); body not checked",
                     operation.key,
                     operation.spec_path,
@@ -258,7 +258,7 @@ class Validator:
 
     def _violation(self, plan: _Plan, rule: str, pointer: str, expected: str, actual: str) -> Violation:
         return Violation(
-            rule=rule,
+            rule_id=rule,
             operation_id=plan.operation.operation_id,
             spec_path=plan.operation.spec_path,
             pointer=pointer,

@@ -241,7 +241,7 @@ class _Violations:
     counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     def add(self, operation: str, violation: Violation) -> None:
-        slot = (operation, violation.rule, _INDEX.sub("/*", violation.pointer))
+        slot = (operation, violation.rule_id, _INDEX.sub("/*", violation.pointer))
         self.first.setdefault(slot, violation)
         self.counts[slot] += 1
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KPNSchemathesisAuth"]
 
-logger = logging.getLogger("kpn_contract.fuzz")
+logger = logging.getLogger(__name__)
 
 
 class KPNSchemathesisAuth:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from kpn_contract.auth.tokens import TokenCache
+from kpn_contract.credentials import environment_value
 from kpn_contract.errors import UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
 from kpn_contract.fuzz._schema import (
@@ -31,19 +33,29 @@ from kpn_contract.fuzz._schema import (
     token_transport,
 )
 
+if TYPE_CHECKING:
+    from kpn_contract.profiles import Config
+    from kpn_contract.run_settings import SessionOptions
+
 __all__ = ["FuzzSession", "kpn_schema", "open_fuzz_session"]
 
-# Environment variables a CI job sets to point the fuzz tests elsewhere (the plugin may add options).
+# The environment variable a CI job sets to fuzz KPN itself (the emulator URL is a run setting).
 TARGET_ENV = "KPN_FUZZ_TARGET"
-EMULATOR_URL_ENV = "KPN_EMULATOR_URL"
 
 
 class FuzzSession:
     """The emulator (started lazily), the token transports and the token cache of one test session."""
 
-    def __init__(self, *, target: FuzzTarget = "emulator", emulator_url: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        target: FuzzTarget = "emulator",
+        emulator_url: str | None = None,
+        config: Config | None = None,
+    ) -> None:
         self.target = target
         self.emulator_url = emulator_url
+        self.config = config
         self.cache = TokenCache()
         self.server: Any = None
         self.auths: list[KPNSchemathesisAuth] = []
@@ -74,7 +86,8 @@ class FuzzSession:
 
         chosen: FuzzTarget = target or self.target
         spec_path = spec_for_api(api, spec_dir)
-        the_profile = load_config().profile(profile or DEFAULT_PROFILES_BY_API[api])
+        config = self.config if self.config is not None else load_config()
+        the_profile = config.profile(profile or DEFAULT_PROFILES_BY_API[api])
         credentials = resolve_credentials(the_profile, demo_fallback=chosen == "emulator")
         url = self.url_for(chosen)
         transport = token_transport(chosen, url, verify=the_profile.tls_verify())
@@ -96,19 +109,19 @@ class FuzzSession:
         self._stack.close()
 
 
-def open_fuzz_session(*, run_target: str | None = None, emulator_url: str | None = None) -> FuzzSession:
-    """The session's fuzz target.
+def open_fuzz_session(
+    options: SessionOptions, *, config: Config | None = None, env: Mapping[str, str] | None = None
+) -> FuzzSession:
+    """The fuzz session of a run whose settings ``options`` are (``run_settings.options_from_sources``).
 
-    ``run_target`` is the plugin's ``--kpn-target``: ``live`` fuzzes KPN itself. Otherwise (fuzzing
-    cannot replay) ``$KPN_FUZZ_TARGET`` decides, by default the emulator: ``emulator_url`` or
-    ``$KPN_EMULATOR_URL`` when one is running, else one started for the session. The plugin's
-    ``kpn_fuzz_session`` fixture opens one per test session and closes it at the end.
+    Fuzzing cannot replay: a ``live`` run fuzzes KPN itself; otherwise ``$KPN_FUZZ_TARGET`` decides, by
+    default the emulator: the run's emulator URL (``--kpn-emulator-url`` or ``$KPN_EMULATOR_URL``) when
+    one is running, else one started for the session. ``config`` is the run's configuration (default:
+    found from the current folder). The plugin's ``kpn_fuzz_session`` fixture opens one per test
+    session and closes it at the end.
     """
-    target = "live" if run_target == "live" else os.environ.get(TARGET_ENV, "emulator")
-    return FuzzSession(
-        target=parse_fuzz_target(target),
-        emulator_url=emulator_url or os.environ.get(EMULATOR_URL_ENV) or None,
-    )
+    target = "live" if options.target == "live" else environment_value(TARGET_ENV, env) or "emulator"
+    return FuzzSession(target=parse_fuzz_target(target), emulator_url=options.emulator_url, config=config)
 
 
 def kpn_schema(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from kpn_contract.errors import SpecError, UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+from kpn_contract.run_modes import SENDING_TARGETS, SendingTarget
 
 __all__ = [
     "API_SPECS",
@@ -31,8 +32,7 @@ __all__ = [
     "spec_for_api",
 ]
 
-FuzzTarget = Literal["emulator", "live"]
-FUZZ_TARGETS: Final[tuple[FuzzTarget, ...]] = ("emulator", "live")
+FuzzTarget = SendingTarget  # fuzzing makes new requests: recorded cassettes cannot answer them
 
 # API name → its contract in specs/ (the toolkit's own folder or a project's spec_dir).
 API_SPECS: Final[Mapping[str, str]] = {
@@ -55,7 +55,7 @@ SAFE_METHODS: Final = ("GET", "HEAD")
 
 def parse_fuzz_target(value: str) -> FuzzTarget:
     """Validate a fuzz target: ``emulator`` or ``live`` (replay cannot generate new traffic)."""
-    for target in FUZZ_TARGETS:
+    for target in SENDING_TARGETS:
         if value == target:
             return target
     raise UsageError(

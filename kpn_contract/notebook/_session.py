@@ -339,47 +339,46 @@ def kpn_notebook(
     The project (config, profiles, specs) is found from ``start`` (default: the current folder) upward.
     """
     from kpn_contract.profiles import load_config, named_environment
-    from kpn_contract.run_settings import SessionOptions
+    from kpn_contract.run_settings import options_from_sources
     from kpn_contract.session import KPNSession
-    from kpn_contract.transport import parse_target
 
     config = load_config(start=(start or Path.cwd()))
     # Only the variables this function and the profiles read, never the whole environment.
     environ = named_environment(config, env, extra=_NOTEBOOK_VARIABLES)
     config.profile(profile)  # an unknown profile fails here, naming the known ones
-    chosen = parse_target(target or environ.get("KPN_TARGET") or "replay")
-    if record_mode is None:
-        recording = _flag(environ.get("KPN_RECORD")) if record is None else record
-        record_mode = "rewrite" if recording else None
-    else:
-        from kpn_contract.cassettes.record import parse_record_mode
-
-        record_mode = parse_record_mode(record_mode).value
-        recording = record_mode != "none"
-    if recording and chosen == "replay":
-        raise UsageError("recording needs KPN_TARGET=emulator (or live): replay only plays cassettes back")
+    if record_mode is None and (_flag(environ.get("KPN_RECORD")) if record is None else record):
+        record_mode = "rewrite"
+    # The arguments are this front door's command line: the same precedence as pytest's options
+    # (arguments > [tool.kpn_contract] > KPN_TARGET, KPN_EMULATOR_URL > default), and the same checks.
+    options = options_from_sources(
+        cli={"target": target, "record_mode": record_mode, "emulator_url": emulator_url},
+        ini={},
+        config=config,
+        env=environ,
+    )
+    recording = options.record_mode not in (None, "none")
     if variant not in ("current", "next"):
         raise UsageError(f"unknown emulator variant {variant!r}: choose current or next")
-    if variant != "current" and chosen == "live":
+    if variant != "current" and options.target == "live":
         raise UsageError("the next variant exists only in the emulator: use KPN_TARGET=emulator or replay")
     name = cassette or _notebook_name(environ)
-    folder = _cassette_folder(config.cassette_dir / NOTEBOOK_CASSETTES, name)
+    folder = _cassette_folder(options.cassette_dir / NOTEBOOK_CASSETTES, name)
 
     stack = contextlib.ExitStack()
     try:
-        url = emulator_url or (environ.get("KPN_EMULATOR_URL") if variant == "current" else None)
-        if chosen == "emulator" and not url:
+        url = options.emulator_url
+        if variant != "current" and not emulator_url:
+            url = None  # a running emulator (KPN_EMULATOR_URL) serves the current API, not the next beta
+        if options.target == "emulator" and not url:
             url = stack.enter_context(_emulator(environ, variant))
-        options = SessionOptions(
-            target=chosen,
+        options = dataclasses.replace(
+            options,
             emulator_url=url,
             cassette_dir=folder,
-            cassette_root=config.cassette_dir,  # one lock folder for the project, not one per notebook
-            record_mode=record_mode,  # type: ignore[arg-type]  # checked by parse_record_mode
+            cassette_root=options.cassette_dir,  # one lock folder for the project, not one per notebook
             validate=validate,
             on_violation="collect",
-            spec_dir=config.spec_dir,
-            miss_hint=_miss_hint(profile, name, record_mode),
+            miss_hint=_miss_hint(profile, name, options.record_mode),
         )
         kpn = KPNSession(config, options, env=environ)
         stack.callback(kpn.close)
@@ -391,7 +390,13 @@ def kpn_notebook(
         stack.close()
         raise
     return NotebookSession(
-        kpn, handle, profile=profile, name=name, recording=recording, stack=stack, record_mode=record_mode
+        kpn,
+        handle,
+        profile=profile,
+        name=name,
+        recording=recording,
+        stack=stack,
+        record_mode=options.record_mode if recording else None,
     )
 
 

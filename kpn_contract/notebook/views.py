@@ -49,7 +49,7 @@ class ViolationTable(Sequence["Violation"]):
         """One redacted dict per violation: rule, operation, pointer, expected, actual, meaning, spec."""
         return [
             {
-                "rule": v.rule,
+                "rule": v.rule_id,
                 "operation": v.operation_id,
                 "pointer": v.pointer or "(whole response)",
                 "expected": redact(v.expected),

@@ -44,7 +44,7 @@ def test_a_302_is_shown_as_a_violation_with_its_meaning() -> None:
     assert [a.status for a in answers] == [200, 302, 403]
     wrong = answers[1]
     assert not wrong.conforms
-    assert [v.rule for v in wrong.violations] == ["status.auth-failure"]
+    assert [v.rule_id for v in wrong.violations] == ["status.auth-failure"]
     assert "never follow" in wrong.meaning
     assert "(never followed)" in wrong._repr_html_()
     assert "access rights" in answers[2].meaning

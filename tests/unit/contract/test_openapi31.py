@@ -51,7 +51,7 @@ def verdicts(path: Path, *bodies: Any) -> list[list[str]]:
     validator = Validator(SpecIndex([load_spec(path)]))
     return [
         [
-            v.rule
+            v.rule_id
             for v in validator.validate("GET", "https://h.example/thing", 200, JSON, json.dumps(b).encode())
         ]
         for b in bodies

@@ -180,7 +180,7 @@ def test_the_validator_applies_the_2020_12_keywords_of_the_new_api() -> None:
 
     def rules(status: int, headers: dict[str, str], body: object) -> list[str]:
         raw = json.dumps(body).encode()
-        return [v.rule for v in validator.validate("GET", url, status, headers, raw)]
+        return [v.rule_id for v in validator.validate("GET", url, status, headers, raw)]
 
     assert rules(200, json_headers, page) == []
     assert rules(200, json_headers, {"items": [device]}) == ["body.schema"]  # links is always present

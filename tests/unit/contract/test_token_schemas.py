@@ -73,7 +73,7 @@ def test_gateway_token_variants_are_accepted(validator: Validator, body: dict[st
 
 def test_numeric_expires_in_is_rejected_in_the_gateway_shape(validator: Validator) -> None:
     (violation,) = check(validator, GATEWAY, 200, variant(expires_in=3599))
-    assert (violation.rule, violation.pointer) == ("body.schema", "/expires_in")
+    assert (violation.rule_id, violation.pointer) == ("body.schema", "/expires_in")
     assert violation.operation_id == "getApiStoreToken"
 
 
@@ -86,11 +86,11 @@ def test_gateway_errors(validator: Validator) -> None:
         "Error": "The request is missing a required parameter : client_id",
     }
     assert check(validator, GATEWAY, 400, missing) == []
-    assert check(validator, GATEWAY, 400, {"message": "other"})[0].rule == "body.schema"
+    assert check(validator, GATEWAY, 400, {"message": "other"})[0].rule_id == "body.schema"
     msm = "https://api-prd.kpn.com/oauth/grip/msm/accesstoken?grant_type=client_credentials"
     bad = {"ErrorCode": "invalid_client", "Error": "invalid_client-invalid_client_id"}
     assert check(validator, msm, 500, bad) == []
-    assert check(validator, GATEWAY, 500, bad)[0].rule == "status.undeclared"
+    assert check(validator, GATEWAY, 500, bad)[0].rule_id == "status.undeclared"
 
 
 @pytest.mark.parametrize(

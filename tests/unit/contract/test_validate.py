@@ -60,7 +60,7 @@ def validator(bundled_index: SpecIndex) -> Validator:
 
 
 def rules_of(violations: list[Violation]) -> list[str]:
-    return [v.rule for v in violations]
+    return [v.rule_id for v in violations]
 
 
 def test_valid_device_page_has_no_violations(validator: Validator) -> None:
@@ -73,7 +73,7 @@ def test_schema_violation_points_into_the_body(validator: Validator) -> None:
     page = device_page()
     page["content"][1]["uuid"] = 7
     (violation,) = validator.validate("GET", DEVICES, 200, DEVICE_JSON, json.dumps(page).encode())
-    assert violation.rule == "body.schema"
+    assert violation.rule_id == "body.schema"
     assert violation.pointer == "/content/1/uuid"
     assert violation.operation_id == "listDevices"
     assert violation.spec_path.endswith("kpn-things-beta.yaml")
@@ -91,7 +91,7 @@ def test_missing_required_field_is_reported(validator: Validator) -> None:
 
 def test_invalid_json_body(validator: Validator) -> None:
     (violation,) = validator.validate("GET", DEVICES, 200, DEVICE_JSON, b"{not json")
-    assert violation.rule == "body.json"
+    assert violation.rule_id == "body.json"
 
 
 def test_content_type_parameters_are_ignored_but_type_must_match(validator: Validator) -> None:
@@ -99,16 +99,16 @@ def test_content_type_parameters_are_ignored_but_type_must_match(validator: Vali
     plain = {"Content-Type": "application/vnd.kpnthings.device.v1.response+json"}
     assert validator.validate("GET", DEVICES, 200, plain, body) == []
     (violation,) = validator.validate("GET", DEVICES, 200, {"Content-Type": "text/html"}, body)
-    assert violation.rule == "content-type"
+    assert violation.rule_id == "content-type"
     assert "application/vnd.kpnthings.device.v1.response+json" in violation.expected
     assert violation.actual == "text/html"
     (missing,) = validator.validate("GET", DEVICES, 200, {}, body)
-    assert missing.rule == "content-type"
+    assert missing.rule_id == "content-type"
 
 
 def test_302_is_an_auth_failure_for_things(validator: Validator) -> None:
     (violation,) = validator.validate("GET", DEVICES, 302, {"Location": "https://login.example"}, b"")
-    assert violation.rule == "status.auth-failure"
+    assert violation.rule_id == "status.auth-failure"
     assert "never follow" in violation.meaning
 
 
@@ -116,7 +116,7 @@ def test_302_is_success_for_number_verify_session_with_location(validator: Valid
     url = "https://api-prd.kpn.com/communication/kpn/numberverify/session/abc123"
     assert validator.validate("GET", url, 302, {"Location": "https://next.example/step"}, b"") == []
     (violation,) = validator.validate("GET", url, 302, {}, b"")
-    assert violation.rule == "header.missing"
+    assert violation.rule_id == "header.missing"
     assert "Location" in violation.expected
     assert "session redirect" in violation.meaning
 
@@ -125,14 +125,14 @@ def test_204_must_have_an_empty_body(validator: Validator) -> None:
     url = "https://api.kpnthings.com/api/v1/lifecycle/clients/c-9/context-switch"
     assert validator.validate("POST", url, 204, {}, b"") == []
     (violation,) = validator.validate("POST", url, 204, {}, b'{"ok": true}')
-    assert violation.rule == "204.body"
+    assert violation.rule_id == "204.body"
     assert "empty" in violation.meaning
 
 
 def test_undeclared_status_carries_the_meaning(validator: Validator) -> None:
     url = "https://api.kpnthings.com/api/v1/lifecycle/clients/c-9/context-switch"
     (violation,) = validator.validate("POST", url, 201, {}, b"")
-    assert violation.rule == "status.undeclared"
+    assert violation.rule_id == "status.undeclared"
     assert violation.actual == "201"
     assert "204" in violation.expected
     assert violation.meaning == "Created"
@@ -177,7 +177,7 @@ def test_required_response_header(write_spec: WriteSpec) -> None:
     )
     assert validator.validate("GET", "/r", 200, {"x-trace": "1"}, b"") == []
     (violation,) = validator.validate("GET", "/r", 200, {}, b"")
-    assert (violation.rule, violation.expected) == ("header.missing", "header X-Trace")
+    assert (violation.rule_id, violation.expected) == ("header.missing", "header X-Trace")
 
 
 def test_unknown_operation_only_in_strict_mode(bundled_index: SpecIndex) -> None:
@@ -185,7 +185,7 @@ def test_unknown_operation_only_in_strict_mode(bundled_index: SpecIndex) -> None
     (violation,) = Validator(bundled_index, strict_unknown=True).validate(
         "GET", "https://elsewhere.example/x", 200, {}, b""
     )
-    assert violation.rule == "operation.unknown"
+    assert violation.rule_id == "operation.unknown"
 
 
 def test_check_and_assert_conforms_on_httpx_responses(validator: Validator) -> None:

@@ -39,7 +39,7 @@ def test_a_test_file_outside_the_rootdir_records_and_replays(
     pytester.runpytest(str(test_file), *common).assert_outcomes(passed=1)  # replayed offline
 
 
-@pytest.mark.parametrize("name", [".", "./", "", "..", "../x", "/abs", "a/../../b", 7])
+@pytest.mark.parametrize("name", [".", "./", "", "..", "../x", "/abs", "a/../../b"])
 def test_a_marker_cassette_name_that_names_no_file_is_a_usage_error(
     pytester: pytest.Pytester, name: object
 ) -> None:
