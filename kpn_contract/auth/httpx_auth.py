@@ -197,6 +197,18 @@ class KPNAuth(httpx.Auth):
             profile=profile.name,
         )
 
+    def _accepted(
+        self, request: httpx.Request, response: httpx.Response, token: Token, *, attempt: int
+    ) -> bool:
+        """True when ``response`` is no auth failure; else drop ``token``, or raise after the last attempt."""
+        reason = self._failure(response)
+        if reason is None:
+            return True
+        if attempt == self.ATTEMPTS:
+            raise self._rejected(request, response, reason)
+        self._note_failure(request, reason, token)
+        return False
+
     # The two flows differ only by ``await``: each is the same loop over the attempts, so a fix to
     # one is visibly a fix to the other. httpx's guide overrides both (rather than ``auth_flow``)
     # because fetching a token is I/O under the cache's lock.
@@ -208,12 +220,8 @@ class KPNAuth(httpx.Auth):
             response = yield request
             if _needs_body(response):
                 response.read()
-            reason = self._failure(response)
-            if reason is None:
+            if self._accepted(request, response, token, attempt=attempt):
                 return
-            if attempt == self.ATTEMPTS:
-                raise self._rejected(request, response, reason)
-            self._note_failure(request, reason, token)
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """The asyncio form of :meth:`sync_auth_flow`."""
@@ -223,9 +231,5 @@ class KPNAuth(httpx.Auth):
             response = yield request
             if _needs_body(response):
                 await response.aread()
-            reason = self._failure(response)
-            if reason is None:
+            if self._accepted(request, response, token, attempt=attempt):
                 return
-            if attempt == self.ATTEMPTS:
-                raise self._rejected(request, response, reason)
-            self._note_failure(request, reason, token)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -199,23 +198,23 @@ def test_devices(kpn_cassette):
 def test_a_pytest_recording_cassette_replays_through_the_kpn_plugin(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytester.makepyfile(
-        test_support=f"import httpx\n\n{textwrap.dedent(_source_of_calls())}",
-        test_devices=RECORDED_BY_PYTEST_RECORDING,
-    )
+    tests = pytester.mkdir("tests")
+    (tests / "test_support.py").write_text(f"import httpx\n\n{_source_of_calls()}", encoding="utf-8")
+    module = tests / "test_devices.py"
+    module.write_text(RECORDED_BY_PYTEST_RECORDING, encoding="utf-8")
     with serving() as base:
         monkeypatch.setenv("ORIGIN_URL", base)
         recorded = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--record-mode=once")
     recorded.assert_outcomes(passed=1)
-    # pytest-recording's layout (cassettes/<module>/<test>.yaml beside the module) is the one
+    # pytest-recording's layout (cassettes/<module>/<test>.yaml beside the module) is the path
     # kpn_contract's naming gives the same test, with the cassette folder pointed at it.
-    cassette = pytester.path / "cassettes" / "test_devices" / "test_devices.yaml"
+    cassette = tests / "cassettes" / "test_devices" / "test_devices.yaml"
     assert cassette.is_file()
     assert "kpn_contract" not in cassette.read_text(encoding="utf-8")
 
-    pytester.makepyfile(test_devices=REPLAYED_BY_KPN_CONTRACT)
+    module.write_text(REPLAYED_BY_KPN_CONTRACT, encoding="utf-8")
     replayed = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:recording", "--kpn-cassettes", "cassettes"
+        "-p", "no:cacheprovider", "-p", "no:recording", "--kpn-cassettes", "tests/cassettes"
     )
     replayed.assert_outcomes(passed=1)
     assert "target=replay" in replayed.stdout.str()
