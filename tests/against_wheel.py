@@ -44,7 +44,9 @@ WHEEL_VARIABLE = "WHEEL_RUN_WHEEL"
 
 
 def _run(argv: list[str], cwd: Path | None = None) -> None:
-    subprocess.run(argv, cwd=cwd, check=True)
+    result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)}: exit {result.returncode}\n{result.stdout}{result.stderr}")
 
 
 def build_wheel(out: Path) -> Path:
