@@ -115,7 +115,14 @@ def check_secret_length(
     field: str | None = None,
     path: str | None = None,
 ) -> None:
-    """Raise a one-line ConfigError naming ``env_var`` (never the value) when ``value`` is too short."""
+    """Raise a one-line ConfigError naming ``env_var`` (never the value) when ``value`` is too short.
+
+    A value under :data:`~kpn_contract.secrets.MIN_SECRET_LENGTH` characters cannot be removed from
+    text without also hitting ordinary words (a 6-character secret turned ``application/json`` into
+    ``apREDACTEDion/json``), so the toolkit refuses to run with one. The demo credentials are 20 or
+    more characters, and real API Store client IDs and secrets and GRIP tenant/key IDs are longer still.
+    Here rather than in ``secrets/``: the error tree redacts through that package.
+    """
     if len(value) < MIN_SECRET_LENGTH:
         raise ConfigError(
             f"value is shorter than {MIN_SECRET_LENGTH} characters: too short to be kept out of "
