@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint test contract record notebooks bench clean
+.PHONY: venv lint test test-wheel contract record notebooks bench clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2
 	$(BIN)/pytest tests/contract -n 2 -q -p no:cacheprovider --kpn-target emulator
+
+# The unit and contract tests against the built wheel in a fresh venv, run from a copy of the tests
+# outside the source tree (tests/against_wheel.py), so a file missing from the wheel fails here.
+test-wheel: $(STAMP)
+	$(BIN)/python tests/against_wheel.py
 
 # The main job: the KPN contract suite, replayed offline from cassettes/ by default.
 # KPN_TARGET=emulator or KPN_TARGET=live switches the target.

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Final
 from kpn_contract import _demo
 from kpn_contract.errors import ConfigError
 from kpn_contract.redact import register_secret
-from kpn_contract.secrets import check_secret_length
+from kpn_contract.secrets import MIN_SECRET_LENGTH
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Config, Profile
+    from kpn_contract.profiles import Profile
 
 __all__ = [
     "ENV_VAR_NAME",
     "Credentials",
+    "check_secret_length",
     "environment_value",
-    "register_environment_secrets",
     "resolve_credentials",
 ]
 
@@ -107,15 +107,31 @@ def resolve_credentials(
     )
 
 
-def register_environment_secrets(env: Mapping[str, str] | None = None, config: Config | None = None) -> None:
-    """Register every configured credential before anything is printed or written.
+def check_secret_length(
+    value: str,
+    *,
+    env_var: str,
+    profile: str | None = None,
+    field: str | None = None,
+    path: str | None = None,
+) -> None:
+    """Raise a one-line ConfigError naming ``env_var`` (never the value) when ``value`` is too short.
 
-    Kept for existing callers: it is :func:`kpn_contract.startup.register_startup_secrets`, the one
-    start-up function every front door calls.
+    A value under :data:`~kpn_contract.secrets.MIN_SECRET_LENGTH` characters cannot be removed from
+    text without also hitting ordinary words (a 6-character secret turned ``application/json`` into
+    ``apREDACTEDion/json``), so the toolkit refuses to run with one. The demo credentials are 20 or
+    more characters, and real API Store client IDs and secrets and GRIP tenant/key IDs are longer still.
+    Here rather than in ``secrets/``: the error tree redacts through that package.
     """
-    from kpn_contract.startup import register_startup_secrets  # startup imports this module
-
-    register_startup_secrets(config, env)
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"value is shorter than {MIN_SECRET_LENGTH} characters: too short to be kept out of "
+            "files and logs safely; use the full credential",
+            profile=profile,
+            field=field,
+            env_var=env_var,
+            path=path,
+        )
 
 
 def environment_value(name: str, env: Mapping[str, str] | None = None) -> str | None:

@@ -1,7 +1,7 @@
 """The pytest plugin: options, markers and fixtures. Thin by design; the work is in the layers.
 
 Importing this module imports pytest only (the run settings are read in ``pytest_settings.py``).
-httpx, vcrpy, jsonschema, uvicorn and starlette load inside the fixtures that need them, so a project
+httpx, jsonschema, uvicorn and starlette load inside the fixtures that need them, so a project
 that installs kpn_contract but does not use it pays nothing when pytest starts.
 
 Run settings (target, record mode, cassette directory), highest first: command-line option > ini /

@@ -42,7 +42,6 @@ from kpn_contract.credentials import (
     ENV_VAR_NAME,
     Credentials,
     environment_value,
-    register_environment_secrets,
     resolve_credentials,
 )
 from kpn_contract.errors import ConfigError
@@ -62,7 +61,6 @@ __all__ = [
     "environment_value",
     "load_config",
     "named_environment",
-    "register_environment_secrets",
     "resolve_credentials",
 ]
 

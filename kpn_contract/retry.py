@@ -30,6 +30,7 @@ import tenacity
 
 from kpn_contract.errors import UsageError
 from kpn_contract.redact import redact
+from kpn_contract.transport import async_inner, sync_inner
 
 __all__ = [
     "IDEMPOTENT_METHODS",
@@ -237,19 +238,9 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.inner = inner
         self.policy = policy or RetryPolicy()
 
-    def _sync_inner(self) -> httpx.BaseTransport:
-        if not isinstance(self.inner, httpx.BaseTransport):
-            raise TypeError(f"{type(self.inner).__name__} cannot serve a synchronous client")
-        return self.inner
-
-    def _async_inner(self) -> httpx.AsyncBaseTransport:
-        if not isinstance(self.inner, httpx.AsyncBaseTransport):
-            raise TypeError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
-        return self.inner
-
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the inner transport, retrying it when that is safe."""
-        inner = self._sync_inner()
+        inner = sync_inner(self.inner)
         if not _resendable(request):
             return inner.handle_request(request)
 
@@ -263,7 +254,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """The asyncio form of :meth:`handle_request`."""
-        inner = self._async_inner()
+        inner = async_inner(self.inner)
         if not _resendable(request):
             return await inner.handle_async_request(request)
 

@@ -111,7 +111,7 @@ class KPNSession:
 
     def provider(self, name: str) -> TokenProvider:
         if name not in self._providers:
-            from kpn_contract.auth.tokens import provider_for
+            from kpn_contract.auth.providers import provider_for
 
             self._providers[name] = provider_for(
                 self.profile(name), self.credentials(name), retry=self.options.retry

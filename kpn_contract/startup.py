@@ -21,9 +21,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from kpn_contract.credentials import check_secret_length
 from kpn_contract.profiles import DEFAULT_PROFILES, Config, environment_value, load_config
 from kpn_contract.redact import register_secret
-from kpn_contract.secrets import check_secret_length, is_credential_variable
+from kpn_contract.secrets import is_credential_variable
 
 __all__ = ["register_project_secrets", "register_startup_secrets"]
 

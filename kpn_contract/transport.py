@@ -20,8 +20,10 @@ __all__ = [
     "EmulatorRoutingTransport",
     "SharedTransport",
     "Target",
+    "async_inner",
     "check_emulator_url",
     "parse_target",
+    "sync_inner",
 ]
 
 # The hosts a default profile talks to; documentation, and the audit's idea of "live".
@@ -120,15 +122,30 @@ class SharedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(self.inner, httpx.BaseTransport)
-        return self.inner.handle_request(request)
+        return sync_inner(self.inner).handle_request(request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(self.inner, httpx.AsyncBaseTransport)
-        return await self.inner.handle_async_request(request)
+        return await async_inner(self.inner).handle_async_request(request)
 
     def close(self) -> None:
         """Deliberately nothing: the owner closes ``inner``."""
 
     async def aclose(self) -> None:
         """Deliberately nothing: the owner closes ``inner``."""
+
+
+# Wrapping transports serve sync and async clients in one class, like httpx.MockTransport, and
+# serve whichever kinds their inner transport serves. A client of the other kind is a TypeError
+# (httpx: "Cannot use an async handler in a sync Client"); an assert would vanish under -O.
+def sync_inner(inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> httpx.BaseTransport:
+    """``inner`` for a synchronous client, or a ``TypeError`` naming it when it is async only."""
+    if not isinstance(inner, httpx.BaseTransport):
+        raise TypeError(f"{type(inner).__name__} cannot serve a synchronous client")
+    return inner
+
+
+def async_inner(inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+    """``inner`` for an asynchronous client, or a ``TypeError`` naming it when it is sync only."""
+    if not isinstance(inner, httpx.AsyncBaseTransport):
+        raise TypeError(f"{type(inner).__name__} cannot serve an asynchronous client")
+    return inner

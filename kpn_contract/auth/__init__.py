@@ -8,8 +8,9 @@ token: :class:`TokenCache` reuses a token until shortly before it expires, then 
 from kpn_contract.auth.api_store import ApiStoreTokenProvider, parse_gateway_token
 from kpn_contract.auth.grip import GripTokenProvider, parse_grip_token
 from kpn_contract.auth.httpx_auth import KPNAuth, auth_failure
+from kpn_contract.auth.providers import provider_for
 from kpn_contract.auth.subcustomer import request_access_rights
-from kpn_contract.auth.tokens import Token, TokenCache, TokenProvider, cache_key_for, provider_for
+from kpn_contract.auth.tokens import Token, TokenCache, TokenProvider, cache_key_for
 
 __all__ = [
     "ApiStoreTokenProvider",

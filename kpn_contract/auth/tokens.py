@@ -24,10 +24,9 @@ from anyio.lowlevel import RunVar
 from kpn_contract.redact import mask
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Credentials, Profile
-    from kpn_contract.retry import RetryPolicy
+    from kpn_contract.profiles import Profile
 
-__all__ = ["Token", "TokenCache", "TokenProvider", "cache_key_for", "provider_for"]
+__all__ = ["Token", "TokenCache", "TokenProvider", "cache_key_for"]
 
 logger = logging.getLogger(__name__)
 
@@ -203,17 +202,3 @@ class TokenProvider(Protocol):
     async def afetch(self, client: httpx.AsyncClient) -> Token:
         """The asyncio form of :meth:`fetch`."""
         ...
-
-
-def provider_for(
-    profile: Profile, credentials: Credentials, *, retry: RetryPolicy | None = None
-) -> TokenProvider:
-    """The token provider for the profile's kind, retrying transient faults by ``retry``."""
-    # Imported here: both provider modules import this one.
-    if profile.kind == "grip":
-        from kpn_contract.auth.grip import GripTokenProvider
-
-        return GripTokenProvider(profile, credentials, retry=retry)
-    from kpn_contract.auth.api_store import ApiStoreTokenProvider
-
-    return ApiStoreTokenProvider(profile, credentials, retry=retry)

@@ -33,6 +33,7 @@ from kpn_contract.cassettes.replay import ReplayTransport, describe_request, res
 from kpn_contract.cassettes.scrub import Scrubber
 from kpn_contract.cassettes.store import Cassette, Interaction, cassette_lock, load_cassette, save_cassette
 from kpn_contract.errors import CassetteError, UsageError
+from kpn_contract.transport import async_inner, sync_inner
 
 # Re-exported: the record modes lived here before they got their one home.
 from kpn_contract.run_modes import RecordMode, parse_record_mode
@@ -179,16 +180,12 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         replayed = self._playback(request)
         if replayed is not None:
             return replayed
-        if not isinstance(self.inner, httpx.BaseTransport):
-            raise UsageError(f"{type(self.inner).__name__} cannot serve a synchronous client")
-        response = self.inner.handle_request(request)
+        response = sync_inner(self.inner).handle_request(request)
         response.read()
         return self._capture(request, response)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not isinstance(self.inner, httpx.AsyncBaseTransport):
-            raise UsageError(f"{type(self.inner).__name__} cannot serve an asynchronous client")
-        return await self.handle_async_request_via(request, self.inner)
+        return await self.handle_async_request_via(request, async_inner(self.inner))
 
     async def handle_async_request_via(
         self, request: httpx.Request, inner: httpx.AsyncBaseTransport

@@ -27,7 +27,8 @@ from kpn_contract.emulator._scopes import ScopeTable
 from kpn_contract.emulator._settings import EmulatorSettings
 from kpn_contract.emulator._state import EmulatorState
 from kpn_contract.emulator._things import LOGIN_PATH, context_switch, downlink, list_devices, login_page
-from kpn_contract.emulator._things_api import new_api_routes
+from kpn_contract.emulator._things_api import read_routes
+from kpn_contract.emulator._things_writes import WRITE_ROUTES
 from kpn_contract.emulator._tokens import emulator_state, gateway_token, grip_token, msm_token
 from kpn_contract.errors import UsageError
 
@@ -264,7 +265,8 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
         Route("/api/v1/lifecycle/clients/{customerId}/context-switch", context_switch, methods=["POST"]),
         Route("/api/actuator/downlinks", downlink, methods=["POST"]),
         Route(LOGIN_PATH, login_page, methods=["GET"]),
-        *new_api_routes(),
+        *read_routes(),  # KPN Things' new API
+        *WRITE_ROUTES,
         catch_all,
     ]
     app = _EmulatorApp(routes=routes)

@@ -29,7 +29,7 @@ from kpn_contract.emulator._state import EmulatorState
 from kpn_contract.emulator._things_data import ThingsData
 from kpn_contract.emulator._tokens import emulator_state
 
-__all__ = ["LISTINGS", "find", "guarded", "new_api_routes"]
+__all__ = ["LISTINGS", "find", "guarded", "read_routes"]
 
 Handler = Callable[[Request], Awaitable[Response]]
 _AUDIT: Final = ("createdAt", "modifiedAt")
@@ -181,11 +181,13 @@ async def _get_project(request: Request, state: EmulatorState) -> Response:
     return JSONResponse(find(state.things().projects, request.path_params["projectId"], "project"))
 
 
-def new_api_routes() -> list[Route]:
-    """Every route of the new API; the writes come from ``_things_writes``."""
-    from kpn_contract.emulator._things_writes import WRITE_ROUTES
+def read_routes() -> list[Route]:
+    """The read routes of the new API; the writes are ``_things_writes.WRITE_ROUTES``.
 
-    reads = [
+    ``_app`` joins the two: the writes use this module's helpers, so importing them here would make
+    an import circle.
+    """
+    return [
         guarded("GET /devices", _search_devices),
         guarded("GET /devices/{deviceId}", _get_device),
         guarded("GET /devices/{deviceId}/device-groups", _groups_of_device),
@@ -201,4 +203,3 @@ def new_api_routes() -> list[Route]:
         guarded("GET /http/bindings", _lister("/http/bindings", _resource("http_bindings"))),
         guarded("GET /mqtt/bindings", _lister("/mqtt/bindings", _resource("mqtt_bindings"))),
     ]
-    return [*reads, *WRITE_ROUTES]

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from kpn_contract.auth.httpx_auth import KPNAuth, auth_failure
+from kpn_contract.auth.providers import provider_for
 from kpn_contract.auth.subcustomer import request_access_rights
-from kpn_contract.auth.tokens import Token, TokenCache, TokenProvider, provider_for
+from kpn_contract.auth.tokens import Token, TokenCache, TokenProvider
 from kpn_contract.redact import mask, register_secret
 from kpn_contract.transport import SharedTransport
 
@@ -142,8 +143,6 @@ class KPNSchemathesisAuth:
         case has one: authenticated KPN Things calls without it are refused with 400.
         """
         del context
-        from kpn_contract.fuzz._schema import accept_header
-
         if case.headers is None:
             case.headers = {}
         case.headers["Authorization"] = f"Bearer {data.access_token}"
@@ -188,3 +187,22 @@ class KPNSchemathesisAuth:
         headers = [(name, value) for name, values in response.headers.items() for value in values]
         sent = response.request.headers.get("Authorization") if response.request is not None else None
         self.observe(response.status_code, headers, response.content, sent)
+
+
+def accept_header(operation: Any) -> str | None:
+    """The media type a KPN client asks for: the first one of the operation's success response.
+
+    KPN Things answers 400 without its vendor ``Accept``
+    (``application/vnd.kpnthings.device.v1.response+json``), and OpenAPI ignores ``Accept``
+    header parameters, so schemathesis would never send one.
+    """
+    raw = operation.definition.raw
+    for status, response in sorted(raw.get("responses", {}).items(), key=lambda item: str(item[0])):
+        if str(status).startswith("2") and isinstance(response, dict):
+            for media_type in response.get("content", {}) or {}:
+                return str(media_type)
+    produces = raw.get("produces") or operation.schema.raw_schema.get("produces") or []
+    for media_type in produces:
+        if isinstance(media_type, str) and "/" in media_type:  # a published spec has "application" alone
+            return media_type
+    return None

@@ -139,25 +139,6 @@ def declared_server(schema: Any, spec_path: Path) -> str:
     return str(declared).rstrip("/")
 
 
-def accept_header(operation: Any) -> str | None:
-    """The media type a KPN client asks for: the first one of the operation's success response.
-
-    KPN Things answers 400 without its vendor ``Accept``
-    (``application/vnd.kpnthings.device.v1.response+json``), and OpenAPI ignores ``Accept``
-    header parameters, so schemathesis would never send one.
-    """
-    raw = operation.definition.raw
-    for status, response in sorted(raw.get("responses", {}).items(), key=lambda item: str(item[0])):
-        if str(status).startswith("2") and isinstance(response, dict):
-            for media_type in response.get("content", {}) or {}:
-                return str(media_type)
-    produces = raw.get("produces") or operation.schema.raw_schema.get("produces") or []
-    for media_type in produces:
-        if isinstance(media_type, str) and "/" in media_type:  # a published spec has "application" alone
-            return media_type
-    return None
-
-
 # KPN Things answers a missing or wrong token with 302 Found [doc], not 401: for grip profiles this
 # check accepts it as the rejection it is.
 _GRIP_REJECTION_CHECKS: Final = ("negative_data_rejection",)

@@ -178,7 +178,7 @@ class NotebookSession:
         like any call. ``audience`` replaces a GRIP profile's application ID; ``grant_type=False``
         leaves ``grant_type`` out of a gateway token URL.
         """
-        from kpn_contract.auth.tokens import provider_for
+        from kpn_contract.auth.providers import provider_for
 
         name = profile or self.profile
         overrides = {

@@ -1,4 +1,4 @@
-"""Secrets: the one detector, the process-wide registry, and the policy for values too short.
+"""Secrets: the one detector, the process-wide registry, and which variables hold credentials.
 
 Public API (stable; the scrubber, logs, reports, audit, pytest hooks and emulator use it):
 
@@ -7,7 +7,6 @@ Public API (stable; the scrubber, logs, reports, audit, pytest hooks and emulato
 * :func:`find_secrets` (str or bytes -> matches), :func:`contains_secret`, :func:`redact_secrets`,
   :func:`redact_secrets_bytes`: the registry's searches;
 * :func:`encoded_forms`: the spellings of one value, by form name;
-* :func:`check_secret_length`: the minimum-length policy, as a one-line ConfigError naming the variable;
 * :func:`is_credential_variable`: whether a ``KPN_*`` variable is named like a credential.
 """
 
@@ -21,7 +20,7 @@ from kpn_contract.secrets.detector import (
     SecretMatch,
 )
 from kpn_contract.secrets.forms import encoded_forms
-from kpn_contract.secrets.policy import CREDENTIAL_WORDS, check_secret_length, is_credential_variable
+from kpn_contract.secrets.policy import CREDENTIAL_WORDS, is_credential_variable
 
 __all__ = [
     "ANYWHERE_LENGTH",
@@ -31,7 +30,6 @@ __all__ = [
     "REGISTRY",
     "SecretDetector",
     "SecretMatch",
-    "check_secret_length",
     "contains_secret",
     "encoded_forms",
     "find_secrets",

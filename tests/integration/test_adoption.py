@@ -18,7 +18,6 @@ import os
 import shlex
 import subprocess
 import sys
-import sysconfig
 import textwrap
 import time
 from collections.abc import Iterator
@@ -27,13 +26,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.against_wheel import BIN, build_wheel, install_into_fresh_venv
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = "Scripts" if os.name == "nt" else "bin"
 # What a process needs from the environment on each platform; never a credential or a KPN_* variable.
 PLATFORM_VARIABLES = ("SYSTEMROOT", "TEMP", "TMP", "LANG")
-OFFLINE = ("--no-deps", "--no-index")
 DEVICES = "application/vnd.kpnthings.device.v1.response+json"
 
 # A team's own profile with its own variable names, sharing the GRIP demo key with `team-things`.
@@ -111,44 +110,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     home.mkdir()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-qw", str(base), "."],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = base.glob("kpn_contract-*.whl")
+    wheel = build_wheel(base)
     timings["build the wheel"] = time.perf_counter() - started
     started = time.perf_counter()
     venv = base / "venv"
-    # No pip inside: this venv's pip installs into it (`pip --python`), which skips ensurepip's seconds.
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True
-    )
-    site = Path(
-        subprocess.run(
-            [str(venv / BIN / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
-    (site / "_third_party_from_the_dev_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(venv / BIN / "python"),
-            "install",
-            "-q",
-            *OFFLINE,
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    install_into_fresh_venv(wheel, venv)
     timings["fresh venv + install"] = time.perf_counter() - started
     result = Installed(venv, home, timings)
     yield result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -13,8 +14,14 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
+# Set by tests/against_wheel.py (`make test-wheel`): the wheel that run installed, checked here too.
+WHEEL_UNDER_TEST = "WHEEL_RUN_WHEEL"
+
+
 @pytest.fixture(scope="module")
 def wheel(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if WHEEL_UNDER_TEST in os.environ:
+        return Path(os.environ[WHEEL_UNDER_TEST])
     out = tmp_path_factory.mktemp("wheel")
     # No build isolation: the build backend is a dev dependency, so nothing is downloaded.
     subprocess.run(
