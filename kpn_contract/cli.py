@@ -99,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dirs", nargs="*", type=Path, metavar="DIR")
     p.add_argument("--specs", type=Path, metavar="DIR")
 
+    p = sub.add_parser(
+        "coverage", help="which declared operations and statuses the cassettes exercise", parents=[debug]
+    )
+    p.add_argument("dirs", nargs="*", type=Path, metavar="CASSETTE_DIR", help="default: the cassette_dir")
+    p.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
+    p.add_argument("--specs", type=Path, metavar="DIR")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+
     p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets", parents=[debug])
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 

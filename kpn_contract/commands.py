@@ -143,6 +143,28 @@ def verify(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def coverage(args: argparse.Namespace) -> int:
+    from kpn_contract.cassettes.store import iter_cassettes
+    from kpn_contract.contract.specs import project_index
+    from kpn_contract.coverage import compute, exchanges_from_cassettes
+    from kpn_contract.coverage.render import render
+    from kpn_contract.profiles import load_config
+
+    config = load_config(args.config)
+    dirs = args.dirs or [config.cassette_dir]
+    if not any(True for _ in iter_cassettes(dirs)):
+        raise UsageError(f"nothing to cover: no cassettes under {', '.join(str(d) for d in dirs)}")
+    index = project_index(args.specs or config.spec_dir)
+    text = render(compute(index, exchanges_from_cassettes(dirs), source="cassettes"), args.format)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        _out(f"coverage: {args.format} report written to {args.output}")
+    else:
+        _out(text)
+    return EXIT_OK
+
+
 def audit(args: argparse.Namespace) -> int:
     from kpn_contract.cassettes.audit import AUDITED_SUFFIXES, format_findings
     from kpn_contract.cassettes.audit import audit as audit_paths
