@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from kpn_contract.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpn_contract.cassettes.freshness import FreshnessReport
+    from kpn_contract.cassettes.verify import VerifyReport
+    from kpn_contract.contract.index import SpecIndex
     from kpn_contract.session import KPNSession
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -140,7 +143,23 @@ def verify(args: argparse.Namespace) -> int:
     if not report.cassettes:
         raise UsageError(f"nothing to verify: no cassettes under {', '.join(str(d) for d in dirs)}")
     _out(report.render_text())
-    return report.exit_code
+    freshness = _freshness(report, validator.index, args)
+    if freshness_text := freshness.render_text(strict=args.strict):
+        _out(freshness_text)
+    return max(report.exit_code, freshness.exit_code(strict=args.strict))
+
+
+def _freshness(report: VerifyReport, index: SpecIndex, args: argparse.Namespace) -> FreshnessReport:
+    from datetime import UTC, datetime
+
+    from kpn_contract.cassettes.freshness import check_freshness
+
+    return check_freshness(
+        ((verdict.path, verdict.meta) for verdict in report.cassettes),
+        {spec.title: spec.version for spec in index.specs},
+        now=datetime.now(UTC),
+        max_age_days=args.max_age,
+    )
 
 
 def coverage(args: argparse.Namespace) -> int:
