@@ -32,7 +32,8 @@ def test_without_a_token(kpn_client):
 def operation(report: dict[str, Any], key: str) -> dict[str, Any]:
     found = [op for spec in report["specs"] for op in spec["operations"] if op["operation"] == key]
     assert len(found) == 1
-    return found[0]
+    only: dict[str, Any] = found[0]
+    return only
 
 
 def test_the_run_writes_its_coverage_and_summarises_each_spec(pytester: pytest.Pytester) -> None:
