@@ -77,7 +77,7 @@ class TrafficPlugin:
         self.replayed: dict[str, bool] = {}  # cassette path → recorded against other spec versions
         self._sessions: list[KPNSession] = []
         self.report: CoverageReport | None = None
-        self.below: str | None = None  # the fail-under message
+        self.below: str | None = None  # why the run fails: under the threshold, or the report unwritable
 
     # -- collecting (each xdist worker, or the only process) -----------------------------------
     def attach(self, session: KPNSession) -> None:
@@ -130,17 +130,26 @@ class TrafficPlugin:
         if not self.covering:
             return
         self.report = self._compute()
-        if self.target is not None:
-            from kpn_contract.coverage.render import render
-
-            self.target.parent.mkdir(parents=True, exist_ok=True)
-            self.target.write_text(render(self.report, "json") + "\n", encoding="utf-8")
+        if self.target is not None and not self._write(self.target, self.report):
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            return
         pct = self.report.operations_percent
         if self.fail_under is not None and (pct is None or pct < self.fail_under):
             shown = "no operations declared" if pct is None else f"{pct:.1f}% of operations called"
             self.below = f"coverage {shown} is below --kpn-coverage-fail-under {self.fail_under:g}"
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _write(self, target: Path, report: CoverageReport) -> bool:
+        from kpn_contract.coverage.render import render
+
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render(report, "json") + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.below = f"--kpn-coverage {target}: cannot write it ({exc.strerror or exc})"
+            return False
+        return True
 
     def _compute(self) -> CoverageReport:
         from kpn_contract.contract.specs import project_index
@@ -164,7 +173,8 @@ class TrafficPlugin:
         if self.report is not None:
             from kpn_contract.coverage.render import spec_line, totals_line
 
-            written = f" (written to {self.config.getoption('--kpn-coverage')})" if self.target else ""
+            written = self.config.getoption("--kpn-coverage")
+            written = f" (written to {written})" if self.target and self.below is None else ""
             yield f"coverage: {totals_line(self.report)}{written}", False
             for spec in self.report.specs:
                 yield f"  {spec_line(spec)}", False

@@ -109,6 +109,16 @@ def test_bad_coverage_options_stop_the_run_in_one_line(
     assert errors == [f"ERROR: kpn_contract: {message}"]
 
 
+def test_an_unwritable_report_fails_the_run_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    (pytester.path / "afile").write_text("not a folder", encoding="utf-8")
+    result = pytester.runpytest("--kpn-coverage", "afile/coverage.json", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["FAILED: --kpn-coverage */afile/coverage.json: cannot write it (*)"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
 def test_replay_counts_cassettes_recorded_against_other_spec_versions(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_calls=TESTS)
     recorded = pytester.runpytest(
