@@ -78,6 +78,38 @@ def test_fail_under_compares_operations_called_with_declared(
         assert "FAILED: coverage" not in result.stdout.str()
 
 
+ASYNC_TESTS = """
+import pytest
+
+pytestmark = pytest.mark.anyio
+ACCEPT = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+@pytest.mark.kpn(profile="things")
+async def test_devices(kpn_async_client):
+    assert (await kpn_async_client().get("/api/devices", headers=ACCEPT)).status_code == 200
+
+@pytest.mark.kpn(profile="things", validate=False)
+async def test_without_a_token(kpn_async_client):
+    anonymous = kpn_async_client(authenticated=False)
+    assert (await anonymous.get("/api/devices", headers=ACCEPT)).status_code == 302
+"""
+
+
+def test_async_clients_are_covered_too(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_async=ASYNC_TESTS)
+    result = pytester.runpytest(
+        "--kpn-target", "emulator", "--kpn-coverage", "coverage.json", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=2)
+    report = json.loads((pytester.path / "coverage.json").read_text(encoding="utf-8"))
+    assert operation(report, "GET /api/devices")["statuses_seen"] == {"200": 1, "302": 1}
+    assert operation(report, "POST /v2/{tenantId}/oidc/idp/c1/token")["calls"] == 1
+
+
 def test_xdist_workers_send_their_traffic_to_the_controller(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_calls=TESTS, test_more=TESTS.replace("def test_", "def test_more_"))
     result = pytester.runpytest_subprocess(
