@@ -13,7 +13,7 @@ concurrent first requests share one fetch (``TokenCache.aget``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -117,16 +117,12 @@ def build_async_client(
     if authenticated:
         # The session's token cassette of this profile, shared with its sync token client.
         token_cassette = session._token_cassette(name)
-        token_hooks: dict[str, list[Any]] = (
-            {"response": [_async_hook(session.token_check(name, token_cassette))]}
-            if session.options.validate
-            else {}
-        )
+        token_check = session.token_check(name, token_cassette) if session.options.validate else None
         token_client = httpx.AsyncClient(
             transport=CassetteAsyncTransport(token_cassette.transport, network, owns_network=False),
             timeout=profile.timeout,
             follow_redirects=False,
-            event_hooks=token_hooks,
+            event_hooks={"response": [_async_hook(hook) for hook in session.response_hooks(token_check)]},
         )
         token_clients.append(token_client)
         auth = KPNAuth(
@@ -136,7 +132,7 @@ def build_async_client(
             subcustomer_id=creds.subcustomer_id if subcustomer else None,
         )
     do_validate = session.options.validate if validate is None else validate
-    check = session.response_check(name, cassette, auth)
+    check = session.response_check(name, cassette, auth) if do_validate else None
     return httpx.AsyncClient(
         base_url=profile.base_url,
         auth=auth,
@@ -145,7 +141,7 @@ def build_async_client(
         ),
         timeout=profile.timeout,
         follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-        event_hooks={"response": [_async_hook(check)]} if do_validate else {},
+        event_hooks={"response": [_async_hook(hook) for hook in session.response_hooks(check)]},
     )
 
 

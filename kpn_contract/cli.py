@@ -7,6 +7,7 @@ Errors print one line on stderr; ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +32,16 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port: choose 0-65535 (0 picks a free port)")
     return port
+
+
+def _days(value: str) -> float:
+    try:
+        days = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days") from None
+    if not math.isfinite(days) or days < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days: give 0 or more")
+    return days
 
 
 def _add_target(parser: argparse.ArgumentParser, default: str = "emulator") -> None:
@@ -98,6 +109,20 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check recorded cassettes against the specs, offline", parents=[debug])
     p.add_argument("dirs", nargs="*", type=Path, metavar="DIR")
     p.add_argument("--specs", type=Path, metavar="DIR")
+    p.add_argument(
+        "--max-age", type=_days, metavar="DAYS", help="report (and fail on) cassettes recorded longer ago"
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="fail on cassettes recorded against other spec versions"
+    )
+
+    p = sub.add_parser(
+        "coverage", help="which declared operations and statuses the cassettes exercise", parents=[debug]
+    )
+    p.add_argument("dirs", nargs="*", type=Path, metavar="CASSETTE_DIR", help="default: the cassette_dir")
+    p.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
+    p.add_argument("--specs", type=Path, metavar="DIR")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
 
     p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets", parents=[debug])
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH")

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from kpn_contract.errors import UsageError
 
 if TYPE_CHECKING:
+    from kpn_contract.cassettes.freshness import FreshnessReport
+    from kpn_contract.cassettes.verify import VerifyReport
+    from kpn_contract.contract.index import SpecIndex
     from kpn_contract.session import KPNSession
 
 # The exit codes' one home (cli.py maps exceptions to them): 0 ok, 1 a contract, token or drift
@@ -142,7 +145,45 @@ def verify(args: argparse.Namespace) -> int:
     if not report.cassettes:
         raise UsageError(f"nothing to verify: no cassettes under {', '.join(str(d) for d in dirs)}")
     _out(report.render_text())
-    return report.exit_code
+    freshness = _freshness(report, validator.index, args)
+    if freshness_text := freshness.render_text(strict=args.strict):
+        _out(freshness_text)
+    return max(report.exit_code, freshness.exit_code(strict=args.strict))
+
+
+def _freshness(report: VerifyReport, index: SpecIndex, args: argparse.Namespace) -> FreshnessReport:
+    from datetime import UTC, datetime
+
+    from kpn_contract.cassettes.freshness import check_freshness
+
+    return check_freshness(
+        ((verdict.path, verdict.meta) for verdict in report.cassettes),
+        {spec.title: spec.version for spec in index.specs},
+        now=datetime.now(UTC),
+        max_age_days=args.max_age,
+    )
+
+
+def coverage(args: argparse.Namespace) -> int:
+    from kpn_contract.cassettes.store import iter_cassettes
+    from kpn_contract.contract.specs import project_index
+    from kpn_contract.coverage import compute, exchanges_from_cassettes
+    from kpn_contract.coverage.render import render
+    from kpn_contract.profiles import load_config
+
+    config = load_config(args.config)
+    dirs = args.dirs or [config.cassette_dir]
+    if not any(True for _ in iter_cassettes(dirs)):
+        raise UsageError(f"nothing to cover: no cassettes under {', '.join(str(d) for d in dirs)}")
+    index = project_index(args.specs or config.spec_dir)
+    text = render(compute(index, exchanges_from_cassettes(dirs), source="cassettes"), args.format)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        _out(f"coverage: {args.format} report written to {args.output}")
+    else:
+        _out(text)
+    return EXIT_OK
 
 
 def audit(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kpn_contract.pytest_settings import kpn_marker
+from kpn_contract.pytest_traffic import PLUGIN_NAME, TrafficPlugin, add_traffic_options, traffic_plugin
 from kpn_contract.run_modes import RECORD_MODES, TARGETS
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="URL",
         help="use a running emulator instead of starting one",
     )
+    add_traffic_options(group)
     parser.addini("kpn_target", "default --kpn-target", default=None)
     parser.addini("kpn_record_mode", "default --kpn-record-mode", default=None)
     parser.addini("kpn_cassettes", "default --kpn-cassettes", default=None)
@@ -72,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from kpn_contract import _pytest_asyncio
 
         config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
+    config.pluginmanager.register(TrafficPlugin(config), PLUGIN_NAME)  # coverage, stale replays
     from kpn_contract.pytest_settings import startup_options
 
     options = startup_options(config)
@@ -173,6 +176,7 @@ def kpn_session(
         server = request.getfixturevalue("kpn_emulator")
         kpn_options.emulator_url = server.base_url
     session = KPNSession(kpn_config, kpn_options)
+    traffic_plugin(request.config).attach(session)
     yield session
     session.close()
 

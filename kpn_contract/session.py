@@ -39,6 +39,7 @@ from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport
 if TYPE_CHECKING:
     from kpn_contract.auth.tokens import Token, TokenProvider
     from kpn_contract.cassettes.scrub import Scrubber
+    from kpn_contract.cassettes.store import Cassette
     from kpn_contract.contract.model import Violation
     from kpn_contract.contract.validate import Validator
 
@@ -93,6 +94,9 @@ class KPNSession:
         self._validator: Validator | None = None
         self._versions: dict[str, str] | None = None
         self._base: dict[str, httpx.BaseTransport] = {}
+        # Told of every response of every client, validated or not (contract coverage listens here).
+        self.observers: list[Callable[[httpx.Response], None]] = []
+        self.replayed: list[Cassette] = []  # the cassettes replay opened (freshness counts the stale ones)
 
     # -- profiles -------------------------------------------------------------------------
     def profile(self, name: str) -> Profile:
@@ -203,6 +207,7 @@ class KPNSession:
         marks a cassette whose test switched validation off (its violations are expected).
         """
         from kpn_contract.cassettes.record import open_cassette_transport
+        from kpn_contract.cassettes.replay import ReplayTransport
 
         for name in profiles:
             self.credentials(name)  # registers the secrets before anything can be written
@@ -225,6 +230,8 @@ class KPNSession:
             miss_hint=self.options.miss_hint,
             root=self.options.cassette_root or self.options.cassette_dir,
         )
+        if isinstance(transport, ReplayTransport):
+            self.replayed.append(transport.cassette)
         return CassetteHandle(path, transport, meta)
 
     def token_cassette_path(self, name: str) -> Path:
@@ -257,13 +264,17 @@ class KPNSession:
     def token_client(self, name: str) -> httpx.Client:
         profile = self.profile(name)
         cassette = self._token_cassette(name)
-        hooks: dict[str, list[Any]] = {"response": [self.token_check(name, cassette)]}
+        check = self.token_check(name, cassette) if self.options.validate else None
         return httpx.Client(
             transport=SharedTransport(cassette.transport),
             timeout=profile.timeout,
             follow_redirects=False,
-            event_hooks=hooks if self.options.validate else {},
+            event_hooks={"response": self.response_hooks(check)},
         )
+
+    def response_hooks(self, check: Callable[[httpx.Response], None] | None) -> list[Callable[..., Any]]:
+        """A client's response hooks: the observers first (a violation raised by ``check`` ends the hooks)."""
+        return [*self.observers, *([check] if check is not None else [])]
 
     def token_check(self, name: str, cassette: CassetteHandle) -> Callable[[httpx.Response], None]:
         """The response check of profile ``name``'s token client (sync or async)."""
@@ -314,16 +325,14 @@ class KPNSession:
             else None
         )
         do_validate = self.options.validate if validate is None else validate
-        hooks: dict[str, list[Any]] = (
-            {"response": [self.response_check(name, cassette, auth)]} if do_validate else {}
-        )
+        check = self.response_check(name, cassette, auth) if do_validate else None
         return httpx.Client(
             base_url=profile.base_url,
             auth=auth,
             transport=SharedTransport(cassette.transport),
             timeout=profile.timeout,
             follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-            event_hooks=hooks,
+            event_hooks={"response": self.response_hooks(check)},
         )
 
     def response_check(

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -56,6 +56,7 @@ class CassetteVerdict:
     expected: bool = False  # recorded with validation off: its violations do not fail the run
     unknown: list[tuple[int, Interaction]] = field(default_factory=list)
     violations: list[Finding] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # the kpn_contract metadata (freshness.py reads it)
 
     @property
     def violating(self) -> int:
@@ -148,6 +149,7 @@ def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator)
             path=path,
             interactions=len(cassette.interactions),
             expected=cassette.meta.get("validated") is False,
+            meta=cassette.meta,
         )
         for index, interaction in enumerate(cassette.interactions):
             violations = validator.validate(
