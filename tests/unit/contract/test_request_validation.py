@@ -4,6 +4,7 @@ pointer and the rule, and no header, cookie or form value ever quoted."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from kpn_contract.contract.model import Violation
+from kpn_contract.contract.request_validation import REQUEST_RULES
 from kpn_contract.contract.specs import SpecIndex, load_spec
 from kpn_contract.contract.validate import Validator
 from kpn_contract.redact import register_secret
@@ -432,3 +434,10 @@ def test_kpn_things_beta_sort_by_bogus(bundled_index: SpecIndex) -> None:
     (violation,) = Validator(bundled_index).check_request(request)
     assert (violation.rule, violation.pointer) == ("request.parameter.schema", "query parameter sortBy")
     assert '"bogus"' in violation.actual
+
+
+def test_the_request_rules_are_documented_next_to_the_response_rules(repo_root: Path) -> None:
+    text = (repo_root / "docs" / "contract-rules.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `(request\.[a-z.-]+)` \|", text, flags=re.MULTILINE)
+    assert documented == list(REQUEST_RULES)
+    assert "| `body.schema` |" in text  # the response rules, in the same document
