@@ -53,6 +53,8 @@ REQUEST_RULES = (
     "request.body.schema",
 )
 _FORM = "application/x-www-form-urlencoded"
+# OpenAPI: header parameters with these names "SHALL be ignored" (the spec says them elsewhere).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _NOT_SHOWN = "a value outside it (not shown: {} values may hold credentials)"
 
 
@@ -190,6 +192,8 @@ class RequestValidator:
         combined: dict[str, JSONSchema] = {}
         for parameter in operation.parameters:
             if parameter.location not in ("path", "query", "header", "cookie"):
+                continue
+            if parameter.location == "header" and parameter.name.lower() in _IGNORED_HEADERS:
                 continue
             key = f"{len(plan.parameters)}"
             # Compiled alone first, so that one broken schema does not switch off the others' checks.

@@ -67,6 +67,8 @@ SPEC: dict[str, Any] = {
                         "in": "cookie",
                         "schema": {"type": "string", "enum": ["dark", "light"]},
                     },
+                    # Ignored, as OpenAPI says: Authorization belongs to the security requirement.
+                    {"name": "Authorization", "in": "header", "required": True, "schema": {"enum": ["x"]}},
                 ],
                 "responses": {"200": {"description": "ok"}},
             },
