@@ -20,7 +20,14 @@ import httpx
 
 from kpn_contract.contract.model import JSONSchema, Parameter
 
-__all__ = ["MISSING", "ParameterReader", "RequestParts", "form_object", "serialisation"]
+__all__ = [
+    "MISSING",
+    "ParameterReader",
+    "RequestParts",
+    "declared_serialisation",
+    "form_object",
+    "serialisation",
+]
 
 MISSING: Final = object()  # the parameter is not in the request at all
 _INTEGER = re.compile(r"[-+]?[0-9]+")
@@ -67,6 +74,23 @@ class RequestParts:
             if sep and name:
                 jar.setdefault(name, value)
         return cls(_query_values(query), lowered, path, jar)
+
+
+# Swagger 2.0 collectionFormat → OpenAPI (style, explode); tsv has no OpenAPI 3 style and stays unset.
+_COLLECTION_FORMATS = {
+    "csv": (None, False),
+    "multi": ("form", True),
+    "ssv": ("spaceDelimited", False),
+    "pipes": ("pipeDelimited", False),
+}
+
+
+def declared_serialisation(node: dict[Any, Any], *, swagger: bool) -> tuple[str | None, bool | None]:
+    """A parameter's declared (style, explode); None where it declares none (the defaults apply)."""
+    if swagger:
+        return _COLLECTION_FORMATS.get(str(node.get("collectionFormat", "csv")), (None, None))
+    style, explode = node.get("style"), node.get("explode")
+    return (style if isinstance(style, str) else None, explode if isinstance(explode, bool) else None)
 
 
 def serialisation(parameter: Parameter) -> tuple[str, bool]:
