@@ -62,10 +62,13 @@ class RequestParts:
     def parse(
         cls, query: str, headers: Mapping[str, str], path: dict[str, str], *, cookies: bool = True
     ) -> RequestParts:
-        items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers.items()
+        pairs = (  # httpx gives its names lower-case already
+            headers.multi_items()
+            if isinstance(headers, httpx.Headers)
+            else [(name.lower(), value) for name, value in headers.items()]
+        )
         lowered: dict[str, str] = {}
-        for name, value in items:
-            key = name.lower()
+        for key, value in pairs:
             lowered[key] = f"{lowered[key]}, {value}" if key in lowered else value
         jar: dict[str, str] = {}
         # A plain split, not http.cookies: SimpleCookie drops a whole header over one odd cookie.

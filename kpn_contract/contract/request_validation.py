@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema_rs
 
@@ -172,7 +171,8 @@ class RequestValidator:
         plan = self._plans.get(id(operation))
         if plan is None:
             plan = self._plans[id(operation)] = self._plan(operation)
-        parts = RequestParts.parse(urlsplit(url).query, headers, path_values, cookies=plan.cookies)
+        query = url.partition("?")[2].partition("#")[0]
+        parts = RequestParts.parse(query, headers, path_values, cookies=plan.cookies)
         violations: list[Violation] = []
         if plan.security is not None and not any(
             all(_scheme_met(s, parts) for s in alternative) for alternative in plan.security
