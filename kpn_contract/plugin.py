@@ -67,7 +67,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "kpn(profile=None, validate=True, cassette=None): choose the credential profile, validate "
-        "'response', 'request', both (True) or nothing (False), or share a named cassette",
+        'requests and responses (True), only "request" or "response", or neither (False), '
+        "or share a named cassette",
     )
     if config.pluginmanager.has_plugin("asyncio"):
         # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
@@ -200,7 +201,7 @@ def kpn_cassette(
         request.node.nodeid,
         kpn_profile,
         marker.cassette,
-        validated=marker.validate_response,
+        validated=marker.validation,
         test_file=request.node.path,
     ) as handle:
         yield handle
@@ -212,7 +213,7 @@ def kpn_client(
 ) -> Iterator[Callable[..., httpx.Client]]:
     """Factory: ``kpn_client("things")`` is an authenticated, validating ``httpx.Client``."""
     # The marker can switch validation off; otherwise the session's setting holds.
-    validate = None if kpn_marker(request.node).validate_response else False
+    validate = kpn_marker(request.node).client_validation
     clients: list[httpx.Client] = []
 
     def make(profile: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -260,7 +261,7 @@ def kpn_async_client(
     Same profiles, markers, cassette and token cache as ``kpn_client``. For async tests run by anyio's
     plugin or pytest-asyncio; the clients are closed at teardown, in the test's event loop.
     """
-    validate = None if kpn_marker(request.node).validate_response else False
+    validate = kpn_marker(request.node).client_validation
     clients: list[httpx.AsyncClient] = request.getfixturevalue(_async_closer(request))
 
     def make(profile: str | None = None, **kwargs: Any) -> httpx.AsyncClient:

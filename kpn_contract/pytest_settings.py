@@ -116,6 +116,16 @@ class KPNMarker:
     def validate_request(self) -> bool:
         return self.validate in ("both", "request")
 
+    @property
+    def validation(self) -> bool | str:
+        """The scope as sessions and cassette metadata spell it: True, False, "request" or "response"."""
+        return {"both": True, "none": False}.get(self.validate, self.validate)
+
+    @property
+    def client_validation(self) -> bool | str | None:
+        """What the client factories get: None keeps the session's setting, which an unmarked test has."""
+        return None if self.validate == "both" else self.validation
+
     @classmethod
     def from_kwargs(cls, args: tuple[object, ...], kwargs: Mapping[str, object]) -> KPNMarker:
         """Check the marker's arguments; a ``ValueError`` names what is wrong and what is allowed."""

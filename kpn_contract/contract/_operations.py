@@ -10,6 +10,7 @@ import re
 from typing import Any, cast
 
 from kpn_contract.contract._document import join_pointer, mapping
+from kpn_contract.contract._parameters import declared_serialisation
 from kpn_contract.contract._schema import SchemaLoader
 from kpn_contract.contract.model import (
     JSONSchema,
@@ -51,6 +52,10 @@ _SWAGGER_SCHEMA_KEYS = frozenset(
         "x-nullable",
     }
 )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 class SpecReader(SchemaLoader):
@@ -157,14 +162,10 @@ class SpecReader(SchemaLoader):
             else:
                 schema = {}
             loc = cast(ParameterLocation, location)
+            required = bool(node.get("required")) or location == "path"
+            style, explode = declared_serialisation(node, swagger=swagger)
             params.append(
-                Parameter(
-                    name,
-                    loc,
-                    bool(node.get("required")) or location == "path",
-                    schema,
-                    bool(node.get("deprecated")),
-                )
+                Parameter(name, loc, required, schema, bool(node.get("deprecated")), style, explode)
             )
         if form_props:
             form_schema: JSONSchema = {"type": "object", "properties": form_props}
@@ -366,7 +367,11 @@ class SpecReader(SchemaLoader):
                             join_pointer(at, "flows", flow_name),
                             f"oauth2 flow {flow_name!r} has no 'scopes' (required by OpenAPI; read as none)",
                         )
-            result[str(name)] = SecurityScheme(str(name), kind, token_url, tuple(flows))
+            scheme, location, parameter = (_text(node.get(key)) for key in ("scheme", "in", "name"))
+            scheme = scheme.lower() if scheme else ("basic" if kind == "basic" else None)
+            result[str(name)] = SecurityScheme(
+                str(name), kind, token_url, tuple(flows), scheme, location, parameter
+            )
         return result
 
     def operations(self) -> list[Operation]:

@@ -19,6 +19,7 @@ from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.contract.specs import project_index
 
 GATEWAY_HOST = "api-prd.kpn.com"
+MULTIPART_BOUNDARY = "kpn-contract-suite"
 
 
 def _product_specs() -> list[Spec]:
@@ -48,6 +49,13 @@ def _param_value(schema: dict[str, Any]) -> str:
     return str(value)
 
 
+def _form_value(value: Any) -> str:
+    """A form field as OpenAPI serialises it: booleans as true/false, not Python's True/False."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _request_args(spec: Spec, op: Operation, *, drop_required: bool = False) -> dict[str, Any]:
     """URL, query, headers and body for ``op``, built from its parameters and request schema."""
     path = op.path
@@ -72,7 +80,13 @@ def _request_args(spec: Spec, op: Operation, *, drop_required: bool = False) -> 
         if "json" in media_type:
             args["json"] = instance
         elif "form" in media_type and isinstance(instance, dict):
-            args["data"] = {k: str(v) for k, v in instance.items()}
+            fields = {k: _form_value(v) for k, v in instance.items()}
+            if media_type.startswith("multipart/"):
+                # A fixed boundary: the body is then the same every run, so replay finds its recording.
+                args["files"] = {k: (None, v) for k, v in fields.items()}
+                headers["content-type"] = f"{media_type}; boundary={MULTIPART_BOUNDARY}"
+            else:
+                args["data"] = fields
         else:
             args["content"] = str(instance).encode()
             headers["content-type"] = media_type
