@@ -157,6 +157,7 @@ class SpecReader(SchemaLoader):
             else:
                 schema = {}
             loc = cast(ParameterLocation, location)
+            style, explode = _serialisation(node, location, swagger)
             params.append(
                 Parameter(
                     name,
@@ -164,6 +165,8 @@ class SpecReader(SchemaLoader):
                     bool(node.get("required")) or location == "path",
                     schema,
                     bool(node.get("deprecated")),
+                    style,
+                    explode,
                 )
             )
         if form_props:
@@ -191,6 +194,7 @@ class SpecReader(SchemaLoader):
         info = mapping(self.root.get("info"))
         sunset = op.get("x-sunset") or info.get("x-sunset")
         family = op.get("x-kpn-family") or self.root.get("x-kpn-family") or info.get("x-kpn-family")
+        stability = op.get("x-kpn-stability")
         return Operation(
             spec_path=self.name,
             spec_title=self.title(),
@@ -205,7 +209,58 @@ class SpecReader(SchemaLoader):
             security=tuple(names_sec),
             family=str(family) if family else None,
             security_requirements=requirements,
+            stability=str(stability) if stability else None,
+            callbacks=self.callbacks(op.get("callbacks"), join_pointer(pointer, "callbacks")),
         )
+
+    def path_item_operations(self, path: str, raw_item: Any, pointer: str) -> list[Operation]:
+        """The operations of one path item (of ``paths``, ``webhooks`` or a callback)."""
+        item, _, _ = self.deref(raw_item, self.path, pointer)
+        if not isinstance(item, dict):
+            self.warn(pointer, "path item is not an object; ignored")
+            return []
+        shared = self.parameters(item.get("parameters"), join_pointer(pointer, "parameters"))
+        result = []
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            if not isinstance(op, dict):
+                self.warn(join_pointer(pointer, method), "operation is not an object; ignored")
+                continue
+            result.append(self.operation(path, method, op, shared, join_pointer(pointer, method)))
+        return result
+
+    def callbacks(self, raw: Any, pointer: str) -> dict[str, tuple[Operation, ...]]:
+        """OpenAPI 3 ``callbacks``: ``"name expression"`` → the operations of that callback."""
+        result: dict[str, tuple[Operation, ...]] = {}
+        if self.format == "swagger-2.0" or not isinstance(raw, dict):
+            return result
+        for name, value in raw.items():
+            node, _, at = self.deref(value, self.path, join_pointer(pointer, name))
+            if not isinstance(node, dict):
+                self.warn(at, "callback is not an object; ignored")
+                continue
+            for expression, item in node.items():
+                if isinstance(expression, str) and not expression.startswith("x-"):
+                    ops = self.path_item_operations(expression, item, join_pointer(at, expression))
+                    result[f"{name} {expression}"] = tuple(ops)
+        return result
+
+    def webhooks(self) -> list[Operation]:
+        """OpenAPI 3.1 ``webhooks``: each operation's path is the webhook's name."""
+        raw = self.root.get("webhooks")
+        if self.format != "openapi-3.1" or raw is None:
+            return []
+        if not isinstance(raw, dict):
+            self.warn("/webhooks", "'webhooks' is not an object; ignored")
+            return []
+        return [
+            op
+            for name, item in raw.items()
+            if isinstance(name, str)
+            for op in self.path_item_operations(name, item, join_pointer("/webhooks", name))
+        ]
 
     def security_requirements(self, raw: Any, pointer: str) -> tuple[SecurityRequirement, ...]:
         """The alternatives of a ``security`` list, each scheme with its scopes.
@@ -366,7 +421,18 @@ class SpecReader(SchemaLoader):
                             join_pointer(at, "flows", flow_name),
                             f"oauth2 flow {flow_name!r} has no 'scopes' (required by OpenAPI; read as none)",
                         )
-            result[str(name)] = SecurityScheme(str(name), kind, token_url, tuple(flows))
+            scheme = node.get("scheme")
+            where = node.get("in")
+            key_name = node.get("name")
+            result[str(name)] = SecurityScheme(
+                str(name),
+                kind,
+                token_url,
+                tuple(flows),
+                http_scheme=str(scheme).lower() if kind == "http" and scheme else None,
+                api_key_in=str(where) if kind == "apiKey" and where else None,
+                api_key_name=str(key_name) if kind == "apiKey" and key_name else None,
+            )
         return result
 
     def operations(self) -> list[Operation]:
@@ -388,17 +454,27 @@ class SpecReader(SchemaLoader):
             if not path.startswith("/"):
                 self.warn(pointer, "path does not start with '/'; read as if it did")
                 path = "/" + path
-            item, _, _ = self.deref(raw_item, self.path, pointer)
-            if not isinstance(item, dict):
-                self.warn(pointer, "path item is not an object; ignored")
-                continue
-            shared = self.parameters(item.get("parameters"), join_pointer(pointer, "parameters"))
-            for method in HTTP_METHODS:
-                if method not in item:
-                    continue
-                op = item[method]
-                if not isinstance(op, dict):
-                    self.warn(join_pointer(pointer, method), "operation is not an object; ignored")
-                    continue
-                result.append(self.operation(path, method, op, shared, join_pointer(pointer, method)))
+            result.extend(self.path_item_operations(path, raw_item, pointer))
         return result
+
+
+# Swagger 2.0 ``collectionFormat`` as OpenAPI 3 (style, explode); ``csv`` depends on the location.
+_COLLECTION_FORMATS = {
+    "ssv": ("spaceDelimited", False),
+    "tsv": ("tabDelimited", False),
+    "pipes": ("pipeDelimited", False),
+    "multi": ("form", True),
+}
+
+
+def _serialisation(node: dict[Any, Any], location: str, swagger: bool) -> tuple[str | None, bool | None]:
+    """A parameter's ``style`` and ``explode`` as written (Swagger 2.0: from ``collectionFormat``)."""
+    if swagger:
+        if node.get("type") != "array":
+            return None, None
+        fmt = node.get("collectionFormat", "csv")
+        if fmt in _COLLECTION_FORMATS:
+            return _COLLECTION_FORMATS[fmt]
+        return ("form" if location in ("query", "formData") else "simple"), False
+    style, explode = node.get("style"), node.get("explode")
+    return (str(style) if isinstance(style, str) else None), (explode if isinstance(explode, bool) else None)

@@ -40,6 +40,10 @@ class Parameter:
     required: bool
     schema: JSONSchema
     deprecated: bool = False
+    # How the value is serialised, as written (``None``: the location's default). Swagger 2.0's
+    # ``collectionFormat`` is read into the same two fields.
+    style: str | None = None
+    explode: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class SecurityScheme:
     type: str
     token_url: str | None = None
     flows: tuple[str, ...] = ()
+    http_scheme: str | None = None  # ``basic``/``bearer``… of an ``http`` scheme, lower case
+    api_key_in: str | None = None  # where an ``apiKey`` goes (header, query, cookie) …
+    api_key_name: str | None = None  # … and under which name
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,9 @@ class Operation:
     family: str | None = None  # the response-code rule family (see specs/rules.yaml)
     # The alternatives of the operation's (or the document's) ``security``, scopes included.
     security_requirements: tuple[SecurityRequirement, ...] = ()
+    stability: str | None = None  # the operation's own ``x-kpn-stability``, when declared
+    # OpenAPI 3 ``callbacks``: "name expression" → the operations the provider calls on the consumer.
+    callbacks: dict[str, tuple[Operation, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -150,6 +160,8 @@ class Spec:
     warnings: list[SpecWarning] = field(default_factory=list)
     family: str | None = None  # x-kpn-family, or decided by the rule table
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # OpenAPI 3.1 ``webhooks``: requests the provider sends to the consumer (path = the webhook's name).
+    webhooks: list[Operation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def load_spec(path: str | Path) -> Spec:
         operations = loader.operations()
         schemes = loader.security_schemes()
         servers = loader.servers()
+        webhooks = loader.webhooks()
     except RecursionError:
         raise SpecError("definition nested too deeply to read", path=name) from None
     dialect = root.get("jsonSchemaDialect")
@@ -95,6 +96,7 @@ def load_spec(path: str | Path) -> Spec:
         warnings=loader.warnings,
         family=str(family) if family else None,
         raw=root,
+        webhooks=webhooks,
     )
 
 

@@ -155,6 +155,20 @@ RULES: dict[str, Rule] = {
 }
 
 
+def _family_rules() -> dict[str, Rule]:
+    """The operation-level families' rules that the table above does not list yet."""
+    from kpn_contract.drift.rules import bodies, headers, lifecycle, parameters, security, webhooks
+
+    found: dict[str, Rule] = {}
+    for module in (parameters, headers, bodies, security, lifecycle, webhooks):
+        for rule in module.RULES:
+            found.setdefault(rule.id, Rule(rule.id, rule.severity, rule.source, rule.summary))
+    return found
+
+
+RULES.update({k: v for k, v in _family_rules().items() if k not in RULES})
+
+
 @dataclass(frozen=True)
 class Finding:
     """One change a consumer may notice.
