@@ -1,8 +1,9 @@
 """Findings of the breaking-change detectors, their rule table, severities and the stability policy.
 
 Both detectors (``specdiff``: spec against spec, ``shapes``: recordings against recordings) emit
-:class:`Finding` objects with a rule id from :data:`RULES`. ``docs/drift-rules.md`` documents the
-same table; a test keeps the two in step.
+:class:`Finding` objects with a rule id from :data:`RULES`, the registry assembled by
+:mod:`kpn_contract.drift.rules` (re-exported here for existing callers); ``docs/drift-rules.md`` is
+generated from it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from kpn_contract.drift.rules import RULES, SEVERITIES, Rule, Severity
 from kpn_contract.errors import UsageError
 
 __all__ = [
@@ -27,146 +29,7 @@ __all__ = [
     "sort_findings",
 ]
 
-Severity = Literal["breaking", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("breaking", "warning", "info")
 _RANK: dict[str, int] = {"info": 0, "warning": 1, "breaking": 2}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule: its id, default severity and the detector(s) that emit it."""
-
-    id: str
-    severity: Severity
-    source: Literal["diff", "drift", "both", "migration"]
-    summary: str
-
-
-# The severity listed for ``response.property.removed`` is the one for a required (or always present)
-# field; an optional (or sometimes present) one gets "warning" unless overridden.
-RULES: dict[str, Rule] = {
-    r.id: r
-    for r in (
-        Rule("path.removed", "breaking", "diff", "every operation of a path was removed"),
-        Rule("operation.removed", "breaking", "diff", "an operation (method + path) was removed"),
-        Rule("operation.added", "info", "diff", "a new operation"),
-        Rule("operation.deprecated", "warning", "diff", "an operation became deprecated"),
-        Rule("operation.sunset", "warning", "diff", "an operation got (or changed) a sunset date"),
-        Rule("request.parameter.required-added", "breaking", "diff", "a new required parameter"),
-        Rule(
-            "request.parameter.became-required", "breaking", "diff", "an optional parameter became required"
-        ),
-        Rule(
-            "request.parameter.removed", "breaking", "diff", "a parameter the consumer may send was removed"
-        ),
-        Rule(
-            "request.parameter.type-changed", "breaking", "diff", "a parameter no longer accepts its old type"
-        ),
-        Rule("request.parameter.deprecated", "warning", "diff", "a parameter became deprecated"),
-        Rule("request.body.became-required", "breaking", "diff", "the request body became required"),
-        Rule("request.body.required-property-added", "breaking", "diff", "a new required body property"),
-        Rule(
-            "request.property.became-required",
-            "breaking",
-            "diff",
-            "an optional body property became required",
-        ),
-        Rule(
-            "request.property.removed", "warning", "diff", "a body property the consumer may send was removed"
-        ),
-        Rule(
-            "request.property.type-changed",
-            "breaking",
-            "diff",
-            "a body property no longer accepts its old type",
-        ),
-        Rule(
-            "request.enum.value-removed",
-            "breaking",
-            "diff",
-            "a value the consumer may send is no longer allowed",
-        ),
-        Rule("request.const.changed", "breaking", "diff", "a fixed (const) request value changed"),
-        Rule("request.const.added", "breaking", "diff", "a request value is now fixed to one value (const)"),
-        Rule("request.const.removed", "info", "diff", "a request value is no longer fixed (const)"),
-        Rule(
-            "request.prefix-items.position-added",
-            "warning",
-            "diff",
-            "a request tuple array (prefixItems) has a new position",
-        ),
-        Rule("request.media-type.removed", "breaking", "diff", "a request media type was removed"),
-        Rule("request.media-type.changed", "breaking", "diff", "the only request media type was replaced"),
-        Rule("response.status.removed", "breaking", "both", "a success status is no longer returned"),
-        Rule("response.status.changed", "breaking", "drift", "a success status was replaced by another"),
-        Rule("response.status.added-error", "warning", "both", "a new error status"),
-        Rule("response.status.added-success", "warning", "both", "a new success status"),
-        Rule("response.error-status.removed", "info", "diff", "an error status is no longer declared"),
-        Rule("response.media-type.removed", "breaking", "diff", "a response media type was removed"),
-        Rule("response.media-type.changed", "breaking", "both", "the response media type was replaced"),
-        Rule("response.property.removed", "breaking", "both", "a response field was removed"),
-        Rule(
-            "response.property.became-optional",
-            "warning",
-            "diff",
-            "a required response field became optional",
-        ),
-        Rule("response.property.type-changed", "breaking", "both", "a response field changed type"),
-        Rule("response.property.became-nullable", "breaking", "both", "a response field can now be null"),
-        Rule("response.property.added", "info", "both", "a new optional response field"),
-        Rule("response.enum.value-added", "warning", "both", "a response field has a new enum value"),
-        Rule("response.enum.value-removed", "info", "diff", "a response enum was narrowed"),
-        Rule("response.const.changed", "breaking", "diff", "a fixed (const) response value changed"),
-        Rule("response.const.added", "info", "diff", "a response value is now fixed to one value (const)"),
-        Rule("response.const.removed", "warning", "diff", "a response value is no longer fixed (const)"),
-        Rule(
-            "response.prefix-items.position-removed",
-            "breaking",
-            "diff",
-            "a position of a response tuple array (prefixItems) is no longer declared",
-        ),
-        Rule("response.spec-violation", "breaking", "drift", "a new response no longer matches the spec"),
-        Rule("security.scheme.changed", "breaking", "diff", "a security scheme changed or was replaced"),
-        Rule("server.changed", "breaking", "diff", "the API moved to another server or base path"),
-        Rule("security.token-url.changed", "breaking", "diff", "the token URL of a security scheme changed"),
-        Rule("security.scope.added", "breaking", "diff", "an operation requires a scope it did not require"),
-        Rule("security.scope.removed", "info", "diff", "an operation no longer requires a scope"),
-        Rule("migration.path.changed", "breaking", "migration", "the operation moved to another path"),
-        Rule("migration.paging.changed", "breaking", "migration", "a paging parameter was replaced"),
-        Rule("migration.sort.changed", "breaking", "migration", "a sort parameter was replaced"),
-        Rule("migration.search.changed", "breaking", "migration", "a search parameter was replaced"),
-        Rule(
-            "migration.sub-customer.changed",
-            "breaking",
-            "migration",
-            "the way to act for a sub-customer changed",
-        ),
-        Rule("migration.parameter.replaced", "breaking", "migration", "a parameter was replaced by others"),
-        Rule("migration.accept.changed", "breaking", "migration", "the success media type (Accept) changed"),
-        Rule("migration.field.renamed", "breaking", "migration", "a body field was renamed"),
-        Rule("migration.envelope.changed", "breaking", "migration", "the page envelope changed"),
-        Rule(
-            "migration.auth-failure.changed",
-            "breaking",
-            "migration",
-            "auth failures are answered with other statuses",
-        ),
-    )
-}
-
-
-def _family_rules() -> dict[str, Rule]:
-    """The operation-level families' rules that the table above does not list yet."""
-    from kpn_contract.drift.rules import bodies, headers, lifecycle, parameters, security, webhooks
-
-    found: dict[str, Rule] = {}
-    for module in (parameters, headers, bodies, security, lifecycle, webhooks):
-        for rule in module.RULES:
-            found.setdefault(rule.id, Rule(rule.id, rule.severity, rule.source, rule.summary))
-    return found
-
-
-RULES.update({k: v for k, v in _family_rules().items() if k not in RULES})
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,12 @@ def _server_key(url: str) -> str:
     return url.rstrip("/").lower()
 
 
+def operation_key(operation: str) -> str:
+    """``METHOD /path/{name}`` with parameter names erased, as operations match."""
+    method, _, path = operation.partition(" ")
+    return f"{method} {normalise_path(path)}"
+
+
 def diff_specs(
     old: Spec,
     new: Spec,
@@ -76,22 +82,30 @@ def diff_specs(
             message="the API moved to another server or base path",
             affects=tuple(sorted(o.key for o in old.operations)),
         )
-    unpromised: set[str] = set()
     for old_op, new_op in operation_pairs(differ, old, new, today):
         differ.operation(old_op, new_op, renamed)
-        if {(old_op.stability or "").lower(), (new_op.stability or "").lower()} & UNPROMISED:
-            unpromised.add(old_op.key)
     compare_webhooks(differ, old, new)
     beta = is_beta_spec(new.raw, new.title, new.family, policy) or is_beta_spec(
         old.raw, old.title, old.family, policy
     )
     # An operation whose own x-kpn-stability promises nothing is judged as a beta API is.
-    promised = [f for f in differ.findings if f.operation not in unpromised]
-    findings = apply_policy(promised, beta=beta, policy=policy, severities=severities)
-    findings += apply_policy(
-        [f for f in differ.findings if f.operation in unpromised],
-        beta=True,
+    unpromised = {
+        operation_key(o.key)
+        for o in (*old.operations, *new.operations)
+        if (o.stability or "").lower() in UNPROMISED
+    }
+
+    def judged_as_beta(finding: Finding) -> bool:
+        keys = finding.affects or (finding.operation,)
+        return all(operation_key(k) in unpromised for k in keys)
+
+    findings = apply_policy(
+        [f for f in differ.findings if not judged_as_beta(f)],
+        beta=beta,
         policy=policy,
         severities=severities,
+    )
+    findings += apply_policy(
+        [f for f in differ.findings if judged_as_beta(f)], beta=True, policy=policy, severities=severities
     )
     return sort_findings(findings)

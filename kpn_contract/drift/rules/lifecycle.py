@@ -78,17 +78,9 @@ RULES: tuple[Rule, ...] = (
         "operation.stability-lowered",
         "warning",
         "diff",
-        "an operation's `x-kpn-stability` was lowered",
+        "an operation's (or the whole API's, as `*`) `x-kpn-stability` was lowered",
         "The provider no longer promises to announce breaking changes to this operation.",
         "`x-kpn-stability: stable` → `beta`",
-    ),
-    Rule(
-        "api.stability-lowered",
-        "warning",
-        "diff",
-        "the API's `x-kpn-stability` was lowered",
-        "The provider no longer promises to announce breaking changes to any operation.",
-        "`info.x-kpn-stability: stable` → `deprecated`",
     ),
 )
 
@@ -166,7 +158,7 @@ def compare_spec_stability(differ: Emitter, old: Spec, new: Spec) -> None:
     before, after = spec_stability(old), spec_stability(new)
     if _lowered(before, after):
         differ.emit(
-            "api.stability-lowered",
+            "operation.stability-lowered",
             "*",
             "/info/x-kpn-stability",
             old=before,

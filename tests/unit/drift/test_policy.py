@@ -1,17 +1,14 @@
-"""Severity overrides, the stability policy and the documented rule table."""
+"""Severity overrides and the stability policy."""
 
 from __future__ import annotations
 
-import ast
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
-from kpn_contract.drift import findings as findings_module
-from kpn_contract.drift.findings import RULES, StabilityPolicy, parse_severities
+from kpn_contract.drift.findings import StabilityPolicy, parse_severities
 from kpn_contract.drift.specdiff import diff_specs
 from kpn_contract.errors import UsageError
 
@@ -109,56 +106,3 @@ def test_bad_severity_override_is_a_usage_error_naming_it(table: dict[str, str],
 def test_bad_policy_severity_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="beta_breaking_severity"):
         StabilityPolicy(beta_breaking_severity="fatal")  # type: ignore[arg-type]
-
-
-# ----------------------------------------------------------------------------------- the rule table
-
-
-def _documented(repo_root: Path) -> dict[str, str]:
-    text = (repo_root / "docs" / "drift-rules.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([a-z][a-z0-9.\-]+)` \| ([a-z /]+?) \|", text, flags=re.MULTILINE)
-    assert rows, "no rule rows found in docs/drift-rules.md"
-    return dict(rows)
-
-
-# The modules that emit findings (findings.py holds the table itself, usage.py only filters).
-_EMITTING_MODULES = (
-    "specdiff.py",
-    "operationdiff.py",
-    "schemadiff.py",
-    "securitydiff.py",
-    "shapes.py",
-    "migration.py",
-)
-
-
-def _emitted_rule_ids(repo_root: Path) -> set[str]:
-    """Every rule id string literal the drift modules pass around (emit calls, RULES lookups)."""
-    ids: set[str] = set()
-    pattern = re.compile(r"^(?:path|operation|server|request|response|security|migration)\.[a-z.\-]+$")
-    for module in _EMITTING_MODULES:
-        tree = ast.parse((repo_root / "kpn_contract" / "drift" / module).read_text(encoding="utf-8"))
-        ids.update(
-            node.value
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and pattern.match(node.value)
-        )
-    # The media-type rules are built as f"{prefix}.media-type.…" in specdiff.
-    ids.update(
-        f"{side}.media-type.{kind}" for side in ("request", "response") for kind in ("removed", "changed")
-    )
-    return ids
-
-
-def test_every_rule_is_documented_and_every_documented_rule_exists(repo_root: Path) -> None:
-    documented = _documented(repo_root)
-    assert set(documented) == set(RULES)
-    for rule_id, severity in documented.items():
-        assert severity.split(" / ")[0] == RULES[rule_id].severity, rule_id
-
-
-def test_every_rule_the_code_emits_is_in_the_table(repo_root: Path) -> None:
-    emitted = _emitted_rule_ids(repo_root)
-    assert emitted - set(RULES) == set()
-    assert set(RULES) - emitted == set(), "a rule in the table is never emitted"
-    assert findings_module.RULES is RULES
