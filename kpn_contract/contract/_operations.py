@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
+from kpn_contract.contract._callbacks import read_callbacks, serialisation
 from kpn_contract.contract._document import join_pointer, mapping
 from kpn_contract.contract._schema import SchemaLoader
 from kpn_contract.contract.model import (
@@ -157,7 +158,7 @@ class SpecReader(SchemaLoader):
             else:
                 schema = {}
             loc = cast(ParameterLocation, location)
-            style, explode = _serialisation(node, location, swagger)
+            style, explode = serialisation(node, location, swagger=swagger)
             params.append(
                 Parameter(
                     name,
@@ -210,7 +211,7 @@ class SpecReader(SchemaLoader):
             family=str(family) if family else None,
             security_requirements=requirements,
             stability=str(stability) if stability else None,
-            callbacks=self.callbacks(op.get("callbacks"), join_pointer(pointer, "callbacks")),
+            callbacks=read_callbacks(self, op.get("callbacks"), join_pointer(pointer, "callbacks")),
         )
 
     def path_item_operations(self, path: str, raw_item: Any, pointer: str) -> list[Operation]:
@@ -230,37 +231,6 @@ class SpecReader(SchemaLoader):
                 continue
             result.append(self.operation(path, method, op, shared, join_pointer(pointer, method)))
         return result
-
-    def callbacks(self, raw: Any, pointer: str) -> dict[str, tuple[Operation, ...]]:
-        """OpenAPI 3 ``callbacks``: ``"name expression"`` → the operations of that callback."""
-        result: dict[str, tuple[Operation, ...]] = {}
-        if self.format == "swagger-2.0" or not isinstance(raw, dict):
-            return result
-        for name, value in raw.items():
-            node, _, at = self.deref(value, self.path, join_pointer(pointer, name))
-            if not isinstance(node, dict):
-                self.warn(at, "callback is not an object; ignored")
-                continue
-            for expression, item in node.items():
-                if isinstance(expression, str) and not expression.startswith("x-"):
-                    ops = self.path_item_operations(expression, item, join_pointer(at, expression))
-                    result[f"{name} {expression}"] = tuple(ops)
-        return result
-
-    def webhooks(self) -> list[Operation]:
-        """OpenAPI 3.1 ``webhooks``: each operation's path is the webhook's name."""
-        raw = self.root.get("webhooks")
-        if self.format != "openapi-3.1" or raw is None:
-            return []
-        if not isinstance(raw, dict):
-            self.warn("/webhooks", "'webhooks' is not an object; ignored")
-            return []
-        return [
-            op
-            for name, item in raw.items()
-            if isinstance(name, str)
-            for op in self.path_item_operations(name, item, join_pointer("/webhooks", name))
-        ]
 
     def security_requirements(self, raw: Any, pointer: str) -> tuple[SecurityRequirement, ...]:
         """The alternatives of a ``security`` list, each scheme with its scopes.
@@ -456,25 +426,3 @@ class SpecReader(SchemaLoader):
                 path = "/" + path
             result.extend(self.path_item_operations(path, raw_item, pointer))
         return result
-
-
-# Swagger 2.0 ``collectionFormat`` as OpenAPI 3 (style, explode); ``csv`` depends on the location.
-_COLLECTION_FORMATS = {
-    "ssv": ("spaceDelimited", False),
-    "tsv": ("tabDelimited", False),
-    "pipes": ("pipeDelimited", False),
-    "multi": ("form", True),
-}
-
-
-def _serialisation(node: dict[Any, Any], location: str, swagger: bool) -> tuple[str | None, bool | None]:
-    """A parameter's ``style`` and ``explode`` as written (Swagger 2.0: from ``collectionFormat``)."""
-    if swagger:
-        if node.get("type") != "array":
-            return None, None
-        fmt = node.get("collectionFormat", "csv")
-        if fmt in _COLLECTION_FORMATS:
-            return _COLLECTION_FORMATS[fmt]
-        return ("form" if location in ("query", "formData") else "simple"), False
-    style, explode = node.get("style"), node.get("explode")
-    return (str(style) if isinstance(style, str) else None), (explode if isinstance(explode, bool) else None)

@@ -1,0 +1,72 @@
+"""Requests the provider sends to the consumer (OpenAPI 3.1 ``webhooks``, operation ``callbacks``),
+and how a parameter is serialised (``style``/``explode``, Swagger 2.0 ``collectionFormat``).
+
+Read for the spec diff's operation-level families; split from ``_operations`` to keep it small.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kpn_contract.contract._document import join_pointer
+
+if TYPE_CHECKING:
+    from kpn_contract.contract._operations import SpecReader
+    from kpn_contract.contract.model import Operation
+
+__all__ = ["read_callbacks", "read_webhooks", "serialisation"]
+
+
+def read_callbacks(reader: SpecReader, raw: Any, pointer: str) -> dict[str, tuple[Operation, ...]]:
+    """OpenAPI 3 ``callbacks``: ``"name expression"`` → the operations of that callback."""
+    result: dict[str, tuple[Operation, ...]] = {}
+    if reader.format == "swagger-2.0" or not isinstance(raw, dict):
+        return result
+    for name, value in raw.items():
+        node, _, at = reader.deref(value, reader.path, join_pointer(pointer, name))
+        if not isinstance(node, dict):
+            reader.warn(at, "callback is not an object; ignored")
+            continue
+        for expression, item in node.items():
+            if isinstance(expression, str) and not expression.startswith("x-"):
+                ops = reader.path_item_operations(expression, item, join_pointer(at, expression))
+                result[f"{name} {expression}"] = tuple(ops)
+    return result
+
+
+def read_webhooks(reader: SpecReader) -> list[Operation]:
+    """OpenAPI 3.1 ``webhooks``: each operation's path is the webhook's name."""
+    raw = reader.root.get("webhooks")
+    if reader.format != "openapi-3.1" or raw is None:
+        return []
+    if not isinstance(raw, dict):
+        reader.warn("/webhooks", "'webhooks' is not an object; ignored")
+        return []
+    return [
+        op
+        for name, item in raw.items()
+        if isinstance(name, str)
+        for op in reader.path_item_operations(name, item, join_pointer("/webhooks", name))
+    ]
+
+
+# Swagger 2.0 ``collectionFormat`` as OpenAPI 3 (style, explode); ``csv`` depends on the location.
+_COLLECTION_FORMATS = {
+    "ssv": ("spaceDelimited", False),
+    "tsv": ("tabDelimited", False),
+    "pipes": ("pipeDelimited", False),
+    "multi": ("form", True),
+}
+
+
+def serialisation(node: dict[Any, Any], location: str, *, swagger: bool) -> tuple[str | None, bool | None]:
+    """A parameter's ``style`` and ``explode`` as written (Swagger 2.0: from ``collectionFormat``)."""
+    if swagger:
+        if node.get("type") != "array":
+            return None, None
+        fmt = node.get("collectionFormat", "csv")
+        if fmt in _COLLECTION_FORMATS:
+            return _COLLECTION_FORMATS[fmt]
+        return ("form" if location in ("query", "formData") else "simple"), False
+    style, explode = node.get("style"), node.get("explode")
+    return (str(style) if isinstance(style, str) else None), (explode if isinstance(explode, bool) else None)
