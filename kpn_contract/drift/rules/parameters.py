@@ -215,6 +215,8 @@ def _compare_one(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) -> N
 
 def _compare_serialisation(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) -> None:
     (old_style, old_explode), (new_style, new_explode) = _serialisation(p), _serialisation(q)
+    if (old_style, old_explode) == (new_style, new_explode):
+        return
     types = view_of(p.schema).types | view_of(q.schema).types
     # A single value is written the same by form, spaceDelimited and pipeDelimited, exploded or not;
     # only the path styles (simple, label, matrix) put something around it.
