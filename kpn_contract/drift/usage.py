@@ -162,6 +162,12 @@ def _field_used(pointer: str, used: set[str]) -> bool:
 def _is_used(finding: Finding, usage: Usage) -> bool:
     if finding.affects:
         return any(usage.uses(op) for op in finding.affects)
+    kind, _, rest = finding.operation.partition(" ")
+    if kind == "WEBHOOK":
+        return True  # recordings hold the calls a consumer makes, not the webhooks it receives
+    if kind == "CALLBACK":  # ``CALLBACK <METHOD> <path> …``: used when the registering call is
+        method, path = rest.split(" ")[:2]
+        return usage.uses(f"{method} {path}")
     key = _key(finding.operation)
     if key not in usage.operations:
         return False

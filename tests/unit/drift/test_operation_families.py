@@ -153,3 +153,27 @@ def test_the_same_payload_change_in_a_request_body_breaks_the_other_way() -> Non
         "request",
     )
     assert [f.rule_id for f in differ.findings] == ["request.property.became-required"]
+
+
+def test_used_by_keeps_webhook_findings_and_callback_findings_of_a_called_operation(tmp_path: Path) -> None:
+    hook = PAIRS / "response.property.removed" / "breaking--webhook-payload-required-field-removed"
+    callback = PAIRS / "response.property.removed" / "breaking--callback-payload-required-field-removed"
+    unrelated = _cassettes(tmp_path, "GET")
+    # Recordings show the calls a consumer makes, never the webhooks it receives: kept.
+    assert run_diff(hook / "base.yaml", hook / "revision.yaml", used_by=[unrelated])[1] == 1
+    # A callback matters to a consumer that registers it, which recordings do show.
+    assert run_diff(callback / "base.yaml", callback / "revision.yaml", used_by=[unrelated])[1] == 0
+    subscribes = tmp_path / "subscribes"
+    write_cassette(
+        subscribes,
+        "calls",
+        [interaction("POST", "https://example.test/subscriptions?url=https://c.test/", 204)],
+    )
+    assert run_diff(callback / "base.yaml", callback / "revision.yaml", used_by=[subscribes])[1] == 1
+
+
+@pytest.mark.parametrize(
+    ("stability", "beta"), [("alpha", True), ("Beta", True), ("deprecated", True), ("stable", False)]
+)
+def test_alpha_beta_and_deprecated_apis_promise_nothing(stability: str, beta: bool) -> None:
+    assert StabilityPolicy().is_beta(title="Devices", family=None, stability=stability) is beta
