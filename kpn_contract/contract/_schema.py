@@ -9,8 +9,9 @@ pointer) is resolved into plain dictionaries that one Draft 2020-12 validator un
 * OpenAPI 3.1 schemas are 2020-12 already: ``type`` lists, ``const``, ``prefixItems`` and ``$defs``
   pass through, a ``$ref`` with siblings becomes an ``allOf``, and ``nullable`` is warned about and
   ignored.
-* Annotations such as ``example``, ``xml`` and ``x-…`` are dropped. Recursive ``$ref`` cycles are cut
-  with ``{}`` (any value).
+* Annotations such as ``example``, ``xml`` and ``x-…`` are dropped; ``discriminator`` and
+  ``x-extensible-enum`` stay (validators ignore them; the spec diff compares them). Recursive
+  ``$ref`` cycles are cut with ``{}`` (any value).
 
 Resolved schemas are shared between operations (a ``$ref`` is resolved once): treat them as read-only.
 """
@@ -56,7 +57,6 @@ _DROPPED = frozenset(
         "examples",
         "xml",
         "externalDocs",
-        "discriminator",
         "nullable",
         "$schema",
         "$id",
@@ -65,6 +65,8 @@ _DROPPED = frozenset(
         "collectionFormat",
     }
 )
+# Extensions the spec diff compares (an open-ended enum); every other ``x-…`` key is dropped.
+_KEPT_X = frozenset({"x-extensible-enum"})
 _MAX_REF_HOPS = 32
 
 
@@ -200,7 +202,7 @@ class SchemaLoader:
     def _convert(self, node: dict[Any, Any], base: Path, pointer: str) -> JSONSchema:
         out: JSONSchema = {}
         for key, value in node.items():
-            if not isinstance(key, str) or key in _DROPPED or key.startswith("x-"):
+            if not isinstance(key, str) or key in _DROPPED or (key.startswith("x-") and key not in _KEPT_X):
                 continue
             at = join_pointer(pointer, key)
             if key in _SCHEMA_MAP:

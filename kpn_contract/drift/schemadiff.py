@@ -11,24 +11,34 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from kpn_contract.drift.findings import FindingCollector
+from kpn_contract.drift.rules.composition import changed_branches, compare_composition
+from kpn_contract.drift.rules.constraints import compare_constraints
+from kpn_contract.drift.rules.defaults import compare_default
+from kpn_contract.drift.rules.direction import compare_additional, hidden, visibility_changed
+from kpn_contract.drift.rules.enums import compare_extensible, compare_request_values, compare_response_values
+from kpn_contract.drift.rules.json_schema import compare_const, compare_keywords
+from kpn_contract.drift.rules.json_schema_objects import compare_object_keywords
 from kpn_contract.drift.schemaview import MAX_DEPTH, SchemaView, accepts, escape_pointer, type_text, view_of
 
 __all__ = ["SchemaDiffer", "Side"]
 
 Side = Literal["response", "request", "parameter"]
-# Written out (not built from the side) so every rule id stays a literal the docs test can find.
-_CONST_RULES = {
-    "response": {
-        "changed": "response.const.changed",
-        "added": "response.const.added",
-        "removed": "response.const.removed",
-    },
-    "request": {
-        "changed": "request.const.changed",
-        "added": "request.const.added",
-        "removed": "request.const.removed",
-    },
-}
+# The node checks of the rule families, run on every pair of schema nodes whose types still match.
+_NODE_CHECKS = (
+    compare_constraints,
+    compare_default,
+    compare_extensible,
+    compare_keywords,
+    compare_object_keywords,
+    compare_additional,
+)
+
+
+def _equal(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    try:
+        return old == new
+    except RecursionError:  # a cyclic schema a loader did not cut: compare it node by node instead
+        return False
 
 
 class SchemaDiffer(FindingCollector):
@@ -57,6 +67,8 @@ class SchemaDiffer(FindingCollector):
         pair = (id(old), id(new))
         if depth > MAX_DEPTH or pair in active or not isinstance(old, dict) or not isinstance(new, dict):
             return
+        if not self.field_renames and _equal(old, new):
+            return  # equal schemas give no finding; comparing them whole (in C) keeps the diff fast
         active = active | {pair}
         a, b = view_of(old), view_of(new)
         if side == "response":
@@ -64,10 +76,21 @@ class SchemaDiffer(FindingCollector):
                 return
         elif not self._request_scalars(op, a, b, pointer, side):
             return
+        for check in _NODE_CHECKS:
+            check(self, op, old, new, pointer=pointer, side=side)
+        if compare_composition(self, op, old, new, pointer=pointer, side=side):
+            return  # branches came or went: their merged fields would only repeat that
+        for where, old_branch, new_branch in changed_branches(old, new):
+            # The merged view below walks the branches' fields; a branch's own keywords are compared here.
+            for check in _NODE_CHECKS:
+                check(self, op, old_branch, new_branch, pointer=pointer + where, side=side)
 
         matched: set[str] = set()
         for name, old_sub in a.properties.items():
             where = f"{pointer}/properties/{escape_pointer(name)}"
+            if hidden(old_sub, side):
+                matched.add(self.field_renames.get(name, name))
+                continue  # readOnly in a request, writeOnly in a response: it never travels there
             new_name = self.field_renames.get(name, name)
             if new_name not in b.properties:
                 new_name = name
@@ -98,6 +121,8 @@ class SchemaDiffer(FindingCollector):
                         message=f"body field {name!r} was removed",
                     )
                 continue
+            if visibility_changed(self, op, old_sub, new_sub, pointer=where, side=side):
+                continue
             if side == "response" and name in a.required and new_name not in b.required:
                 self.emit(
                     "response.property.became-optional",
@@ -120,6 +145,8 @@ class SchemaDiffer(FindingCollector):
 
         for name in sorted(b.properties.keys() - matched):
             where = f"{pointer}/properties/{escape_pointer(name)}"
+            if hidden(b.properties[name], side):
+                continue
             if side == "response":
                 self.emit(
                     "response.property.added",
@@ -142,6 +169,7 @@ class SchemaDiffer(FindingCollector):
             self.schema(op, a.items, b.items, f"{pointer}/items", side, depth=depth + 1, active=active)
         if a.prefix_items is not None or b.prefix_items is not None:
             self._prefix_items(op, a, b, pointer, side, depth=depth, active=active)
+        self._pattern_properties(op, old, new, pointer, side, depth=depth, active=active)
         if a.additional is not None and b.additional is not None:
             self.schema(
                 op,
@@ -152,6 +180,25 @@ class SchemaDiffer(FindingCollector):
                 depth=depth + 1,
                 active=active,
             )
+
+    def _pattern_properties(
+        self,
+        op: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        pointer: str,
+        side: Side,
+        *,
+        depth: int,
+        active: frozenset[tuple[int, int]],
+    ) -> None:
+        """The schemas of patterns both sides declare (added or removed patterns have rules of their own)."""
+        before, after = old.get("patternProperties"), new.get("patternProperties")
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return
+        for pattern in before.keys() & after.keys():
+            where = f"{pointer}/patternProperties/{escape_pointer(pattern)}"
+            self.schema(op, before[pattern], after[pattern], where, side, depth=depth + 1, active=active)
 
     def _response_scalars(self, op: str, a: SchemaView, b: SchemaView, pointer: str) -> bool:
         """Type, null and enum checks of a response node; False when the children are not comparable."""
@@ -175,8 +222,8 @@ class SchemaDiffer(FindingCollector):
                 new=True,
                 message="response value can now be null",
             )
-        if not self._const(op, a, b, pointer, "response"):
-            self._response_values(op, a, b, pointer)
+        if not compare_const(self, op, a, b, pointer=pointer, side="response"):
+            compare_response_values(self, op, a, b, pointer=pointer)
         return True
 
     def _request_scalars(self, op: str, a: SchemaView, b: SchemaView, pointer: str, side: Side) -> bool:
@@ -207,109 +254,8 @@ class SchemaDiffer(FindingCollector):
                 new="not nullable",
                 message="request value may no longer be null",
             )
-        if not self._const(op, a, b, pointer, "request"):
-            self._request_values(op, a, b, pointer)
-        return True
-
-    def _response_values(self, op: str, a: SchemaView, b: SchemaView, pointer: str) -> None:
-        """Enum checks (a const counts as an enum of one) of a response node."""
-        old, new = a.values(), b.values()
-        if old is not None:
-            if new is None:
-                if not b.types or "string" in b.types or a.types == b.types:
-                    self.emit(
-                        "response.enum.value-added",
-                        op,
-                        pointer,
-                        old=sorted(map(str, old)),
-                        new="any",
-                        message="response enum was lifted: any value may now be returned",
-                    )
-            else:
-                added, removed = new - old, old - new
-                if added:
-                    self.emit(
-                        "response.enum.value-added",
-                        op,
-                        pointer,
-                        old=sorted(map(str, old)),
-                        new=sorted(map(str, new)),
-                        message=f"response enum gained {', '.join(sorted(map(str, added)))}",
-                    )
-                if removed:
-                    self.emit(
-                        "response.enum.value-removed",
-                        op,
-                        pointer,
-                        old=sorted(map(str, old)),
-                        new=sorted(map(str, new)),
-                        message=f"response enum narrowed, drops {', '.join(sorted(map(str, removed)))}",
-                    )
-
-    def _request_values(self, op: str, a: SchemaView, b: SchemaView, pointer: str) -> None:
-        """Enum checks (a const counts as an enum of one) of a request node."""
-        old, new = a.values(), b.values()
-        if new is not None:
-            if old is None:
-                self.emit(
-                    "request.enum.value-removed",
-                    op,
-                    pointer,
-                    old="any",
-                    new=sorted(map(str, new)),
-                    message="request value is now restricted to an enum",
-                )
-            elif removed := old - new:
-                self.emit(
-                    "request.enum.value-removed",
-                    op,
-                    pointer,
-                    old=sorted(map(str, old)),
-                    new=sorted(map(str, new)),
-                    message=f"request enum no longer allows {', '.join(sorted(map(str, removed)))}",
-                )
-
-    def _const(
-        self, op: str, a: SchemaView, b: SchemaView, pointer: str, side: Literal["response", "request"]
-    ) -> bool:
-        """The const checks of OpenAPI 3.1 / JSON Schema 2020-12; False to fall back to the enum checks.
-
-        A const compared with an enum is an enum of one; only const against const (changed) and
-        const against no restriction at all (added or removed) have rules of their own.
-        """
-        if a.const is None and b.const is None:
-            return False
-        if a.const is not None and b.const is not None:
-            if a.const != b.const:
-                self.emit(
-                    _CONST_RULES[side]["changed"],
-                    op,
-                    pointer,
-                    old=a.const[0],
-                    new=b.const[0],
-                    message=f"{side} value fixed to {a.const[0]!r} is now fixed to {b.const[0]!r}",
-                )
-            return True
-        if a.values() is not None and b.values() is not None:
-            return False
-        if b.const is not None:
-            self.emit(
-                _CONST_RULES[side]["added"],
-                op,
-                pointer,
-                old="any",
-                new=b.const[0],
-                message=f"{side} value is now fixed to {b.const[0]!r}",
-            )
-        elif a.const is not None:
-            self.emit(
-                _CONST_RULES[side]["removed"],
-                op,
-                pointer,
-                old=a.const[0],
-                new="any",
-                message=f"{side} value is no longer fixed to {a.const[0]!r}",
-            )
+        if not compare_const(self, op, a, b, pointer=pointer, side="request"):
+            compare_request_values(self, op, a, b, pointer=pointer)
         return True
 
     def _prefix_items(

@@ -10,10 +10,21 @@ from typing import Any
 
 from kpn_contract.contract.model import JSONSchema
 
-__all__ = ["MAX_DEPTH", "SchemaView", "accepts", "escape_pointer", "property_names", "type_text", "view_of"]
+__all__ = [
+    "FALSE_SCHEMA",
+    "MAX_DEPTH",
+    "SchemaView",
+    "accepts",
+    "escape_pointer",
+    "property_names",
+    "type_text",
+    "view_of",
+]
 
 # The loader already bounds $ref cycles; this guard keeps a pathological schema from recursing forever.
 MAX_DEPTH = 48
+# The boolean schema ``false`` (``items: false``, ``additionalProperties: false``) as the loader writes it.
+FALSE_SCHEMA: dict[str, Any] = {"not": {}}
 
 
 def escape_pointer(token: str) -> str:
@@ -38,6 +49,7 @@ class SchemaView:
     additional: JSONSchema | None = None
     const: tuple[Any] | None = None
     prefix_items: tuple[JSONSchema, ...] | None = None
+    extensible: bool = False  # an open-ended enum (x-extensible-enum): values listed, more may come
 
     def values(self) -> frozenset[Any] | None:
         """The values this node may hold, when an enum or const restricts them (else ``None``)."""
@@ -61,6 +73,10 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
     nullable = "null" in types or schema.get("nullable") is True or schema.get("x-nullable") is True
     types.discard("null")
     enum = schema.get("enum")
+    extensible = schema.get("x-extensible-enum")
+    if extensible is True or isinstance(extensible, list):
+        view.extensible = True
+        enum = None  # the listed values are not all the values: the extensible-enum rules compare them
     if isinstance(enum, list):
         if None in enum:
             nullable = True
@@ -81,7 +97,7 @@ def view_of(schema: Any, depth: int = 0) -> SchemaView:
     )
     items = schema.get("items")
     # ``items: false`` (loaded as ``{"not": {}}``) allows no further items: nothing to compare with.
-    view.items = items if isinstance(items, dict) and items != {"not": {}} else None
+    view.items = items if isinstance(items, dict) and items != FALSE_SCHEMA else None
     additional = schema.get("additionalProperties")
     view.additional = additional if isinstance(additional, dict) else None
 

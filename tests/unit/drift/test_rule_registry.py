@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.drift import findings
-from kpn_contract.drift.rules import FAMILIES, FAMILY_OF, RULES, Rule
+from kpn_contract.drift.rules import FAMILIES, FAMILY_NAMES, FAMILY_OF, RULES, Rule, _load
 from kpn_contract.drift.rules.__main__ import main as rules_main
 from kpn_contract.drift.rules.docs import BEGIN, END, family_counts, render_tables, update_document
 
@@ -30,6 +30,22 @@ def test_every_rule_belongs_to_one_family_and_has_a_reason() -> None:
         assert rule.summary, rule.id
         assert rule.rationale, rule.id
         assert rule.id in {r.id for r in FAMILIES[FAMILY_OF[rule.id]].RULES}
+
+
+def test_the_registry_is_every_family_in_order() -> None:
+    families, rules, family_of = _load(FAMILY_NAMES)
+    assert list(families) == list(FAMILY_NAMES)
+    assert (rules, family_of) == (RULES, FAMILY_OF)
+
+
+def test_a_rule_declared_by_two_families_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"'path.removed' is declared by both 'structure' and 'structure'"):
+        _load(("structure", "structure"))
+
+
+def test_a_family_module_without_a_rules_tuple_is_refused() -> None:
+    with pytest.raises(TypeError, match="rule family 'docs' must declare RULES"):
+        _load(("docs",))
 
 
 def test_a_rule_with_an_unknown_severity_or_source_is_refused() -> None:

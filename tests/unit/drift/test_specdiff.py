@@ -308,3 +308,16 @@ def test_renamed_path_parameter_is_not_a_removed_operation() -> None:
     old = _op({"type": "object"}, path="/things/{id}")
     new = _op({"type": "object"}, path="/things/{uuid}")
     assert diff_specs(_spec(old), _spec(new)) == []
+
+
+def test_recursive_schema_with_branches_does_not_crash() -> None:
+    node: dict[str, Any] = {"type": "object", "properties": {}}
+    node["oneOf"] = [node, {"type": "object", "properties": {"n": {"type": "string"}}}]
+    other: dict[str, Any] = {"type": "object", "properties": {}}
+    other["oneOf"] = [other]
+    findings = diff_specs(_spec(_op(node)), _spec(_op(other)))
+    # A cyclic branch is equal only to itself, so the self-references count as replaced as well.
+    assert {f.rule_id for f in findings} == {
+        "response.composition.branch-removed",
+        "response.composition.branch-added",
+    }
