@@ -18,9 +18,13 @@ __all__ = ["read_callbacks", "read_webhooks", "serialisation"]
 
 
 def read_callbacks(reader: SpecReader, raw: Any, pointer: str) -> dict[str, tuple[Operation, ...]]:
-    """OpenAPI 3 ``callbacks``: ``"name expression"`` → the operations of that callback."""
+    """OpenAPI 3 ``callbacks``: ``"name expression"`` → the operations of that callback.
+
+    A callback's own callbacks are not read: one level is what a consumer registers, and a callback
+    that refers back to itself would otherwise be read without end.
+    """
     result: dict[str, tuple[Operation, ...]] = {}
-    if reader.format == "swagger-2.0" or not isinstance(raw, dict):
+    if reader.format == "swagger-2.0" or not isinstance(raw, dict) or "/callbacks/" in pointer:
         return result
     for name, value in raw.items():
         node, _, at = reader.deref(value, reader.path, join_pointer(pointer, name))

@@ -129,3 +129,24 @@ def test_security_schemes_keep_the_http_scheme_and_the_api_key_place(tmp_path: P
     bearer, key = spec.security_schemes["Bearer"], spec.security_schemes["Key"]
     assert (bearer.http_scheme, bearer.api_key_in) == ("bearer", None)
     assert (key.http_scheme, key.api_key_in, key.api_key_name) == (None, "header", "X-API-Key")
+
+
+def test_a_callback_that_refers_back_to_itself_loads_one_level_deep(tmp_path: Path) -> None:
+    looping = {
+        "{$request.body#/url}": {
+            "post": {"callbacks": {"again": {"$ref": "#/components/callbacks/Loop"}}, "responses": _DONE}
+        }
+    }
+    document = _openapi(
+        {
+            "/s": {
+                "post": {"callbacks": {"loop": {"$ref": "#/components/callbacks/Loop"}}, "responses": _DONE}
+            }
+        },
+        components={"callbacks": {"Loop": looping}},
+    )
+    spec = _load(tmp_path, document)
+    assert spec.warnings == []
+    ((callback,),) = spec.operations[0].callbacks.values()
+    assert callback.key == "POST {$request.body#/url}"
+    assert callback.callbacks == {}
