@@ -18,7 +18,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "response.header.removed",
         "breaking",
-        "diff",
+        "both",
         "a response header was removed (breaking when it was required, else warning)",
         "Code that reads a header the server always sent now finds nothing.",
         "required `Location` removed from 201",

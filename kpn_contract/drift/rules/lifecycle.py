@@ -28,6 +28,7 @@ __all__ = [
     "compare_spec_stability",
     "removal_finding",
     "spec_stability",
+    "sunset_date",
     "sunset_of",
 ]
 
@@ -43,8 +44,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "operation.sunset",
         "warning",
-        "diff",
-        "an operation got a sunset date, or its sunset date moved earlier",
+        "both",
+        "an operation got a sunset date, or its sunset date moved earlier (drift: a `Sunset` header date)",
         "The operation has an end-of-life date (or less time until it).",
         "`x-sunset: 2027-06-30`",
     ),
@@ -91,7 +92,7 @@ _RANK = {"deprecated": 0, "alpha": 1, "beta": 2, "stable": 3}
 UNPROMISED = frozenset({"alpha", "beta", "deprecated"})
 
 
-def _date(value: Any) -> date | None:
+def sunset_date(value: Any) -> date | None:
     """An ISO date / date-time or an HTTP date (``Sat, 31 Dec 2022 23:59:59 GMT``), else None."""
     text = str(value).strip()
     try:
@@ -118,7 +119,7 @@ def sunset_of(operation: Operation) -> str | None:
                 schema.get("default"),
                 *(enum if isinstance(enum, list) else ()),
             ):
-                if value is not None and _date(value) is not None:
+                if value is not None and sunset_date(value) is not None:
                     return str(value)
     return None
 
@@ -130,7 +131,7 @@ def _today() -> date:
 def removal_finding(operation: Operation, today: date | None = None) -> tuple[str, str] | None:
     """The lifecycle rule and message for removing ``operation``, or None when it announced nothing."""
     sunset = sunset_of(operation)
-    when = _date(sunset) if sunset else None
+    when = sunset_date(sunset) if sunset else None
     if when is not None and when > (today or _today()):
         return "operation.removed-before-sunset", f"{operation.key} was removed before its sunset ({sunset})"
     if when is not None:
@@ -181,8 +182,8 @@ def compare_lifecycle(differ: Emitter, op: str, old: Operation, new: Operation) 
         )
     old_sunset, new_sunset = sunset_of(old), sunset_of(new)
     if new_sunset and new_sunset != old_sunset:
-        before = _date(old_sunset) if old_sunset else None
-        after = _date(new_sunset)
+        before = sunset_date(old_sunset) if old_sunset else None
+        after = sunset_date(new_sunset)
         if before is None or after is None or after < before:
             differ.emit(
                 "operation.sunset",
