@@ -146,6 +146,8 @@ def compare_parameters(
     paths: tuple[str, str],
 ) -> None:
     """Every parameter change of one operation pair (``paths``: the old and new path templates)."""
+    if old == new:
+        return  # equal parameters (names, places, schemas): the operation match covers the template
     before = {_key(p): p for p in old if p.location != "path"} | _path_positions(paths[0], old)
     after = {_key(p): p for p in new if p.location != "path"} | _path_positions(paths[1], new)
     # A path parameter always exists on both sides: the templates matched.

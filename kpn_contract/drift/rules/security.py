@@ -99,8 +99,11 @@ def compare_operation_security(
     ``renamed`` maps new scheme names to old ones; ``gone`` are schemes already reported removed
     for the whole spec (an alternative that used one is not reported again).
     """
-    if _anonymous(old) != _anonymous(new):
-        rule = "security.requirement.added" if _anonymous(old) else "security.requirement.removed"
+    if old.security_requirements == new.security_requirements and not renamed:
+        return  # the same alternatives with the same scopes: nothing to compare
+    was_anonymous, is_anonymous = _anonymous(old), _anonymous(new)
+    if was_anonymous != is_anonymous:
+        rule = "security.requirement.added" if was_anonymous else "security.requirement.removed"
         differ.emit(
             rule,
             op,
@@ -108,11 +111,11 @@ def compare_operation_security(
             old=sorted(old.security) or "anonymous",
             new=sorted(new.security) or "anonymous",
             message=f"{op} now requires authentication"
-            if _anonymous(old)
+            if was_anonymous
             else f"{op} may now be called without credentials",
         )
         return
-    if _anonymous(new):
+    if is_anonymous:
         return
     before = set(old.security)
     after = {renamed.get(name, name) for name in new.security}
