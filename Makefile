@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check kpn_contract tests benchmarks
 	$(BIN)/ruff format --check kpn_contract tests benchmarks
-	$(BIN)/mypy
+	$(BIN)/mypy  # strict, over the files listed in pyproject's [tool.mypy]: the package, tests, benchmarks, tools
 
 # The whole test suite: lint and types, then every test (unit, contract suite replayed offline,
 # notebooks executed, reliability and security matrices), then the contract suite live against the emulator.

@@ -47,8 +47,10 @@ def loopback_origin(prefer: str) -> Iterator[tuple[str, dict[str, str], str]]:
         from kpn_contract import _demo
         from kpn_contract.emulator import EmulatorServer
     except ImportError:
-        EmulatorServer = None  # noqa: N806
-    if EmulatorServer is not None and prefer == "emulator":
+        have_emulator = False
+    else:
+        have_emulator = True
+    if have_emulator and prefer == "emulator":
         server = EmulatorServer().start()
         try:
             with httpx.Client(base_url=server.base_url) as client:

@@ -30,11 +30,13 @@ Every cassette shipped with kpn_contract was recorded against the emulator."""
 
 
 def md(text: str) -> nbformat.NotebookNode:
-    return new_markdown_cell(text.strip("\n"))
+    cell: nbformat.NotebookNode = new_markdown_cell(text.strip("\n"))
+    return cell
 
 
 def code(text: str) -> nbformat.NotebookNode:
-    return new_code_cell(text.strip("\n"))
+    cell: nbformat.NotebookNode = new_code_cell(text.strip("\n"))
+    return cell
 
 
 # --------------------------------------------------------------------------------------------------
@@ -840,7 +842,7 @@ devices, and the beta's `metadata` has no counterpart. Every answer kept its con
 def build(name: str, cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     for number, cell in enumerate(cells):
         cell["id"] = f"{name[:2]}-{number:02d}"  # stable ids: rebuilding gives the same file
-    notebook = new_notebook(cells=cells)
+    notebook: nbformat.NotebookNode = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = KERNEL
     notebook.metadata["language_info"] = {"name": "python"}
     return notebook

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def execute(path: Path, env: dict[str, str], timeout: int = 180) -> nbformat.NotebookNode:
-    notebook = nbformat.read(path, as_version=4)
+    notebook: nbformat.NotebookNode = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="kpn-contract")
     client.execute(env=env, cwd=str(path.parent))
     return notebook

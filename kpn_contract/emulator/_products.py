@@ -70,7 +70,7 @@ class _Answer:
 def _is_valid(instance: Any, schema: dict[str, Any] | None) -> bool:
     if schema is None:
         return True
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
     from referencing.exceptions import Unresolvable
 
     try:

@@ -200,10 +200,12 @@ _ENTITY_TYPE = re.compile(r"^Entity type (\w+)$")
 
 def _pin_entity_types(branches: list[Any], notes: list[str]) -> None:
     """Object branches told apart only by ``type`` described as "Entity type dealer": pin the value."""
-    described = []
+    described: list[tuple[dict[str, Any], str]] = []
     for branch in branches:
         prop = branch.get("properties", {}).get("type") if isinstance(branch, dict) else None
-        match = _ENTITY_TYPE.match(str(prop.get("description", ""))) if isinstance(prop, dict) else None
+        if not isinstance(prop, dict):
+            return
+        match = _ENTITY_TYPE.match(str(prop.get("description", "")))
         if match is None:
             return
         described.append((prop, match.group(1)))
@@ -272,9 +274,11 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
     about += f"\n\nDerived from the published definition {source.name} (info.version kept)."
     doc["info"] = {"title": raw["info"]["title"], "version": raw["info"]["version"], "description": about}
     doc["x-kpn-family"] = product["family"]
-    dumper = type("Dumper", (yaml.SafeDumper,), {})
-    dumper.add_representer(str, literal_blocks)
-    text = yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110)
+    class Dumper(yaml.SafeDumper):
+        """SafeDumper with literal blocks, without adding the representer to SafeDumper itself."""
+
+    Dumper.add_representer(str, literal_blocks)
+    text = yaml.dump(doc, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=110)
     (out_dir / product["out"]).write_text(text, encoding="utf-8")
 
 

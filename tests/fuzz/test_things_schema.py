@@ -4,7 +4,10 @@ Written the way a project using kpn_contract would write it. The target comes fr
 $KPN_FUZZ_TARGET (default: an emulator started for the session).
 """
 
+from typing import Any
+
 from hypothesis import settings
+from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,5 +33,5 @@ RESPONSE_CHECKS = [
 
 @schema.parametrize()
 @settings(max_examples=10, deadline=None)
-def test_listing_devices_keeps_its_contract(case):
+def test_listing_devices_keeps_its_contract(case: Case[Any]) -> None:
     case.call_and_validate(checks=RESPONSE_CHECKS)

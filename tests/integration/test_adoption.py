@@ -154,6 +154,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     yield result
     total = sum(result.timings.values())
     lines = [f"  {seconds:6.1f} s  {label}" for label, seconds in result.timings.items()]
+    assert sys.__stdout__ is not None  # pytest captures sys.stdout, never the process's real one
     sys.__stdout__.write("\nadoption test timings:\n" + "\n".join(lines) + f"\n  {total:6.1f} s  total\n")
 
 

@@ -54,7 +54,7 @@ def _environment(**extra: str) -> dict[str, str]:
 def _execute(name: str, env: dict[str, str]) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    notebook: nbformat.NotebookNode = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name=_kernel_name())
     client.execute(env=env, cwd=str(NOTEBOOKS))
     return notebook

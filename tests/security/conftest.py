@@ -62,7 +62,7 @@ def leaks(text: str, values: Mapping[str, str]) -> list[str]:
 
 
 def leaks_in_files(files: Iterable[Path], values: Mapping[str, str]) -> list[str]:
-    found = []
+    found: list[str] = []
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
         found.extend(f"{path.name}: {label}" for label in leaks(text, values))

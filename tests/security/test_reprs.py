@@ -84,7 +84,7 @@ def test_no_public_object_shows_a_secret_in_its_repr(
     objects = list(_public_objects(awkward, tmp_path))
     assert len(objects) > 20
     forget_secrets()  # from here on nothing is redacted: masking must be structural
-    leaks = []
+    leaks: list[str] = []
     for label, obj in objects:
         shown = repr(obj) + "\n" + str(obj)
         leaks.extend(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -15,7 +16,10 @@ from kpn_contract.errors import TokenError
 from kpn_contract.profiles import DEFAULT_PROFILES, Credentials, Profile, resolve_credentials
 from kpn_contract.retry import RetryPolicy
 
-emulator_module = pytest.importorskip("kpn_contract.emulator")
+if TYPE_CHECKING:  # importorskip returns a bare module: mypy needs the real one for the annotations
+    import kpn_contract.emulator as emulator_module
+else:
+    emulator_module = pytest.importorskip("kpn_contract.emulator")
 
 DEVICES = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 GATEWAY_TOKEN = "POST /oauth/client_credential/accesstoken"

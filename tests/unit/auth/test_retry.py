@@ -10,7 +10,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from kpn_contract.auth import provider_for
+from kpn_contract.auth import Token, provider_for
 from kpn_contract.errors import TokenError, UsageError
 from kpn_contract.profiles import Credentials, Profile
 from kpn_contract.retry import RetryPolicy, RetryTransport, retry_after_seconds
@@ -209,7 +209,7 @@ def test_retries_are_logged_at_debug_with_redaction(
 # -- token fetching ----------------------------------------------------------------------------
 
 
-def token_fetch(profile: Profile, creds: Credentials, kpn: FakeKPN, policy: RetryPolicy) -> object:
+def token_fetch(profile: Profile, creds: Credentials, kpn: FakeKPN, policy: RetryPolicy) -> Token:
     provider = provider_for(profile, creds, retry=policy)
     with httpx.Client(transport=kpn.transport()) as client:
         return provider.fetch(client)
@@ -253,7 +253,7 @@ def test_token_fetch_retries_transient_faults(
     else:
         token = token_fetch(sandbox, sandbox_creds, kpn, policy)
         assert len(kpn.token_requests()) == 3
-    assert token.access_token == "issued-token-0001-xyz"  # type: ignore[attr-defined]
+    assert token.access_token == "issued-token-0001-xyz"
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,9 @@ def test_synopsis_names_every_option_and_choice(command: str) -> None:
         if action.option_strings:
             assert action.option_strings[-1] in line, f"{command}: {action.option_strings[-1]} missing"
         else:
-            assert (action.metavar or action.dest).upper() in line, f"{command}: {action.dest} missing"
+            shown = action.metavar or action.dest
+            assert isinstance(shown, str), f"{command}: {action.dest} has a tuple metavar"
+            assert shown.upper() in line, f"{command}: {action.dest} missing"
         if action.choices:
             assert "|".join(str(choice) for choice in action.choices) in line, f"{command}: {action.dest}"
     named = set(re.findall(r"--[a-z][a-z-]*", line))

@@ -18,6 +18,7 @@ from kpn_contract.contract.validate import Validator
 from kpn_contract.drift.findings import Finding, StabilityPolicy
 from kpn_contract.drift.shapes import drift_recordings
 from kpn_contract.emulator import NEXT_VARIANT_CHANGES, EmulatorServer, EmulatorSettings
+from kpn_contract.emulator._settings import Variant
 from kpn_contract.redact import redact
 
 from .conftest import write_cassette
@@ -57,7 +58,7 @@ class _Recorder:
         return response
 
 
-def _session(variant: str) -> list[Interaction]:
+def _session(variant: Variant) -> list[Interaction]:
     with EmulatorServer(EmulatorSettings(variant=variant)) as server, httpx.Client(timeout=10) as client:
         recorder = _Recorder(server.base_url, client)
         token = recorder.call(

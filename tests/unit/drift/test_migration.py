@@ -156,7 +156,7 @@ def test_every_format_reports_the_same_counts_and_exits_1(
         suite = ET.fromstring(report.split("?>", 1)[1])
         assert suite.get("findings") == str(len(findings))
         assert suite.get("failing-findings") == str(summary["breaking"])
-        assert sorted(c.get("name") for c in suite.iter("testcase")) == sorted(
+        assert sorted(c.get("name", "") for c in suite.iter("testcase")) == sorted(
             [DEVICES, DOWNLINKS, CONTEXT_SWITCH]
         )
         assert suite.get("failures") == "3"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kpn_contract.drift.findings import Finding
-from kpn_contract.drift.report import exit_code, render, run_diff, run_drift
+from kpn_contract.drift.report import FailOn, exit_code, render, run_diff, run_drift
 from kpn_contract.errors import SpecError, UsageError
 from kpn_contract.redact import register_secret
 
@@ -69,12 +69,14 @@ def test_markdown_without_findings() -> None:
 
 
 @pytest.mark.parametrize(("fail_on", "failures"), [("breaking", 1), ("warning", 2)])
-def test_junit_has_one_testcase_per_operation_and_failures_at_threshold(fail_on: str, failures: int) -> None:
+def test_junit_has_one_testcase_per_operation_and_failures_at_threshold(
+    fail_on: FailOn, failures: int
+) -> None:
     root = ET.fromstring(render(FINDINGS, "junit", title="drift <&>", fail_on=fail_on))
     assert root.tag == "testsuite"
     assert root.get("name") == "drift <&>"
     cases = root.findall("testcase")
-    assert sorted(c.get("name") for c in cases) == ["DELETE /devices/{id}", "GET /devices"]
+    assert sorted(c.get("name", "") for c in cases) == ["DELETE /devices/{id}", "GET /devices"]
     assert len(root.findall("testcase/failure")) == failures
     assert root.get("failures") == str(failures)
 

@@ -268,7 +268,7 @@ def test_recursive_schema_does_not_loop() -> None:
 
 
 def test_array_items_and_allof_are_walked() -> None:
-    old = {
+    old: dict[str, Any] = {
         "type": "object",
         "properties": {
             "content": {

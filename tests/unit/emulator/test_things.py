@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ def _record(**changes: str) -> dict[str, str]:
     return {"bn": f"urn:dev:DEVEUI:{DEV_EUI}:", "n": "payloadHex", "vs": "01", **changes}
 
 
-def _devices(client: httpx.Client, token: str, **params: object) -> httpx.Response:
+def _devices(client: httpx.Client, token: str, **params: str | int) -> httpx.Response:
     return client.get("/api/devices", params=params, headers=things_headers(token))
 
 
@@ -258,8 +259,8 @@ def test_context_switch_without_a_token_is_302(client: httpx.Client) -> None:
 
 
 def _downlink(
-    client: httpx.Client, token: str, body: object, accept: str = ACTUATOR_ACCEPT, **params: object
-):
+    client: httpx.Client, token: str, body: object, accept: str = ACTUATOR_ACCEPT, **params: str | int
+) -> httpx.Response:
     return client.post(
         "/api/actuator/downlinks",
         params={"port": 12, "externalReference": "ref-1", **params},
@@ -295,7 +296,7 @@ def test_downlink_accepts_a_senml_payload(client: httpx.Client) -> None:
     ],
 )  # fmt: skip
 def test_a_bad_downlink_is_400_naming_the_part(
-    client: httpx.Client, body: object, params: dict[str, object], named: str
+    client: httpx.Client, body: object, params: dict[str, Any], named: str
 ) -> None:
     response = _downlink(client, grip_token(client), body, **params)
     assert response.status_code == 400

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
 
+from kpn_contract.auth import GripTokenProvider, Token
 from kpn_contract.auth.tokens import TokenCache
 from kpn_contract.fuzz import KPNSchemathesisAuth
 from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
@@ -34,7 +36,9 @@ def grip_transport(calls: list[str], *, lifetime: int = 3600) -> httpx.MockTrans
     return httpx.MockTransport(handler)
 
 
-def make_auth(profile_name: str, calls: list[str], *, clock: FakeClock | None = None, lifetime: int = 3600):
+def make_auth(
+    profile_name: str, calls: list[str], *, clock: FakeClock | None = None, lifetime: int = 3600
+) -> KPNSchemathesisAuth:
     profile = DEFAULT_PROFILES[profile_name]
     credentials = resolve_credentials(profile, {}, demo_fallback=True)
     cache = TokenCache(margin=60.0, clock=clock) if clock else None
@@ -42,11 +46,12 @@ def make_auth(profile_name: str, calls: list[str], *, clock: FakeClock | None = 
         profile, credentials, transport=grip_transport(calls, lifetime=lifetime), cache=cache
     )
     if clock:
+        assert isinstance(auth.provider, GripTokenProvider)  # make_auth serves the grip profiles
         auth.provider.clock = clock
     return auth
 
 
-def fake_case(operation_raw: dict | None = None) -> SimpleNamespace:
+def fake_case(operation_raw: dict[str, Any] | None = None) -> SimpleNamespace:
     raw = operation_raw or {
         "responses": {"200": {"content": {"application/vnd.kpnthings.device.v1.response+json": {}}}}
     }
@@ -54,11 +59,11 @@ def fake_case(operation_raw: dict | None = None) -> SimpleNamespace:
     return SimpleNamespace(headers=None, operation=operation)
 
 
-def test_many_cases_share_one_token_fetch():
+def test_many_cases_share_one_token_fetch() -> None:
     calls: list[str] = []
     auth = make_auth("things", calls)
     try:
-        tokens = set()
+        tokens: set[str] = set()
         for _ in range(50):
             case = fake_case()
             auth.set(case, auth.get(case, None), None)
@@ -72,7 +77,7 @@ def test_many_cases_share_one_token_fetch():
         auth.close()
 
 
-def test_short_lived_token_is_renewed_before_it_expires():
+def test_short_lived_token_is_renewed_before_it_expires() -> None:
     calls: list[str] = []
     clock = FakeClock()
     auth = make_auth("things", calls, clock=clock, lifetime=10)
@@ -88,7 +93,7 @@ def test_short_lived_token_is_renewed_before_it_expires():
         auth.close()
 
 
-def _sent(token) -> str:
+def _sent(token: Token) -> str:
     return f"Bearer {token.access_token}"
 
 
@@ -106,7 +111,9 @@ def _sent(token) -> str:
         ),
     ],
 )
-def test_auth_failure_drops_the_token_and_the_next_case_fetches_a_new_one(status, body, reason):
+def test_auth_failure_drops_the_token_and_the_next_case_fetches_a_new_one(
+    status: int, body: bytes, reason: str
+) -> None:
     calls: list[str] = []
     auth = make_auth("things", calls)
     try:
@@ -120,7 +127,7 @@ def test_auth_failure_drops_the_token_and_the_next_case_fetches_a_new_one(status
         auth.close()
 
 
-def test_a_negative_case_without_our_token_costs_no_fetch():
+def test_a_negative_case_without_our_token_costs_no_fetch() -> None:
     calls: list[str] = []
     auth = make_auth("things", calls)
     try:
@@ -134,7 +141,7 @@ def test_a_negative_case_without_our_token_costs_no_fetch():
         auth.close()
 
 
-def test_302_is_no_auth_failure_for_api_store_profiles():
+def test_302_is_no_auth_failure_for_api_store_profiles() -> None:
     # Number Verify's session redirect is a success contract.
     profile = DEFAULT_PROFILES["sandbox"]
     credentials = resolve_credentials(profile, {}, demo_fallback=True)
@@ -151,7 +158,7 @@ def test_302_is_no_auth_failure_for_api_store_profiles():
         auth.close()
 
 
-def test_subcustomer_profile_adds_x_client_id_after_one_context_switch():
+def test_subcustomer_profile_adds_x_client_id_after_one_context_switch() -> None:
     calls: list[str] = []
     auth = make_auth("things-subcustomer", calls)
     try:

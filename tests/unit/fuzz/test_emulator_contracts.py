@@ -14,6 +14,7 @@ each product mock served from specs/. Left out, with the reason:
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 
@@ -36,7 +37,7 @@ KNOWN_VIOLATIONS = {
 
 
 @pytest.fixture(scope="module")
-def emulator():
+def emulator() -> Iterator[EmulatorServer]:
     with EmulatorServer(EmulatorSettings()) as server:
         yield server
 
@@ -55,7 +56,7 @@ def emulator():
         ),
     ],
 )
-def test_emulator_keeps_its_response_contract(emulator, profile, spec_name):
+def test_emulator_keeps_its_response_contract(emulator: EmulatorServer, profile: str, spec_name: str) -> None:
     out = io.StringIO()
     rc = run_fuzz(
         profile,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +14,9 @@ from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 from kpn_contract.errors import ConfigError, UsageError
 from kpn_contract.fuzz import run_fuzz
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
-from kpn_contract.fuzz._run import TrafficLog, _configure, _execute
+from kpn_contract.fuzz._run import _configure, _execute
 from kpn_contract.fuzz._schema import bind_schema, spec_for_api, token_transport
+from kpn_contract.fuzz._traffic import TrafficLog
 from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
 from kpn_contract.redact import register_secret
 
@@ -21,16 +24,18 @@ GRIP_TOKEN = "POST /v2/{tenantId}/oidc/idp/c1/token"
 
 
 @pytest.fixture
-def emulator():
+def emulator() -> Iterator[EmulatorServer]:
     with EmulatorServer(EmulatorSettings()) as server:
         yield server
 
 
-def _api_calls(stats: dict) -> int:
+def _api_calls(stats: dict[str, dict[str, int]]) -> int:
     return sum(n for key, n in stats["requests"].items() if key.split()[1].startswith("/api/"))
 
 
-def test_done_when_figure_at_least_25_calls_and_one_token_fetch(emulator, tmp_path):
+def test_done_when_figure_at_least_25_calls_and_one_token_fetch(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
     out = io.StringIO()
     run_fuzz(
         "things",
@@ -47,7 +52,7 @@ def test_done_when_figure_at_least_25_calls_and_one_token_fetch(emulator, tmp_pa
     assert "1 token fetch(es)" in out.getvalue()
 
 
-def test_done_when_figure_passes(emulator, tmp_path):
+def test_done_when_figure_passes(emulator: EmulatorServer, tmp_path: Path) -> None:
     out = io.StringIO()
     rc = run_fuzz(
         "things", target="emulator", emulator_url=emulator.base_url, max_examples=25, seed=20261123, out=out
@@ -55,7 +60,7 @@ def test_done_when_figure_passes(emulator, tmp_path):
     assert rc == 0, out.getvalue()
 
 
-def test_starts_its_own_emulator_and_writes_parseable_junit(tmp_path):
+def test_starts_its_own_emulator_and_writes_parseable_junit(tmp_path: Path) -> None:
     out = io.StringIO()
     rc = run_fuzz(
         "things",
@@ -69,7 +74,9 @@ def test_starts_its_own_emulator_and_writes_parseable_junit(tmp_path):
     root = ET.parse(tmp_path / "junit.xml").getroot()
     names = {case.get("name") for case in root.iter("testcase")}
     assert "GET /api/devices" in names
-    assert root.find("testsuite").get("failures") == "0"
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "0"
     text = out.getvalue()
     assert "GET /api/devices:" in text
     assert "case(s)" in text
@@ -77,7 +84,7 @@ def test_starts_its_own_emulator_and_writes_parseable_junit(tmp_path):
     assert "PASSED" in text
 
 
-def test_failures_give_exit_1_and_junit_failures(tmp_path):
+def test_failures_give_exit_1_and_junit_failures(tmp_path: Path) -> None:
     with EmulatorServer(EmulatorSettings()) as server:
         server.add_fault_rule("GET /api/devices=503")  # a server error the default checks must catch
         rc = run_fuzz(
@@ -91,12 +98,14 @@ def test_failures_give_exit_1_and_junit_failures(tmp_path):
         )
     assert rc == 1
     root = ET.parse(tmp_path / "junit.xml").getroot()
-    assert int(root.find("testsuite").get("failures")) >= 1
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert int(suite.get("failures", "")) >= 1
 
 
 def test_cassette_holds_live_urls_and_no_planted_secret(
-    emulator, tmp_path, monkeypatch, clean_secret_registry
-):
+    emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_secret_registry: None
+) -> None:
     planted = "planted-grip-secret-7f3a9c"
     env = {
         "KPN_GRIP_CLIENT_ID": "planted-grip-key-id-51",
@@ -125,7 +134,7 @@ def test_cassette_holds_live_urls_and_no_planted_secret(
     assert "REDACTED" in text
 
 
-def test_banner_names_target_and_profile_before_anything_is_sent(emulator):
+def test_banner_names_target_and_profile_before_anything_is_sent(emulator: EmulatorServer) -> None:
     class Recorder(io.StringIO):
         requests_at_first_write: int | None = None
 
@@ -150,7 +159,7 @@ def test_banner_names_target_and_profile_before_anything_is_sent(emulator):
     assert any("profile  things" in line for line in first_lines)
 
 
-def test_safe_mode_sends_only_get_and_head(emulator):
+def test_safe_mode_sends_only_get_and_head(emulator: EmulatorServer) -> None:
     profile = DEFAULT_PROFILES["things"]
     credentials = resolve_credentials(profile, {}, demo_fallback=True)
     transport = token_transport("emulator", emulator.base_url)
@@ -180,7 +189,9 @@ def test_safe_mode_sends_only_get_and_head(emulator):
         ({"target": "live", "emulator_url": "http://127.0.0.1:9"}, UsageError, "--emulator-url"),
     ],
 )
-def test_bad_input_is_a_one_line_error_before_anything_is_sent(kwargs, error, needle, clean_secret_registry):
+def test_bad_input_is_a_one_line_error_before_anything_is_sent(
+    kwargs: dict[str, Any], error: type[Exception], needle: str, clean_secret_registry: None
+) -> None:
     register_secret("emu-grip-key-secret-0000")
     out = io.StringIO()
     with pytest.raises(error) as info:
@@ -192,13 +203,13 @@ def test_bad_input_is_a_one_line_error_before_anything_is_sent(kwargs, error, ne
     assert out.getvalue() == ""  # no banner: nothing was about to be sent
 
 
-def test_unknown_profile_names_it(tmp_path):
+def test_unknown_profile_names_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         run_fuzz("no-such-profile", out=io.StringIO())
     assert "no-such-profile" in str(info.value)
     assert "things" in str(info.value)  # lists the known profiles
 
 
-def test_api_store_profile_needs_a_spec():
+def test_api_store_profile_needs_a_spec() -> None:
     with pytest.raises(UsageError, match="--spec"):
         run_fuzz("sandbox", out=io.StringIO())
