@@ -3,7 +3,8 @@
 The payload of an OpenAPI 3.1 ``webhooks`` entry, or of an operation's ``callbacks``, is what the
 consumer *receives*: it is compared as a response is (a payload that may now hold more breaks the
 consumer's handler, one that holds less does not), under the same ``response.*`` rule ids, with the
-operation named ``WEBHOOK <METHOD> <name>`` or ``CALLBACK <METHOD> <operation> <callback>``.
+operation named ``WEBHOOK <METHOD> <name>`` or ``CALLBACK <METHOD> <operation> <callback>``. The
+header parameters it carries (a signature, say) are compared as response headers.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from kpn_contract.contract.model import Operation, Spec
+from kpn_contract.contract.model import Operation, ResponseSpec, Spec
 from kpn_contract.drift.rules.bodies import media_name
+from kpn_contract.drift.rules.headers import compare_headers
 from kpn_contract.drift.rules.rule import Rule
 from kpn_contract.drift.schemaview import escape_pointer
 
@@ -86,7 +88,16 @@ def _compare_set(
         )
 
 
+def _sent_headers(operation: Operation) -> ResponseSpec:
+    """The header parameters of a webhook or callback, which the consumer receives, as a response's."""
+    headers = {p.name: p.schema for p in operation.parameters if p.location == "header"}
+    required = tuple(p.name for p in operation.parameters if p.location == "header" and p.required)
+    return ResponseSpec(operation.method, "", {}, required, headers)
+
+
 def _compare_payload(differ: SchemaDiffer, name: str, old: Operation, new: Operation) -> None:
+    # Headers the provider sends (a signature, an event type) are read by the consumer's handler.
+    compare_headers(differ, name, "", _sent_headers(old), _sent_headers(new))
     if old.request_body is None or new.request_body is None:
         return
     before = {media_name(k): v for k, v in old.request_body.content.items()}
