@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
+from kpn_contract.contract._callbacks import read_callbacks
 from kpn_contract.contract._document import join_pointer, mapping
 from kpn_contract.contract._parameters import declared_serialisation
 from kpn_contract.contract._schema import SchemaLoader
@@ -163,7 +164,7 @@ class SpecReader(SchemaLoader):
                 schema = {}
             loc = cast(ParameterLocation, location)
             required = bool(node.get("required")) or location == "path"
-            style, explode = declared_serialisation(node, swagger=swagger)
+            style, explode = declared_serialisation(node, location, swagger=swagger)
             params.append(
                 Parameter(name, loc, required, schema, bool(node.get("deprecated")), style, explode)
             )
@@ -192,6 +193,7 @@ class SpecReader(SchemaLoader):
         info = mapping(self.root.get("info"))
         sunset = op.get("x-sunset") or info.get("x-sunset")
         family = op.get("x-kpn-family") or self.root.get("x-kpn-family") or info.get("x-kpn-family")
+        stability = op.get("x-kpn-stability")
         return Operation(
             spec_path=self.name,
             spec_title=self.title(),
@@ -206,7 +208,27 @@ class SpecReader(SchemaLoader):
             security=tuple(names_sec),
             family=str(family) if family else None,
             security_requirements=requirements,
+            stability=str(stability) if stability else None,
+            callbacks=read_callbacks(self, op.get("callbacks"), join_pointer(pointer, "callbacks")),
         )
+
+    def path_item_operations(self, path: str, raw_item: Any, pointer: str) -> list[Operation]:
+        """The operations of one path item (of ``paths``, ``webhooks`` or a callback)."""
+        item, _, _ = self.deref(raw_item, self.path, pointer)
+        if not isinstance(item, dict):
+            self.warn(pointer, "path item is not an object; ignored")
+            return []
+        shared = self.parameters(item.get("parameters"), join_pointer(pointer, "parameters"))
+        result = []
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            if not isinstance(op, dict):
+                self.warn(join_pointer(pointer, method), "operation is not an object; ignored")
+                continue
+            result.append(self.operation(path, method, op, shared, join_pointer(pointer, method)))
+        return result
 
     def security_requirements(self, raw: Any, pointer: str) -> tuple[SecurityRequirement, ...]:
         """The alternatives of a ``security`` list, each scheme with its scopes.
@@ -367,10 +389,16 @@ class SpecReader(SchemaLoader):
                             join_pointer(at, "flows", flow_name),
                             f"oauth2 flow {flow_name!r} has no 'scopes' (required by OpenAPI; read as none)",
                         )
-            scheme, location, parameter = (_text(node.get(key)) for key in ("scheme", "in", "name"))
-            scheme = scheme.lower() if scheme else ("basic" if kind == "basic" else None)
+            scheme, where, key_name = (_text(node.get(key)) for key in ("scheme", "in", "name"))
             result[str(name)] = SecurityScheme(
-                str(name), kind, token_url, tuple(flows), scheme, location, parameter
+                str(name),
+                kind,
+                token_url,
+                tuple(flows),
+                # Swagger 2.0's ``type: basic`` is OpenAPI 3's http scheme "basic".
+                http_scheme=scheme.lower() if scheme else ("basic" if kind == "basic" else None),
+                api_key_in=where if kind == "apiKey" else None,
+                api_key_name=key_name if kind == "apiKey" else None,
             )
         return result
 
@@ -393,17 +421,5 @@ class SpecReader(SchemaLoader):
             if not path.startswith("/"):
                 self.warn(pointer, "path does not start with '/'; read as if it did")
                 path = "/" + path
-            item, _, _ = self.deref(raw_item, self.path, pointer)
-            if not isinstance(item, dict):
-                self.warn(pointer, "path item is not an object; ignored")
-                continue
-            shared = self.parameters(item.get("parameters"), join_pointer(pointer, "parameters"))
-            for method in HTTP_METHODS:
-                if method not in item:
-                    continue
-                op = item[method]
-                if not isinstance(op, dict):
-                    self.warn(join_pointer(pointer, method), "operation is not an object; ignored")
-                    continue
-                result.append(self.operation(path, method, op, shared, join_pointer(pointer, method)))
+            result.extend(self.path_item_operations(path, raw_item, pointer))
         return result

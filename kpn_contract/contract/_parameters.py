@@ -26,13 +26,12 @@ __all__ = [
     "RequestParts",
     "declared_serialisation",
     "form_object",
-    "serialisation",
 ]
 
 MISSING: Final = object()  # the parameter is not in the request at all
 _INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
-_DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+_DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
 Coerce = Callable[[str], Any]
 
 
@@ -79,28 +78,28 @@ class RequestParts:
         return cls(_query_values(query), lowered, path, jar)
 
 
-# Swagger 2.0 collectionFormat → OpenAPI (style, explode); tsv has no OpenAPI 3 style and stays unset.
+# Swagger 2.0 ``collectionFormat`` as OpenAPI 3 (style, explode); ``csv`` is the location's default style.
 _COLLECTION_FORMATS = {
-    "csv": (None, False),
-    "multi": ("form", True),
     "ssv": ("spaceDelimited", False),
+    "tsv": ("tabDelimited", False),
     "pipes": ("pipeDelimited", False),
+    "multi": ("form", True),
 }
 
 
-def declared_serialisation(node: dict[Any, Any], *, swagger: bool) -> tuple[str | None, bool | None]:
-    """A parameter's declared (style, explode); None where it declares none (the defaults apply)."""
+def declared_serialisation(
+    node: dict[Any, Any], location: str, *, swagger: bool
+) -> tuple[str | None, bool | None]:
+    """A parameter's ``style`` and ``explode`` as written (Swagger 2.0: from ``collectionFormat``)."""
     if swagger:
-        return _COLLECTION_FORMATS.get(str(node.get("collectionFormat", "csv")), (None, None))
+        if node.get("type") != "array":
+            return None, None
+        fmt = node.get("collectionFormat", "csv")
+        if fmt in _COLLECTION_FORMATS:
+            return _COLLECTION_FORMATS[fmt]
+        return ("form" if location in ("query", "formData") else "simple"), False
     style, explode = node.get("style"), node.get("explode")
-    return (style if isinstance(style, str) else None, explode if isinstance(explode, bool) else None)
-
-
-def serialisation(parameter: Parameter) -> tuple[str, bool]:
-    """The (style, explode) in effect: the declared ones, else OpenAPI's defaults for the location."""
-    style = parameter.style or ("form" if parameter.location in ("query", "cookie") else "simple")
-    explode = parameter.explode if parameter.explode is not None else style == "form"
-    return style, explode
+    return (style if isinstance(style, str) else None), (explode if isinstance(explode, bool) else None)
 
 
 def _types(schema: JSONSchema) -> set[str]:
@@ -155,7 +154,7 @@ class ParameterReader:
 
     def __init__(self, parameter: Parameter) -> None:
         self.name, self.location, schema = parameter.name, parameter.location, parameter.schema
-        self.style, self.explode = serialisation(parameter)
+        self.style, self.explode = parameter.serialisation
         self.kind = _kind(schema)
         self.coerce = _coercer(schema)
         self.coerce_item = _coercer(schema.get("items"))

@@ -40,10 +40,16 @@ class Parameter:
     required: bool
     schema: JSONSchema
     deprecated: bool = False
-    # How the value is serialised (OpenAPI ``style``/``explode``; Swagger's ``collectionFormat`` is
-    # read into them). None: the location's default (form for query and cookie, simple otherwise).
+    # How the value is serialised, as written (``None``: the location's default). Swagger 2.0's
+    # ``collectionFormat`` is read into the same two fields.
     style: str | None = None
     explode: bool | None = None
+
+    @property
+    def serialisation(self) -> tuple[str, bool]:
+        """The (style, explode) in effect: as declared, else OpenAPI's defaults for the location."""
+        style = self.style or ("simple" if self.location in ("path", "header") else "form")
+        return style, self.explode if self.explode is not None else style == "form"
 
 
 @dataclass(frozen=True)
@@ -80,9 +86,9 @@ class SecurityScheme:
     type: str
     token_url: str | None = None
     flows: tuple[str, ...] = ()
-    scheme: str | None = None  # http: "bearer", "basic", ... (lower case)
-    location: str | None = None  # apiKey: "header", "query" or "cookie"
-    parameter: str | None = None  # apiKey: the header, query parameter or cookie name
+    http_scheme: str | None = None  # ``basic``/``bearer``… of an ``http`` scheme, lower case
+    api_key_in: str | None = None  # where an ``apiKey`` goes (header, query, cookie) …
+    api_key_name: str | None = None  # … and under which name
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,9 @@ class Operation:
     family: str | None = None  # the response-code rule family (see specs/rules.yaml)
     # The alternatives of the operation's (or the document's) ``security``, scopes included.
     security_requirements: tuple[SecurityRequirement, ...] = ()
+    stability: str | None = None  # the operation's own ``x-kpn-stability``, when declared
+    # OpenAPI 3 ``callbacks``: "name expression" → the operations the provider calls on the consumer.
+    callbacks: dict[str, tuple[Operation, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -157,6 +166,8 @@ class Spec:
     warnings: list[SpecWarning] = field(default_factory=list)
     family: str | None = None  # x-kpn-family, or decided by the rule table
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # OpenAPI 3.1 ``webhooks``: requests the provider sends to the consumer (path = the webhook's name).
+    webhooks: list[Operation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -89,12 +89,12 @@ class _RequestPlan:
 
 
 def _scheme_met(scheme: SecurityScheme, parts: RequestParts) -> bool:
-    if scheme.type == "apiKey" and scheme.parameter:
-        if scheme.location == "query":
-            return scheme.parameter in parts.query
-        if scheme.location == "cookie":
-            return scheme.parameter in parts.cookies
-        return bool(parts.headers.get(scheme.parameter.lower()))
+    if scheme.type == "apiKey" and scheme.api_key_name:
+        if scheme.api_key_in == "query":
+            return scheme.api_key_name in parts.query
+        if scheme.api_key_in == "cookie":
+            return scheme.api_key_name in parts.cookies
+        return bool(parts.headers.get(scheme.api_key_name.lower()))
     authorization = (parts.headers.get("authorization") or "").strip()
     expected = _auth_prefix(scheme)
     if expected is None:
@@ -108,14 +108,14 @@ def _auth_prefix(scheme: SecurityScheme) -> str | None:
     """The Authorization scheme word a security scheme expects (None: any Authorization header)."""
     if scheme.type in ("oauth2", "openIdConnect"):
         return "Bearer"
-    if scheme.type in ("http", "basic") and scheme.scheme:
-        return scheme.scheme.capitalize()
+    if scheme.type in ("http", "basic") and scheme.http_scheme:
+        return scheme.http_scheme.capitalize()
     return None
 
 
 def _describe_scheme(scheme: SecurityScheme) -> str:
-    if scheme.type == "apiKey" and scheme.parameter:
-        return f"{scheme.location or 'header'} {scheme.parameter} ({scheme.name})"
+    if scheme.type == "apiKey" and scheme.api_key_name:
+        return f"{scheme.api_key_in or 'header'} {scheme.api_key_name} ({scheme.name})"
     prefix = _auth_prefix(scheme)
     return (
         f"Authorization: {prefix} … ({scheme.name})" if prefix else f"an Authorization header ({scheme.name})"
@@ -225,7 +225,7 @@ class RequestValidator:
                 return plan
             alternatives.append(known)
         plan.security = alternatives or None
-        plan.cookies = plan.cookies or any(s.location == "cookie" for alt in alternatives for s in alt)
+        plan.cookies = plan.cookies or any(s.api_key_in == "cookie" for alt in alternatives for s in alt)
         return plan
 
     def _compile_parameters(self, checks: list[_ParameterCheck], where: str) -> Any:

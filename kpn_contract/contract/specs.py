@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kpn_contract.contract._callbacks import read_webhooks
 from kpn_contract.contract._document import detect_format, read_document
 from kpn_contract.contract._operations import HTTP_METHODS, SpecReader
 from kpn_contract.contract.index import SpecIndex
@@ -71,6 +72,7 @@ def load_spec(path: str | Path) -> Spec:
         operations = loader.operations()
         schemes = loader.security_schemes()
         servers = loader.servers()
+        webhooks = read_webhooks(loader)
     except RecursionError:
         raise SpecError("definition nested too deeply to read", path=name) from None
     dialect = root.get("jsonSchemaDialect")
@@ -95,6 +97,7 @@ def load_spec(path: str | Path) -> Spec:
         warnings=loader.warnings,
         family=str(family) if family else None,
         raw=root,
+        webhooks=webhooks,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from kpn_contract.drift.rules import RULES, SEVERITIES, Rule, Severity
+from kpn_contract.drift.rules.lifecycle import UNPROMISED
 from kpn_contract.errors import UsageError
 
 __all__ = [
@@ -96,16 +97,12 @@ def parse_severities(mapping: Mapping[str, Any] | None) -> dict[str, Severity]:
     return result
 
 
-# Declared stabilities whose breaking changes the provider does not promise to announce.
-_UNPROMISED = frozenset({"beta", "deprecated"})
-
-
 @dataclass(frozen=True)
 class StabilityPolicy:
     """Which APIs are beta, and how severe a breaking change in a beta API is.
 
-    An API is beta when its spec says ``x-kpn-stability: beta`` or ``deprecated`` (top level or in
-    ``info``), or, when it declares no stability, when one of ``beta_apis`` occurs
+    An API is beta when its spec says ``x-kpn-stability: alpha``, ``beta`` or ``deprecated`` (top
+    level or in ``info``), or, when it declares no stability, when one of ``beta_apis`` occurs
     (case-insensitively) in its family or title. KPN Things' beta is beta by default: KPN does not
     promise to announce its breaking changes, and a deprecated API (the beta since the new API
     appeared) promises no more than a beta.
@@ -125,7 +122,7 @@ class StabilityPolicy:
     def is_beta(self, *, title: str | None, family: str | None, stability: str | None) -> bool:
         """Whether an API with this title, family and declared stability is beta."""
         if stability is not None:
-            return stability.strip().lower() in _UNPROMISED
+            return stability.strip().lower() in UNPROMISED
         names = " ".join(n.lower() for n in (title, family) if n)
         return any(api in names for api in self.beta_apis)
 

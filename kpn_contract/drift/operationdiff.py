@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 
-from kpn_contract.contract.model import MediaType, Operation, Parameter, Spec
+from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.drift.findings import FindingCollector
-from kpn_contract.drift.schemadiff import SchemaDiffer, Side
+from kpn_contract.drift.rules.bodies import compare_content, compare_request_body, media_name
+from kpn_contract.drift.rules.headers import compare_headers
+from kpn_contract.drift.rules.lifecycle import compare_lifecycle, removal_finding
+from kpn_contract.drift.rules.parameters import compare_parameters
+from kpn_contract.drift.rules.security import compare_operation_security
+from kpn_contract.drift.rules.webhooks import compare_callbacks
+from kpn_contract.drift.schemadiff import SchemaDiffer
 from kpn_contract.drift.schemaview import escape_pointer
 
 __all__ = ["OperationDiffer", "media_name", "normalise_path", "operation_pairs", "operations_by_key"]
@@ -25,152 +32,29 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def media_name(name: str) -> str:
-    return name.split(";", 1)[0].strip().lower()
-
-
 def _is_success(status: str) -> bool:
     return status[:1] in ("1", "2", "3")
 
 
 class OperationDiffer(SchemaDiffer):
-    """Collects the findings of one spec pair, operation by operation."""
+    """Collects the findings of one spec pair, operation by operation.
+
+    The checks of each family live in :mod:`kpn_contract.drift.rules`; this class runs them.
+    ``today`` dates the lifecycle checks (``None``: today, UTC); ``gone_schemes`` are the security
+    schemes the spec-wide comparison already reported as removed.
+    """
+
+    today: date | None = None
+    gone_schemes: frozenset[str] = frozenset()
 
     def operation(self, old: Operation, new: Operation, renamed: Mapping[str, str]) -> None:
         op = old.key
-        if new.deprecated and not old.deprecated:
-            self.emit(
-                "operation.deprecated",
-                op,
-                "/deprecated",
-                old=False,
-                new=True,
-                message=f"{op} is now deprecated",
-            )
-        if new.sunset and new.sunset != old.sunset:
-            self.emit(
-                "operation.sunset",
-                op,
-                "/x-sunset",
-                old=old.sunset,
-                new=new.sunset,
-                message=f"{op} will sunset: {new.sunset}",
-            )
-        self.parameters(op, old.parameters, new.parameters)
-        self.request_body(op, old, new)
+        compare_lifecycle(self, op, old, new)
+        compare_parameters(self, op, old.parameters, new.parameters, (old.path, new.path))
+        compare_request_body(self, op, old.request_body, new.request_body)
         self.responses(op, old, new)
-        self.operation_security(op, old, new, renamed)
-
-    def parameters(self, op: str, old: tuple[Parameter, ...], new: tuple[Parameter, ...]) -> None:
-        def key(p: Parameter) -> tuple[str, str]:
-            return p.location, p.name.lower() if p.location == "header" else p.name
-
-        # Path parameters are part of the path template, which the operation match already compared.
-        before = {key(p): p for p in old if p.location != "path"}
-        after = {key(p): p for p in new if p.location != "path"}
-        for k, p in before.items():
-            where = f"/parameters/{escape_pointer(p.location)}/{escape_pointer(p.name)}"
-            q = after.get(k)
-            if q is None:
-                self.emit(
-                    "request.parameter.removed",
-                    op,
-                    where,
-                    old=p.name,
-                    new=None,
-                    message=f"{p.location} parameter {p.name!r} removed",
-                )
-                continue
-            if q.required and not p.required:
-                self.emit(
-                    "request.parameter.became-required",
-                    op,
-                    where,
-                    old="optional",
-                    new="required",
-                    message=f"{p.location} parameter {p.name!r} is now required",
-                )
-            if q.deprecated and not p.deprecated:
-                self.emit(
-                    "request.parameter.deprecated",
-                    op,
-                    where,
-                    old=False,
-                    new=True,
-                    message=f"{p.location} parameter {p.name!r} is now deprecated",
-                )
-            self.schema(op, p.schema, q.schema, f"{where}/schema", "parameter")
-        for k in after.keys() - before.keys():
-            q = after[k]
-            if q.required:
-                where = f"/parameters/{escape_pointer(q.location)}/{escape_pointer(q.name)}"
-                self.emit(
-                    "request.parameter.required-added",
-                    op,
-                    where,
-                    old=None,
-                    new=q.name,
-                    message=f"new required {q.location} parameter {q.name!r}",
-                )
-
-    def request_body(self, op: str, old: Operation, new: Operation) -> None:
-        a, b = old.request_body, new.request_body
-        if b is not None and b.required and (a is None or not a.required):
-            self.emit(
-                "request.body.became-required",
-                op,
-                "/requestBody/required",
-                old=False,
-                new=True,
-                message="body now required",
-            )
-        if a is None or b is None:
-            return
-        self.content(op, "/requestBody/content", a.content, b.content, "request")
-
-    def content(
-        self,
-        op: str,
-        pointer: str,
-        old: Mapping[str, MediaType],
-        new: Mapping[str, MediaType],
-        side: Side,
-    ) -> None:
-        before = {media_name(k): v for k, v in old.items()}
-        after = {media_name(k): v for k, v in new.items()}
-        removed = sorted(before.keys() - after.keys())
-        added = sorted(after.keys() - before.keys())
-        prefix = "response" if side == "response" else "request"
-        if removed and len(removed) == len(before) and len(added) == 1 and len(removed) == 1:
-            self.emit(
-                f"{prefix}.media-type.changed",
-                op,
-                f"{pointer}/{escape_pointer(removed[0])}",
-                old=removed[0],
-                new=added[0],
-                message=f"{prefix} media type {removed[0]} replaced by {added[0]}",
-            )
-            self.schema(
-                op,
-                before[removed[0]].schema,
-                after[added[0]].schema,
-                f"{pointer}/{escape_pointer(removed[0])}/schema",
-                side,
-            )
-            return
-        for name in removed:
-            self.emit(
-                f"{prefix}.media-type.removed",
-                op,
-                f"{pointer}/{escape_pointer(name)}",
-                old=name,
-                new=None,
-                message=f"{prefix} media type {name} removed",
-            )
-        for name in sorted(before.keys() & after.keys()):
-            self.schema(
-                op, before[name].schema, after[name].schema, f"{pointer}/{escape_pointer(name)}/schema", side
-            )
+        compare_operation_security(self, op, old, new, renamed, gone=self.gone_schemes)
+        compare_callbacks(self, op, old, new)
 
     def responses(self, op: str, old: Operation, new: Operation) -> None:
         before = {str(k).upper(): v for k, v in old.responses.items()}
@@ -200,7 +84,8 @@ class OperationDiffer(SchemaDiffer):
                         message=f"status {status} removed",
                     )
                 continue
-            self.content(op, f"{where}/content", response.content, target.content, "response")
+            compare_content(self, op, f"{where}/content", response.content, target.content, side="response")
+            compare_headers(self, op, where, response, target)
         for status in sorted(after.keys() - before.keys()):
             if f"{status[:1]}XX" in before or (not _is_success(status) and "DEFAULT" in before):
                 continue  # the new status only documents what a range or default already promised
@@ -224,50 +109,6 @@ class OperationDiffer(SchemaDiffer):
                     message=f"new error status {status}",
                 )
 
-    def operation_security(self, op: str, old: Operation, new: Operation, renamed: Mapping[str, str]) -> None:
-        before = set(old.security)
-        after = {renamed.get(name, name) for name in new.security}
-        if before and after and not before & after:
-            self.emit(
-                "security.scheme.changed",
-                op,
-                "/security",
-                old=sorted(before),
-                new=sorted(new.security),
-                message=f"{op} now authenticates with {', '.join(sorted(new.security))}",
-            )
-        self.operation_scopes(op, old, new)
-
-    def operation_scopes(self, op: str, old: Operation, new: Operation) -> None:
-        """Scopes on the security requirements (OpenAPI 3.1 style), alternative by alternative.
-
-        A token that met an old alternative must meet a new one: the scopes it would lack are new
-        required scopes (breaking). Scopes no alternative names any more are info.
-        """
-        added: dict[str, None] = {}
-        for requirement in old.security_requirements or ({},):
-            granted = {scope for scopes in requirement.values() for scope in scopes}
-            added.update(dict.fromkeys(new.missing_scopes(granted)))
-        if added:
-            self.emit(
-                "security.scope.added",
-                op,
-                "/security",
-                old=list(old.scopes),
-                new=list(new.scopes),
-                message=f"the token now needs the scope {', '.join(added)}",
-            )
-        removed = [scope for scope in old.scopes if scope not in new.scopes]
-        if removed:
-            self.emit(
-                "security.scope.removed",
-                op,
-                "/security",
-                old=list(old.scopes),
-                new=list(new.scopes),
-                message=f"the scope {', '.join(removed)} is no longer required",
-            )
-
 
 def operations_by_key(spec: Spec) -> dict[tuple[str, str], Operation]:
     ops: dict[tuple[str, str], Operation] = {}
@@ -276,7 +117,14 @@ def operations_by_key(spec: Spec) -> dict[tuple[str, str], Operation]:
     return ops
 
 
-def operation_pairs(differ: FindingCollector, old: Spec, new: Spec) -> Iterator[tuple[Operation, Operation]]:
+def operation_pairs(
+    differ: FindingCollector, old: Spec, new: Spec, today: date | None = None
+) -> Iterator[tuple[Operation, Operation]]:
+    """The operations of ``old`` and ``new`` that match; removed and added ones are reported.
+
+    A removed operation that announced its removal (deprecation, sunset) is reported by its
+    lifecycle rule; a path is reported removed for the operations that did not.
+    """
     before, after = operations_by_key(old), operations_by_key(new)
     new_paths = {path for _, path in after}
     removed_by_path: dict[str, list[Operation]] = {}
@@ -285,8 +133,15 @@ def operation_pairs(differ: FindingCollector, old: Spec, new: Spec) -> Iterator[
             yield op, after[key]
         else:
             removed_by_path.setdefault(key[1], []).append(op)
-    for path, ops in sorted(removed_by_path.items()):
-        if path not in new_paths:
+    for path, removed in sorted(removed_by_path.items()):
+        ops = []
+        for op in removed:
+            announced = removal_finding(op, today)
+            if announced is None:
+                ops.append(op)
+            else:
+                differ.emit(announced[0], op.key, "", old=op.key, new=None, message=announced[1])
+        if ops and path not in new_paths:
             differ.emit(
                 "path.removed",
                 f"* {ops[0].path}",

@@ -230,7 +230,11 @@ class SchemaDiffer(FindingCollector):
         type_rule = (
             "request.parameter.type-changed" if side == "parameter" else "request.property.type-changed"
         )
-        if a.types and b.types and not accepts(b.types, a.types):
+        wider = b.types
+        if side == "parameter" and "string" in wider:
+            # A parameter travels as text: a string parameter takes what a number or boolean one took.
+            wider = wider | {"integer", "number", "boolean"}
+        if a.types and b.types and not accepts(wider, a.types):
             self.emit(
                 type_rule,
                 op,

@@ -1,4 +1,7 @@
-"""Security schemes of two specs compared: a scheme replaced, removed, changed type, or a new token URL."""
+"""Security schemes of two specs compared: a scheme replaced, removed, changed type, or a new token URL.
+
+A scheme that no operation uses is not compared (unless the spec names no requirement at all).
+"""
 
 from __future__ import annotations
 
@@ -15,25 +18,38 @@ _TYPE_NAMES = {"basic": "http"}
 
 
 def _scheme_kind(scheme: SecurityScheme) -> tuple[str, tuple[str, ...]]:
-    """Type and flows in OpenAPI 3 terms, so Swagger 2.0 and OpenAPI 3 schemes compare equal."""
-    return _TYPE_NAMES.get(scheme.type, scheme.type), tuple(
-        sorted(_FLOW_NAMES.get(f, f) for f in scheme.flows)
-    )
+    """Type and what a client must do for it, in OpenAPI 3 terms, so Swagger 2.0 and OpenAPI 3 agree.
+
+    That is the flows of an oauth2 scheme, the HTTP scheme (``basic``, ``bearer``) of an http one
+    and where an apiKey goes.
+    """
+    kind = _TYPE_NAMES.get(scheme.type, scheme.type)
+    if kind == "http":
+        return kind, (scheme.http_scheme or ("basic" if scheme.type == "basic" else ""),)
+    if kind == "apiKey":
+        return kind, (scheme.api_key_in or "", (scheme.api_key_name or "").lower())
+    return kind, tuple(sorted(_FLOW_NAMES.get(f, f) for f in scheme.flows))
 
 
 def _describe_scheme(scheme: SecurityScheme) -> str:
-    kind, flows = _scheme_kind(scheme)
-    return f"{kind} ({', '.join(flows)})" if flows else kind
+    kind, details = _scheme_kind(scheme)
+    shown = [d for d in details if d]
+    return f"{kind} ({', '.join(shown)})" if shown else kind
 
 
 def compare_security_schemes(differ: FindingCollector, old: Spec, new: Spec) -> dict[str, str]:
     """Compare security scheme definitions; return new-name → old-name for schemes that were renamed."""
     renamed: dict[str, str] = {}
     unmatched_new = dict(new.security_schemes)
+    # A spec that names no requirement at all still authenticates with its schemes; otherwise a
+    # scheme no operation uses changes nothing for a consumer.
+    implicit = not any(o.security for o in old.operations)
     for name, scheme in old.security_schemes.items():
-        users = tuple(o.key for o in old.operations if name in o.security) or tuple(
-            o.key for o in old.operations
-        )
+        users = tuple(o.key for o in old.operations if name in o.security)
+        if implicit:
+            users = tuple(o.key for o in old.operations)
+        elif not users:
+            continue
         target = new.security_schemes.get(name)
         if target is None:
             target = next(

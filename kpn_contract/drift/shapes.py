@@ -36,6 +36,7 @@ from kpn_contract.drift.findings import (
     is_beta_spec,
     sort_findings,
 )
+from kpn_contract.drift.headershapes import HeaderShape, compare_recorded_headers, declared_headers
 
 if TYPE_CHECKING:
     from kpn_contract.contract.model import Operation, Violation
@@ -125,6 +126,7 @@ class OperationShape:
     beta: bool = False
     statuses: Counter[int] = field(default_factory=Counter)
     bodies: dict[int, BodyShape] = field(default_factory=dict)
+    headers: dict[int, HeaderShape] = field(default_factory=dict)
 
 
 def _parent(pointer: str) -> str:
@@ -288,6 +290,8 @@ def _infer(
             shape.statuses[status] += 1
             body_shape = shape.bodies.setdefault(status, BodyShape())
             body_shape.samples += 1
+            header_shape = shape.headers.setdefault(status, HeaderShape())
+            header_shape.note(interaction.response_headers, declared_headers(op, status))
             content_type = interaction.response_header("content-type")
             if content_type and body:
                 body_shape.content_types.add(content_type.split(";", 1)[0].strip().lower())
@@ -451,6 +455,8 @@ def drift_recordings(
         _compare_statuses(out, key, base[key], new[key])
         for status in sorted(base[key].bodies.keys() & new[key].bodies.keys()):
             _compare_bodies(out, key, status, base[key].bodies[status], new[key].bodies[status])
+        for status in sorted(base[key].headers.keys() & new[key].headers.keys()):
+            compare_recorded_headers(out, key, status, (base[key].headers[status], new[key].headers[status]))
         beta = base[key].beta or new[key].beta
         findings.extend(apply_policy(out.findings, beta=beta, policy=policy, severities=severities))
     for finding in violations.findings():

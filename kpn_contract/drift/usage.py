@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kpn_contract.drift.findings import Finding
+from kpn_contract.drift.rules.lifecycle import BREAKING_WHEN_USED
 from kpn_contract.drift.shapes import OperationIndex, load_recordings, operation_for
 from kpn_contract.drift.specdiff import normalise_path
 
@@ -44,6 +45,18 @@ _OPERATION_WIDE = frozenset(
         "security.scheme.changed",
         "security.scope.added",
         "security.scope.removed",
+        "security.requirement.added",
+        "security.requirement.removed",
+        "security.alternative.removed",
+        "request.parameter.default-changed",
+        "request.parameter.default-removed",
+        "request.body.removed",
+        "request.media-type.added",
+        "response.media-type.added",
+        "operation.removed-before-sunset",
+        "operation.removed-after-sunset",
+        "operation.deprecated-removed",
+        "operation.stability-lowered",
         "migration.path.changed",
         "migration.accept.changed",
         "migration.auth-failure.changed",
@@ -149,6 +162,12 @@ def _field_used(pointer: str, used: set[str]) -> bool:
 def _is_used(finding: Finding, usage: Usage) -> bool:
     if finding.affects:
         return any(usage.uses(op) for op in finding.affects)
+    kind, _, rest = finding.operation.partition(" ")
+    if kind == "WEBHOOK":
+        return True  # recordings hold the calls a consumer makes, not the webhooks it receives
+    if kind == "CALLBACK":  # ``CALLBACK <METHOD> <path> …``: used when the registering call is
+        method, path = rest.split(" ")[:2]
+        return usage.uses(f"{method} {path}")
     key = _key(finding.operation)
     if key not in usage.operations:
         return False
@@ -174,5 +193,17 @@ def _is_used(finding: Finding, usage: Usage) -> bool:
 
 
 def apply_usage(findings: Iterable[Finding], usage: Usage) -> list[Finding]:
-    """Keep only the findings that touch what ``usage`` shows in use, each marked ``used=True``."""
-    return [dataclasses.replace(f, used=True) for f in findings if _is_used(f, usage)]
+    """Keep only the findings that touch what ``usage`` shows in use, each marked ``used=True``.
+
+    An announced removal (after its sunset, or of a deprecated operation) that the recordings still
+    call is breaking for this consumer (a warning in a beta API).
+    """
+    kept = []
+    for finding in findings:
+        if not _is_used(finding, usage):
+            continue
+        severity = finding.severity
+        if finding.rule_id in BREAKING_WHEN_USED:
+            severity = "warning" if finding.beta else "breaking"
+        kept.append(dataclasses.replace(finding, used=True, severity=severity))
+    return kept

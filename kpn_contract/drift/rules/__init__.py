@@ -34,6 +34,7 @@ FAMILY_NAMES: tuple[str, ...] = (
     "parameters",
     "bodies",
     "responses",
+    "headers",
     "properties",
     "enums",
     "constraints",
@@ -43,6 +44,7 @@ FAMILY_NAMES: tuple[str, ...] = (
     "json_schema_objects",
     "direction",
     "security",
+    "webhooks",
     "migration",
 )
 

@@ -153,8 +153,10 @@ def test_a_secret_in_a_bad_marker_value_is_redacted(
     result.stdout.fnmatch_lines(["*kpn marker validate=*is not one of True, False*"])
 
 
-def test_validate_scope_decides_whether_responses_are_held_to_the_contract(pytester: pytest.Pytester) -> None:
-    # Without a token KPN Things answers 302, which its spec does not allow: a violation when checked.
+def test_validate_scope_decides_which_side_is_held_to_the_contract(pytester: pytest.Pytester) -> None:
+    # A request without its token breaks the contract (request.security): refused before it leaves
+    # when requests are checked. Sent anyway, KPN Things answers 302, which its spec does not allow:
+    # a violation when responses are checked. Only validate=False lets the call through unchecked.
     pytester.makepyfile(
         """
         import pytest
@@ -190,24 +192,23 @@ def test_validate_scope_decides_whether_responses_are_held_to_the_contract(pytes
     result = pytester.runpytest(
         "--kpn-target", "emulator", "--kpn-record-mode", "once", "--kpn-cassettes", str(cassettes), "-rfE"
     )
-    result.assert_outcomes(passed=2, failed=3)
-    # A cassette whose responses were not held to the contract says so, for `kpn-contract verify`.
+    result.assert_outcomes(passed=1, failed=4)
+    # A cassette says which side was held to the contract, for `kpn-contract verify`; a refused
+    # request is never recorded.
     validated = {
         path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["kpn_contract"].get("validated", True)
         for path in cassettes.rglob("test_*.yaml")
     }
-    assert validated == {
-        "test_true": True,
-        "test_both": True,
-        "test_response": True,
-        "test_request": False,
-        "test_false": False,
-    }
+    assert validated == {"test_response": "response", "test_false": False}
     result.stdout.fnmatch_lines(
         [
-            "FAILED *::test_true*",
-            "FAILED *::test_both*",
-            "FAILED *::test_response*",
+            "FAILED *::test_true",
+            "FAILED *::test_both",
+            "FAILED *::test_response",
+            "FAILED *::test_request",
         ],
         consecutive=False,
     )
+    output = result.stdout.str()
+    assert output.count("RequestViolation: 1 contract violation(s) in the request") == 3
+    assert "status.auth-failure" in output
