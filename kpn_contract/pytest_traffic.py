@@ -171,7 +171,7 @@ class TrafficPlugin:
 
     def _summary_lines(self) -> Iterable[tuple[str, bool]]:
         if self.report is not None:
-            from kpn_contract.coverage.render import spec_line, totals_line
+            from kpn_contract.coverage.lines import spec_line, totals_line
 
             written = self.config.getoption("--kpn-coverage")
             written = f" (written to {written})" if self.target and self.below is None else ""

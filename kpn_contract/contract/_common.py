@@ -28,7 +28,7 @@ __all__ = [
     "media_name",
 ]
 
-logger = logging.getLogger("kpn_contract.contract.validate")
+logger = logging.getLogger(__name__)
 
 MAX_SCHEMA_ERRORS = 10
 _ACTUAL_CHARS = 120

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
+from kpn_contract.coverage.lines import percent_text, totals_line
 from kpn_contract.coverage.model import CoverageReport, OperationCoverage, SpecCoverage
-from kpn_contract.coverage.render import percent_text, totals_line
 
 __all__ = ["render_html"]
 

@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import json
 
-from kpn_contract.coverage.model import CoverageReport, OperationCoverage, SpecCoverage
+from kpn_contract.coverage.lines import percent_text, spec_line, totals_line
+from kpn_contract.coverage.model import CoverageReport, OperationCoverage
 from kpn_contract.redact import redact
 
 __all__ = ["FORMATS", "percent_text", "render", "spec_line", "totals_line"]
 
 FORMATS = ("text", "json", "markdown", "html")
-
-
-def percent_text(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
-def spec_line(spec: SpecCoverage) -> str:
-    """One line per spec: what the pytest summary and the text form show."""
-    return (
-        f"{spec.spec.title} {spec.spec.version} ({spec.name}): "
-        f"{spec.operations_called}/{len(spec.operations)} operations "
-        f"({percent_text(spec.operations_percent)}), "
-        f"{spec.statuses_covered}/{spec.statuses_declared} statuses, {spec.calls} calls"
-    )
-
-
-def totals_line(report: CoverageReport) -> str:
-    unmatched = f", {report.unmatched_calls} calls to no declared operation" if report.unmatched_calls else ""
-    return (
-        f"total: {report.operations_called}/{report.operations_declared} operations called "
-        f"({percent_text(report.operations_percent)}), {report.statuses_covered}/"
-        f"{report.statuses_declared} declared statuses covered ({percent_text(report.statuses_percent)}), "
-        f"{report.calls} calls{unmatched}"
-    )
 
 
 def _statuses(op: OperationCoverage) -> str:

@@ -96,7 +96,7 @@ def test_an_unknown_validation_mode_is_a_one_line_error(
     result = _run(pytester, emulator, ', validate="requests"')
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*validate='requests' is not a validation mode: use True, False, 'response', 'request', 'both'*"]
+        ["*kpn marker validate='requests' is not one of True, False, 'response', 'request', 'both'*"]
     )
 
 
