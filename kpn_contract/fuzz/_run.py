@@ -29,6 +29,7 @@ from kpn_contract.fuzz._schema import (
     FuzzTarget,
     bind_schema,
     excluded_checks,
+    excluded_operation_checks,
     origin_of,
     parse_fuzz_target,
     spec_by_name_or_path,
@@ -156,6 +157,10 @@ def _banner(
     ]
     excluded = excluded_checks(bound.auth.provider.profile.kind)
     lines.extend(f"  excluded {name}: {reason}" for name, reason in excluded.items())
+    lines.extend(
+        f"  excluded {item.check} on {item.operation}: {item.reason}"
+        for item in excluded_operation_checks(bound.spec_path)
+    )
     lines.append("=" * 78)
     out.write("\n".join(lines) + "\n")
     out.flush()
