@@ -53,6 +53,23 @@ _SWAGGER_SCHEMA_KEYS = frozenset(
 )
 
 
+# Swagger 2.0 collectionFormat → OpenAPI (style, explode); tsv has no OpenAPI 3 style and stays unset.
+_COLLECTION_FORMATS = {
+    "csv": (None, False),
+    "multi": ("form", True),
+    "ssv": ("spaceDelimited", False),
+    "pipes": ("pipeDelimited", False),
+}
+
+
+def _serialisation(node: dict[Any, Any], swagger: bool) -> tuple[str | None, bool | None]:
+    """A parameter's declared (style, explode); None where it declares none (the defaults apply)."""
+    if swagger:
+        return _COLLECTION_FORMATS.get(str(node.get("collectionFormat", "csv")), (None, None))
+    style, explode = node.get("style"), node.get("explode")
+    return (style if isinstance(style, str) else None, explode if isinstance(explode, bool) else None)
+
+
 class SpecReader(SchemaLoader):
     """One load of one file: its operations, servers and security schemes (schemas via the base class)."""
 
@@ -157,14 +174,10 @@ class SpecReader(SchemaLoader):
             else:
                 schema = {}
             loc = cast(ParameterLocation, location)
+            required = bool(node.get("required")) or location == "path"
+            style, explode = _serialisation(node, swagger)
             params.append(
-                Parameter(
-                    name,
-                    loc,
-                    bool(node.get("required")) or location == "path",
-                    schema,
-                    bool(node.get("deprecated")),
-                )
+                Parameter(name, loc, required, schema, bool(node.get("deprecated")), style, explode)
             )
         if form_props:
             form_schema: JSONSchema = {"type": "object", "properties": form_props}
@@ -366,7 +379,16 @@ class SpecReader(SchemaLoader):
                             join_pointer(at, "flows", flow_name),
                             f"oauth2 flow {flow_name!r} has no 'scopes' (required by OpenAPI; read as none)",
                         )
-            result[str(name)] = SecurityScheme(str(name), kind, token_url, tuple(flows))
+            scheme, location, parameter = (node.get(k) for k in ("scheme", "in", "name"))
+            result[str(name)] = SecurityScheme(
+                str(name),
+                kind,
+                token_url,
+                tuple(flows),
+                scheme.lower() if isinstance(scheme, str) else ("basic" if kind == "basic" else None),
+                location if isinstance(location, str) else None,
+                parameter if isinstance(parameter, str) else None,
+            )
         return result
 
     def operations(self) -> list[Operation]:

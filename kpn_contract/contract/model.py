@@ -40,6 +40,10 @@ class Parameter:
     required: bool
     schema: JSONSchema
     deprecated: bool = False
+    # How the value is serialised (OpenAPI ``style``/``explode``; Swagger's ``collectionFormat`` is
+    # read into them). None: the location's default (form for query and cookie, simple otherwise).
+    style: str | None = None
+    explode: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class SecurityScheme:
     type: str
     token_url: str | None = None
     flows: tuple[str, ...] = ()
+    scheme: str | None = None  # http: "bearer", "basic", ... (lower case)
+    location: str | None = None  # apiKey: "header", "query" or "cookie"
+    parameter: str | None = None  # apiKey: the header, query parameter or cookie name
 
 
 @dataclass(frozen=True)

@@ -14,59 +14,32 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import jsonschema_rs
 
+from kpn_contract.contract._common import (
+    MAX_SCHEMA_ERRORS,
+    CompiledSchemas,
+    clip,
+    header_value,
+    is_json,
+    json_pointer,
+    match_media,
+    media_name,
+)
 from kpn_contract.contract.index import SpecIndex, select_response
 from kpn_contract.contract.model import JSONSchema, MediaType, Operation, ResponseSpec, Violation
+from kpn_contract.contract.request_validation import RequestValidator
 from kpn_contract.contract.rules import CodeRule, RuleTable, default_rules
 from kpn_contract.contract.specs import describe_specs, project_index
 from kpn_contract.errors import ContractViolation
-from kpn_contract.redact import redact
 
 __all__ = ["Validator", "assert_conforms", "default_validator", "describe_specs"]
 
-log = logging.getLogger(__name__)
-
-_MAX_SCHEMA_ERRORS = 10
 _EXCERPT_CHARS = 2000
-_ACTUAL_CHARS = 120
-
-
-def _media_name(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
-
-
-def _is_json(media: str) -> bool:
-    """JSON, including structured ``+json`` types (``application/vnd.kpnthings.device.v1.response+json``)."""
-    return media.endswith(("/json", "+json")) or media == "*/*"
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str | None:
-    """A header value from httpx headers, a plain dict (any case) or a cassette's ``{name: [values]}``."""
-    value = headers.get(name)
-    if value is None:
-        value = headers.get(name.title())
-    if value is None:
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    return value if value is None else str(value)
-
-
-def _clip(text: str) -> str:
-    text = redact(text)
-    return text if len(text) <= _ACTUAL_CHARS else text[: _ACTUAL_CHARS - 1] + "…"
-
-
-def _pointer(parts: Iterable[object]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 @dataclass
@@ -100,7 +73,8 @@ class Validator:
         self.strict_unknown = strict_unknown
         self._families = {spec.path: self.rules.family_for(spec) for spec in index.specs}
         self._plans: dict[tuple[int, int, str | None, bool], _Plan] = {}
-        self._compiled: dict[int, Any] = {}
+        self.schemas = CompiledSchemas()  # shared with request validation
+        self.requests = RequestValidator(index, self.schemas)
 
     # -- public ----------------------------------------------------------------------------------------------
     def validate(
@@ -122,19 +96,19 @@ class Validator:
                 )
             ]
         operation = found[0]
-        content_type = _header(headers, "content-type")
+        content_type = header_value(headers, "content-type")
         key = (id(operation), status, content_type, content_type is None and bool(body))
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._plan(operation, status, content_type, bool(body))
         violations = list(plan.static) if plan.static else []
         for name in plan.required_headers:
-            if _header(headers, name) is None:
+            if header_value(headers, name) is None:
                 violations.append(self._violation(plan, "header.missing", "", f"header {name}", "absent"))
         if plan.empty_body and body:
             violations.append(
                 self._violation(
-                    plan, "204.body", "", "an empty body", f"{len(body)} bytes: {_clip(repr(body[:60]))}"
+                    plan, "204.body", "", "an empty body", f"{len(body)} bytes: {clip(repr(body[:60]))}"
                 )
             )
         if plan.parse_json and method.upper() != "HEAD":
@@ -149,6 +123,24 @@ class Validator:
             body = response.read()
         request = response.request
         return self.validate(request.method, str(request.url), response.status_code, response.headers, body)
+
+    def validate_request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> list[Violation]:
+        """Every way this request breaks its contract (``request.*`` rules; ``body=None``: not checked)."""
+        return self.requests.validate(method, url, headers, body)
+
+    def check_request(self, request: httpx.Request) -> list[Violation]:
+        """:meth:`validate_request` for an httpx request, before it is sent.
+
+        A streamed body is read first when it is a sync stream; an async stream not yet read is left
+        alone (its body is not checked): the async client's hook reads it before calling this.
+        """
+        try:
+            body: bytes | None = request.content
+        except httpx.RequestNotRead:
+            body = request.read() if isinstance(request.stream, httpx.SyncByteStream) else None
+        return self.validate_request(request.method, str(request.url), request.headers, body)
 
     def assert_conforms(self, response_or_violations: httpx.Response | Sequence[Violation]) -> None:
         """Raise :class:`~kpn_contract.errors.ContractViolation` (an AssertionError) on any violation."""
@@ -196,7 +188,7 @@ class Validator:
                     )
                 )
             return plan
-        media = _match_media(response.content, _media_name(content_type))
+        media = match_media(response.content, media_name(content_type))
         if media is None:
             plan.static.append(
                 self._violation(
@@ -205,26 +197,13 @@ class Validator:
             )
             return plan
         plan.media = media
-        if media.schema is not None and _is_json(media.name) and _is_json(_media_name(content_type)):
+        if media.schema is not None and is_json(media.name) and is_json(media_name(content_type)):
             plan.schema_validator = self._compile(media.schema, operation)
             plan.parse_json = True
         return plan
 
     def _compile(self, schema: JSONSchema, operation: Operation) -> Any:
-        # Resolved schemas are shared objects, so id() identifies the same $ref across operations.
-        key = id(schema)
-        if key not in self._compiled:
-            try:
-                self._compiled[key] = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
-            except (ValueError, jsonschema_rs.ValidationError) as exc:
-                log.warning(
-                    "schema of %s in %s cannot be compiled (%s); body not checked",
-                    operation.key,
-                    operation.spec_path,
-                    exc,
-                )
-                self._compiled[key] = None
-        return self._compiled[key]
+        return self.schemas.compile(schema, f"{operation.key} in {operation.spec_path}")
 
     # -- per response --------------------------------------------------------------------------------------
     def _check_body(self, plan: _Plan, body: bytes) -> list[Violation]:
@@ -247,12 +226,12 @@ class Validator:
                 self._violation(
                     plan,
                     "body.schema",
-                    _pointer(error.instance_path),
-                    _clip(f"schema {_pointer(error.schema_path)}: {error.message}"),
-                    _clip(json.dumps(error.instance)),
+                    json_pointer(error.instance_path),
+                    clip(f"schema {json_pointer(error.schema_path)}: {error.message}"),
+                    clip(json.dumps(error.instance)),
                 )
             )
-            if len(found) >= _MAX_SCHEMA_ERRORS:
+            if len(found) >= MAX_SCHEMA_ERRORS:
                 break
         return found
 
@@ -266,17 +245,6 @@ class Validator:
             actual=actual,
             meaning=plan.rule.meaning,
         )
-
-
-def _match_media(content: dict[str, MediaType], actual: str) -> MediaType | None:
-    exact = content.get(actual)
-    if exact is not None:
-        return exact
-    lowered = {name.lower().split(";", 1)[0].strip(): media for name, media in content.items()}
-    if actual in lowered:
-        return lowered[actual]
-    major = actual.split("/", 1)[0]
-    return lowered.get(f"{major}/*") or lowered.get("*/*")
 
 
 def _excerpt(response: httpx.Response) -> str:

@@ -1,0 +1,279 @@
+"""Validation of requests against their contract: security, parameters, content type and body.
+
+:class:`RequestValidator` finds the operation through the one lookup,
+:class:`~kpn_contract.contract.index.SpecIndex`, and compiles schemas through the response
+validator's cache (:class:`~kpn_contract.contract._common.CompiledSchemas`); what is fixed per
+operation (compiled parameter schemas, body schemas, the security alternatives) is planned once.
+:meth:`kpn_contract.contract.validate.Validator.check_request` is the public door.
+
+Rules (``docs/contract-rules.md``): ``request.security``, ``request.parameter.required``,
+``request.parameter.schema``, ``request.content-type``, ``request.body.required``,
+``request.body.json`` and ``request.body.schema``.
+
+What is not checked, on purpose: scopes (a bearer token is opaque to the client, so which scopes it
+carries is known only to KPN; ``kpn-contract access`` and KPNAuth's ``MissingScopeError`` cover
+them), a body sent to an operation that declares none, and the contents of multipart or binary
+bodies (their media type is checked). Header, cookie and form-body values are never quoted in a
+violation: they carry credentials (``client_secret`` travels in a form body).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import jsonschema_rs
+
+from kpn_contract.contract._common import (
+    MAX_SCHEMA_ERRORS,
+    CompiledSchemas,
+    clip,
+    is_json,
+    json_pointer,
+    match_media,
+    media_name,
+)
+from kpn_contract.contract._parameters import MISSING, RequestParts, form_object, read_parameter
+from kpn_contract.contract.index import SpecIndex
+from kpn_contract.contract.model import JSONSchema, MediaType, Operation, Parameter, SecurityScheme, Violation
+
+__all__ = ["REQUEST_RULES", "RequestValidator"]
+
+REQUEST_RULES = (
+    "request.security",
+    "request.parameter.required",
+    "request.parameter.schema",
+    "request.content-type",
+    "request.body.required",
+    "request.body.json",
+    "request.body.schema",
+)
+_FORM = "application/x-www-form-urlencoded"
+_NOT_SHOWN = "a value outside it (not shown: {} values may hold credentials)"
+
+
+@dataclass
+class _ParameterCheck:
+    parameter: Parameter
+    validator: Any  # compiled jsonschema-rs validator, or None (schema not compilable)
+    where: str  # "query parameter sortBy"
+    sensitive: bool  # header and cookie values are never quoted
+
+
+@dataclass
+class _BodyCheck:
+    media: MediaType
+    validator: Any
+    kind: str  # "json", "form" or "opaque" (multipart, binary: media type only)
+
+
+@dataclass
+class _RequestPlan:
+    operation: Operation
+    parameters: list[_ParameterCheck] = field(default_factory=list)
+    body_required: bool = False
+    bodies: dict[str, MediaType] = field(default_factory=dict)
+    body_checks: dict[str, _BodyCheck] = field(default_factory=dict)  # by declared media type name
+    # The security alternatives (any one met suffices); None: no requirement or an anonymous one.
+    security: list[list[SecurityScheme]] | None = None
+
+
+def _scheme_met(scheme: SecurityScheme, parts: RequestParts) -> bool:
+    if scheme.type == "apiKey" and scheme.parameter:
+        if scheme.location == "query":
+            return scheme.parameter in parts.query
+        if scheme.location == "cookie":
+            return scheme.parameter in parts.cookies
+        return bool(parts.headers.get(scheme.parameter))
+    authorization = (parts.headers.get("authorization") or "").strip()
+    expected = _auth_prefix(scheme)
+    if expected is None:
+        return bool(authorization)
+    return authorization.lower().startswith(expected.lower() + " ") and bool(
+        authorization[len(expected) :].strip()
+    )
+
+
+def _auth_prefix(scheme: SecurityScheme) -> str | None:
+    """The Authorization scheme word a security scheme expects (None: any Authorization header)."""
+    if scheme.type in ("oauth2", "openIdConnect"):
+        return "Bearer"
+    if scheme.type in ("http", "basic") and scheme.scheme:
+        return scheme.scheme.capitalize()
+    return None
+
+
+def _describe_scheme(scheme: SecurityScheme) -> str:
+    if scheme.type == "apiKey" and scheme.parameter:
+        return f"{scheme.location or 'header'} {scheme.parameter} ({scheme.name})"
+    prefix = _auth_prefix(scheme)
+    return (
+        f"Authorization: {prefix} … ({scheme.name})" if prefix else f"an Authorization header ({scheme.name})"
+    )
+
+
+def _keyword(schema: JSONSchema, schema_path: list[Any]) -> str:
+    """The schema keyword an error points at, with its value: ``enum ["name", "uuid"]``."""
+    node: Any = schema
+    try:
+        for part in schema_path:
+            node = node[part]
+    except (KeyError, IndexError, TypeError):
+        return f"schema {json_pointer(schema_path)}"
+    keyword = schema_path[-1] if schema_path else "schema"
+    return clip(f"{keyword} {json.dumps(node, ensure_ascii=False)}")
+
+
+def _schema_finding(schema: JSONSchema, error: Any, hidden: str | None) -> tuple[str, str, str]:
+    """(pointer, expected, actual) of one schema error; ``hidden`` names values that are not quoted."""
+    pointer = json_pointer(error.instance_path)
+    missing = getattr(error.kind, "property", None)
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required) and isinstance(missing, str):
+        return f"{pointer}/{json_pointer([missing])[1:]}", "a required property", "absent"
+    actual = _NOT_SHOWN.format(hidden) if hidden else clip(json.dumps(error.instance, ensure_ascii=False))
+    return pointer, _keyword(schema, list(error.schema_path)), actual
+
+
+class RequestValidator:
+    """Checks requests against the operations of one :class:`SpecIndex`, sharing ``schemas``."""
+
+    def __init__(self, index: SpecIndex, schemas: CompiledSchemas) -> None:
+        self.index = index
+        self.schemas = schemas
+        self._schemes = {spec.path: spec.security_schemes for spec in index.specs}
+        self._plans: dict[int, _RequestPlan] = {}
+
+    def validate(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> list[Violation]:
+        """Every way this request breaks its contract; ``body=None``: a stream not read, not checked."""
+        found = self.index.match(method, url)
+        if found is None:
+            return []  # the response check reports unknown operations, once per call
+        operation, path_values = found
+        plan = self._plans.get(id(operation))
+        if plan is None:
+            plan = self._plans[id(operation)] = self._plan(operation)
+        if not isinstance(headers, httpx.Headers):
+            headers = httpx.Headers(headers)
+        parts = RequestParts.parse(urlsplit(url).query, headers, path_values)
+        violations: list[Violation] = []
+        if plan.security is not None and not any(
+            all(_scheme_met(s, parts) for s in alternative) for alternative in plan.security
+        ):
+            wanted = " or ".join(" and ".join(map(_describe_scheme, alt)) for alt in plan.security)
+            violations.append(_violation(operation, "request.security", "", wanted, "no such credentials"))
+        for check in plan.parameters:
+            self._check_parameter(operation, check, parts, violations)
+        if body is not None:
+            self._check_body(plan, headers, body, violations)
+        return violations
+
+    # -- planning (once per operation) ----------------------------------------------------------------
+    def _plan(self, operation: Operation) -> _RequestPlan:
+        plan = _RequestPlan(operation)
+        where = f"{operation.key} in {operation.spec_path}"
+        for parameter in operation.parameters:
+            if parameter.location not in ("path", "query", "header", "cookie"):
+                continue
+            plan.parameters.append(
+                _ParameterCheck(
+                    parameter,
+                    self.schemas.compile(parameter.schema, where, formats=True) if parameter.schema else None,
+                    f"{parameter.location} parameter {parameter.name}",
+                    parameter.location in ("header", "cookie"),
+                )
+            )
+        if operation.request_body is not None:
+            plan.body_required = operation.request_body.required
+            plan.bodies = operation.request_body.content
+            for name, media in plan.bodies.items():
+                kind = (
+                    "json" if is_json(media_name(name)) else "form" if media_name(name) == _FORM else "opaque"
+                )
+                compiled = None
+                if media.schema is not None and kind != "opaque":
+                    compiled = self.schemas.compile(media.schema, where, formats=True)
+                plan.body_checks[name] = _BodyCheck(media, compiled, kind)
+        schemes = self._schemes.get(operation.spec_path, {})
+        alternatives: list[list[SecurityScheme]] = []
+        for requirement in operation.security_requirements:
+            # An unnamed scheme cannot be checked, and an empty alternative allows anonymous calls.
+            known = [schemes[name] for name in requirement if name in schemes]
+            if len(known) < len(requirement) or not known:
+                return plan
+            alternatives.append(known)
+        plan.security = alternatives or None
+        return plan
+
+    # -- per request ----------------------------------------------------------------------------------
+    def _check_parameter(
+        self, operation: Operation, check: _ParameterCheck, parts: RequestParts, out: list[Violation]
+    ) -> None:
+        value = read_parameter(check.parameter, parts)
+        if value is MISSING:
+            if check.parameter.required:
+                out.append(
+                    _violation(
+                        operation, "request.parameter.required", check.where, "the parameter", "absent"
+                    )
+                )
+            return
+        validator = check.validator
+        if validator is None or validator.is_valid(value):
+            return
+        hidden = check.parameter.location if check.sensitive else None
+        for error in islice(validator.iter_errors(value), MAX_SCHEMA_ERRORS):
+            pointer, expected, actual = _schema_finding(check.parameter.schema, error, hidden)
+            out.append(
+                _violation(operation, "request.parameter.schema", check.where + pointer, expected, actual)
+            )
+
+    def _check_body(
+        self, plan: _RequestPlan, headers: httpx.Headers, body: bytes, out: list[Violation]
+    ) -> None:
+        operation = plan.operation
+        if not plan.bodies:
+            return  # no body declared: whatever is sent is not judged (see the module docstring)
+        declared = "one of " + ", ".join(plan.bodies)
+        if not body:
+            if plan.body_required:
+                out.append(_violation(operation, "request.body.required", "", f"a body ({declared})", "none"))
+            return
+        content_type = headers.get("content-type")
+        if content_type is None:
+            out.append(_violation(operation, "request.content-type", "", declared, "no Content-Type header"))
+            return
+        media = match_media(plan.bodies, media_name(content_type))
+        if media is None:
+            out.append(_violation(operation, "request.content-type", "", declared, clip(content_type)))
+            return
+        check = plan.body_checks[media.name]
+        if check.kind == "opaque" or media.schema is None:
+            return
+        instance: Any
+        if check.kind == "form":
+            instance = form_object(body, media.schema)
+        else:
+            try:
+                instance = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                out.append(
+                    _violation(operation, "request.body.json", "", "valid JSON", f"invalid JSON ({exc})")
+                )
+                return
+        if check.validator is None or check.validator.is_valid(instance):
+            return
+        hidden = "form" if check.kind == "form" else None
+        for error in islice(check.validator.iter_errors(instance), MAX_SCHEMA_ERRORS):
+            pointer, expected, actual = _schema_finding(media.schema, error, hidden)
+            out.append(_violation(operation, "request.body.schema", pointer, expected, actual))
+
+
+def _violation(operation: Operation, rule: str, pointer: str, expected: str, actual: str) -> Violation:
+    return Violation(rule, operation.operation_id, operation.spec_path, pointer, expected, actual)
