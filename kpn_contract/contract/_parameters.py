@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from kpn_contract.contract.model import JSONSchema, Parameter
 
-__all__ = ["MISSING", "RequestParts", "form_object", "read_parameter", "serialisation"]
+__all__ = ["MISSING", "RequestParts", "fields_object", "form_object", "read_parameter", "serialisation"]
 
 MISSING: Final = object()  # the parameter is not in the request at all
 _INTEGER = re.compile(r"[-+]?[0-9]+")
@@ -170,6 +170,11 @@ def form_object(body: bytes, schema: JSONSchema) -> dict[str, Any]:
     values: dict[str, list[str]] = {}
     for name, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         values.setdefault(name, []).append(value)
+    return fields_object(values, schema)
+
+
+def fields_object(values: Mapping[str, list[str]], schema: JSONSchema) -> dict[str, Any]:
+    """Named text fields (a form's, a multipart body's) as the object ``schema`` describes."""
     properties = schema.get("properties")
     props = properties if isinstance(properties, dict) else {}
     result: dict[str, Any] = {}

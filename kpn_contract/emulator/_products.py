@@ -150,7 +150,7 @@ def _slug(spec: Spec) -> str:
 class ProductCatalog:
     """The gateway-protected products of one spec folder, with their prepared answers."""
 
-    def __init__(self, spec_dir: Path | None) -> None:
+    def __init__(self, spec_dir: Path | None, *, remember_deletions: bool = False) -> None:
         from kpn_contract.contract.specs import bundled_spec_dir, project_index
 
         folder = spec_dir or bundled_spec_dir()
@@ -166,6 +166,7 @@ class ProductCatalog:
         self._quota: Counter[str] = Counter()
         self._validator: Validator | None = None
         # Concrete paths answered by a successful DELETE: later calls on them are 404 (bounded).
+        self.remember_deletions = remember_deletions
         self._deleted: OrderedDict[str, None] = OrderedDict()
 
     @property
@@ -211,7 +212,9 @@ class ProductCatalog:
         return [method for method in _METHODS if self.match(method, path) is not None]
 
     def forget(self, path: str) -> None:
-        """Remember that the resource at ``path`` was deleted."""
+        """Remember that the resource at ``path`` was deleted (when deletions are remembered)."""
+        if not self.remember_deletions:
+            return
         with self._lock:
             self._deleted[path.rstrip("/")] = None
             while len(self._deleted) > _DELETED_LIMIT:
@@ -219,9 +222,10 @@ class ProductCatalog:
 
     def is_deleted(self, path: str) -> bool:
         """Whether ``path`` is a deleted resource or lies below one."""
-        path = path.rstrip("/")
+        segments = path.rstrip("/").split("/")
+        candidates = ["/".join(segments[:end]) for end in range(2, len(segments) + 1)]
         with self._lock:
-            return any(path == gone or path.startswith(gone + "/") for gone in self._deleted)
+            return any(candidate in self._deleted for candidate in candidates)
 
     def answer(self, operation: Operation) -> _Answer:
         """The prepared success answer of ``operation`` (built once, then reused)."""
@@ -268,7 +272,9 @@ def _as_httpx_request(request: Request, body: bytes) -> httpx.Request:
     return httpx.Request(request.method, url, headers=request.headers.raw, content=body)
 
 
-def request_violations(catalog: ProductCatalog, request: Request, operation: Operation, body: bytes) -> list[Violation]:
+def request_violations(
+    catalog: ProductCatalog, request: Request, operation: Operation, body: bytes
+) -> list[Violation]:
     """How the request breaks ``operation``'s contract, judged by the toolkit's one request validator.
 
     ``request.security`` is left out: the gateway has already accepted the bearer token (a product
@@ -278,7 +284,9 @@ def request_violations(catalog: ProductCatalog, request: Request, operation: Ope
     return [
         v
         for v in violations
-        if v.rule != "request.security" and v.operation_id == operation.operation_id and v.spec_path == operation.spec_path
+        if v.rule != "request.security"
+        and v.operation_id == operation.operation_id
+        and v.spec_path == operation.spec_path
     ]
 
 
@@ -309,15 +317,19 @@ async def product_call(request: Request) -> Response:
         return method_not_allowed(allowed, request.url.path)
     operation, spec, template = found
     path = request.url.path
-    base = template[: len(template) - len(operation.path)] if template.endswith(operation.path) else ""
-    context = ErrorContext(request.method, path[len(base) :].lstrip("/") if path.startswith(base) else path)
+    base = template[: len(template) - len(operation.path)]
+    context = ErrorContext(request.method, path[len(base) :].lstrip("/"), operation.path.lstrip("/"))
+    quota = catalog.quota_headers(row.key_id, spec)  # the call passed the gateway: it counts
     violations = request_violations(catalog, request, operation, await request.body())
+    error: Response | None = None
     if violations:
-        return rejection(operation, violations, context)
-    if catalog.is_deleted(path):
-        return product_error(operation, 404, f"{path} was deleted", context, "not_found")
+        error = rejection(operation, violations, context)
+    elif catalog.is_deleted(path):
+        error = product_error(operation, 404, f"{context.relative_path} was deleted", context, "not_found")
+    if error is not None:
+        error.headers.update(quota)
+        return error
     prepared = catalog.answer(operation)
     if request.method == "DELETE" and 200 <= prepared.status < 300:
         catalog.forget(path)
-    headers = {**prepared.headers, **catalog.quota_headers(row.key_id, spec)}
-    return Response(prepared.body, prepared.status, headers, prepared.media_type)
+    return Response(prepared.body, prepared.status, {**prepared.headers, **quota}, prepared.media_type)

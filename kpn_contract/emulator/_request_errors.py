@@ -50,6 +50,12 @@ class ErrorContext:
 
     method: str
     relative_path: str  # "messages/999": Parley's metadata.values.url
+    relative_template: str  # "messages/{id}": said instead when a path value was rejected
+
+    def shown_path(self, violations: Sequence[Violation] = ()) -> str:
+        """The path to name in a body: never one holding a value that was rejected."""
+        rejected = any(v.pointer.startswith("path parameter") for v in violations)
+        return self.relative_template if rejected else self.relative_path
 
 
 def _properties(schema: JSONSchema | None) -> set[str]:
@@ -131,7 +137,8 @@ def _parley_code(violation: Violation) -> str:
         return _PARLEY_CODES.get(("invalid", name), f"invalid_{name}_format")
     if violation.rule == "request.body.required":
         return "missing_message_or_image"
-    return "invalid_body_format"
+    field = violation.pointer.rsplit("/", 1)[-1] if violation.rule == "request.body.schema" else ""
+    return _PARLEY_CODES.get(("invalid", field), "invalid_body_format")
 
 
 # -- the shapes ------------------------------------------------------------------------------------------
@@ -146,25 +153,25 @@ def _gateway_body(status: int, schema: JSONSchema | None, details: list[str]) ->
     }
 
 
-def _parley_body(codes: list[str], context: ErrorContext) -> dict[str, Any]:
+def _parley_body(codes: list[str], path: str, context: ErrorContext) -> dict[str, Any]:
     return {
         "notifications": [{"type": "error", "message": code} for code in dict.fromkeys(codes)],
         "status": "ERROR",
         "metadata": {
-            "values": {"url": context.relative_path},
+            "values": {"url": path},
             "method": context.method.lower(),
             "duration": _DURATION,
         },
     }
 
 
-def _problem_body(status: int, details: list[str], context: ErrorContext) -> dict[str, Any]:
+def _problem_body(status: int, details: list[str], path: str) -> dict[str, Any]:
     return {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": "; ".join(details[:_MAX_DETAILS]),
-        "instance": "/" + context.relative_path,
+        "instance": "/" + path,
     }
 
 
@@ -175,20 +182,24 @@ def error_body(
     context: ErrorContext,
     *,
     parley_codes: list[str] | None = None,
+    violations: Sequence[Violation] = (),
 ) -> tuple[str, dict[str, Any]]:
     """The media type and body of an error ``status`` of ``operation``, in the shape it declares."""
     media, schema = _declared(operation, status)
     names = _properties(schema)
+    path = context.shown_path(violations)
     if {"notifications", "status", "metadata"} <= names:
-        return media or "application/json", _parley_body(parley_codes or ["invalid_request"], context)
+        return media or "application/json", _parley_body(parley_codes or ["invalid_request"], path, context)
     if "error_code" in names:
         return media or "application/json", {"error_code": status, "message": HTTPStatus(status).phrase}
     if {"type", "title", "detail"} <= names or (media or "").startswith("application/problem"):
-        return media or "application/problem+json", _problem_body(status, details, context)
+        return media or "application/problem+json", _problem_body(status, details, path)
     return media or "application/json", _gateway_body(status, schema, details)
 
 
-def _json(status: int, media: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+def _json(
+    status: int, media: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(json.dumps(body).encode(), status, dict(headers or {}), media)
 
 
@@ -196,13 +207,16 @@ def _json(status: int, media: str, body: Mapping[str, Any], headers: Mapping[str
 def rejection(operation: Operation, violations: Sequence[Violation], context: ErrorContext) -> Response:
     """The product's answer to a request with these (non-empty) contract violations: its 400."""
     details = [describe(v) for v in violations]
+    codes = [_parley_code(v) for v in violations]
     media, body = error_body(
-        operation, BAD_REQUEST, details, context, parley_codes=[_parley_code(v) for v in violations]
+        operation, BAD_REQUEST, details, context, parley_codes=codes, violations=violations
     )
     return _json(BAD_REQUEST, media, body)
 
 
-def product_error(operation: Operation, status: int, message: str, context: ErrorContext, code: str) -> Response:
+def product_error(
+    operation: Operation, status: int, message: str, context: ErrorContext, code: str
+) -> Response:
     """Another documented error of ``operation`` (``code``: Parley's snake_case name of it)."""
     media, body = error_body(operation, status, [message], context, parley_codes=[code])
     return _json(status, media, body)

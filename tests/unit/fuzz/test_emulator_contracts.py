@@ -1,14 +1,10 @@
-"""The emulator keeps its own contracts, as schemathesis (an independent tool) confirms.
+"""The emulator keeps its own response contracts, as schemathesis (an independent tool) confirms.
 
-The response side of schemathesis's default checks runs against the emulator for KPN Things and for
-each product mock served from specs/. Left out, with the reason:
-
-* negative_data_rejection, missing_required_header, positive_data_acceptance: the product mocks answer
-  the documented success to any request; they do not validate input (KPN Things' input checks are
-  covered by test_run_fuzz's full default run);
-* unsupported_method: what KPN answers to an undeclared method is undocumented;
-* use_after_free, ensure_resource_availability: the product mocks keep no resources;
-* missing_required_header for grip profiles: see kpn_contract.fuzz.EXCLUDED_CHECKS.
+The response side of schemathesis's default checks runs against the emulator for KPN Things' beta
+and for each product mock served from specs/. The request side (negative_data_rejection,
+missing_required_header, unsupported_method, use_after_free, ...) runs in test_emulator_products.py
+for the products and test_run_fuzz.py / test_emulator_things_api.py for KPN Things. Per-operation
+exclusions (kpn_contract.fuzz.OPERATION_EXCLUSIONS) apply here too.
 """
 
 from __future__ import annotations
@@ -29,11 +25,6 @@ RESPONSE_CHECKS = [
     "response_schema_conformance",
 ]
 
-KNOWN_VIOLATIONS = {
-    "kpn-number-verify.yaml": "POST /insights/{msisdn}: a case sent without a bearer token gets the "
-    "gateway's documented 401 fault, which Number Verify's published spec does not declare (a spec gap)",
-}
-
 
 @pytest.fixture(scope="module")
 def emulator():
@@ -48,11 +39,7 @@ def emulator():
         ("sandbox", "parley-secure-messenger.yaml"),
         ("sandbox", "weseedo-personal.yaml"),
         ("sandbox", "vonage-number-insight.yaml"),
-        pytest.param(
-            "sandbox",
-            "kpn-number-verify.yaml",
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_VIOLATIONS["kpn-number-verify.yaml"]),
-        ),
+        ("sandbox", "kpn-number-verify.yaml"),
     ],
 )
 def test_emulator_keeps_its_response_contract(emulator, profile, spec_name):
@@ -65,7 +52,7 @@ def test_emulator_keeps_its_response_contract(emulator, profile, spec_name):
         max_examples=5,
         checks=RESPONSE_CHECKS,
         phases=["examples", "fuzzing"],
-        seed=20261123,  # the same cases every run, so the strict xfail below cannot flip
+        seed=20261123,  # the same cases every run
         out=out,
     )
     text = out.getvalue()
