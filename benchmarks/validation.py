@@ -1,13 +1,20 @@
-"""Throughput of response validation on a 20-device KPN Things page, against its baselines, in one run.
+"""Throughput of response and request validation against their baselines, and what validation costs a
+replayed pytest run, in one run.
 
 Prints human-readable lines, then one JSON line last:
-``{"ours_per_s", "json_loads_per_s", "naive_jsonschema_per_s", "load_all_34_s", ...}``.
+``{"ours_per_s", "json_loads_per_s", "naive_jsonschema_per_s", "load_all_34_s", "request_per_s",
+"pytest_overhead_ratio", ...}``.
 
 * ours: the full ``Validator.validate(...)`` path from bytes (operation lookup, status and
   content-type rules, JSON parse, compiled jsonschema-rs schema);
 * json_loads: ``json.loads`` alone on the same bytes (the goal: ours >= 50% of it);
 * naive_jsonschema: a jsonschema Draft 2020-12 validator built per call (the goal: ours >= 20x);
-* load_all_34_s: cold load and index of ../shared/kpn-specs, in a fresh interpreter.
+* load_all_34_s: cold load and index of ../shared/kpn-specs, in a fresh interpreter;
+* request: ``Validator.check_request`` on a typical request, 10 parameters (path, query, header:
+  uuid, pattern, boolean, enum, exploded array, date-time, bounded integer) and a 2 KB JSON body
+  (the goal: >= 20,000/s), next to ``json.loads`` of that body alone;
+* pytest overhead: ``tests/contract`` replayed with validation as shipped (requests and responses)
+  and with it forced off (``_validation_off.py``), alternated, best of three each (the goal: < 10%).
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import jsonschema
 import jsonschema_rs
+import yaml
 
 from kpn_contract.contract.specs import SpecIndex, bundled_spec_dir, load_specs
 from kpn_contract.contract.validate import Validator
@@ -98,6 +107,136 @@ def cold_load_seconds() -> float:
     return float(seconds)
 
 
+REQUEST_SPEC = """
+openapi: 3.1.0
+info: {title: Request benchmark, version: '1'}
+servers: [{url: 'https://api.example.test'}]
+components:
+  securitySchemes: {bearer: {type: http, scheme: bearer}}
+security: [{bearer: []}]
+paths:
+  /projects/{projectId}/devices/{deviceId}/readings:
+    post:
+      operationId: addReadings
+      parameters:
+        - {name: projectId, in: path, required: true, schema: {type: string, format: uuid}}
+        - {name: deviceId, in: path, required: true, schema: {type: string, pattern: '^[A-F0-9]{16}$'}}
+        - {name: dryRun, in: query, schema: {type: boolean}}
+        - {name: source, in: query, schema: {type: string, enum: [sensor, import, manual]}}
+        - {name: tags, in: query, schema: {type: array, items: {type: string, maxLength: 20}}}
+        - {name: since, in: query, schema: {type: string, format: date-time}}
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
+        - {name: X-Request-Id, in: header, required: true, schema: {type: string, format: uuid}}
+        - {name: x-client-id, in: header, schema: {type: string, minLength: 1}}
+        - {name: Accept-Language, in: header, schema: {type: string, enum: [en, nl]}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [readings]
+              properties:
+                batch: {type: string, maxLength: 64}
+                readings:
+                  type: array
+                  maxItems: 500
+                  items:
+                    type: object
+                    required: [name, value, unit, time]
+                    properties:
+                      name: {type: string, minLength: 1, maxLength: 40}
+                      value: {type: number}
+                      unit: {type: string, enum: [Cel, '%RH', hPa, V]}
+                      time: {type: string, format: date-time}
+      responses:
+        '202': {description: accepted}
+"""
+
+
+def typical_request() -> httpx.Request:
+    """10 parameters and a 2 KB JSON body, valid, as a client would send them."""
+    readings = [
+        {
+            "name": f"temperature-{i:02d}",
+            "value": 20.5 + i,
+            "unit": "Cel",
+            "time": f"2026-11-30T10:{i:02d}:00Z",
+        }
+        for i in range(22)
+    ]
+    body = json.dumps({"batch": "building-7-morning", "readings": readings}).encode()
+    url = (
+        "https://api.example.test/projects/0d6f8f2c-1a2b-4c3d-8e9f-000000000001/devices/0123456789ABCDEF/readings"
+        "?dryRun=false&source=sensor&tags=hall&tags=floor-7&since=2026-11-30T00:00:00Z&limit=50"
+    )
+    headers = {
+        "Authorization": "Bearer benchmark-token",
+        "Content-Type": "application/json",
+        "X-Request-Id": "5b0c9a4e-8f1d-4e2a-9c3b-7d6e5f4a3b2c",
+        "x-client-id": "customer-42",
+        "Accept-Language": "nl",
+    }
+    return httpx.Request("POST", url, headers=headers, content=body)
+
+
+def request_rates(tmp: Path) -> dict[str, float]:
+    from kpn_contract.contract.specs import load_spec
+
+    path = tmp / "request-benchmark.yaml"
+    path.write_text(REQUEST_SPEC, encoding="utf-8")
+    assert yaml.safe_load(REQUEST_SPEC)["paths"]
+    validator = Validator(SpecIndex([load_spec(path)]))
+    request = typical_request()
+    assert validator.check_request(request) == [], validator.check_request(request)
+    body = request.content
+    ours = rate(lambda: validator.check_request(request))
+    loads = rate(lambda: json.loads(body))
+    print(f"request: 10 parameters, {len(body)} bytes of JSON body")
+    print(f"check_request (full, from the httpx request): {ours:9.0f}/s  (goal >= 20,000/s)")
+    print(f"json.loads of the body alone:                 {loads:9.0f}/s")
+    return {"request_per_s": ours, "request_body_json_loads_per_s": loads, "request_body_bytes": len(body)}
+
+
+def _pytest_seconds(*, validation: bool) -> tuple[float, float]:
+    """(wall seconds of the process, pytest's own session seconds) of one replayed contract run."""
+    args = [sys.executable, "-m", "pytest", "tests/contract", "-q", "-p", "no:cacheprovider"]
+    env = None
+    if not validation:
+        import os
+
+        env = {**os.environ, "PYTHONPATH": str(REPO / "benchmarks")}
+        args += ["-p", "_validation_off"]
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"tests/contract failed (validation={validation}):\n{done.stdout[-2000:]}")
+    summary = done.stdout.strip().splitlines()[-1]  # "81 passed in 3.41s"
+    return wall, float(summary.rsplit(" in ", 1)[1].split("s", 1)[0])
+
+
+def pytest_overhead(rounds: int = 3) -> dict[str, float]:
+    on: list[tuple[float, float]] = []
+    off: list[tuple[float, float]] = []
+    for _ in range(rounds):  # alternated, so that machine noise falls on both sides
+        on.append(_pytest_seconds(validation=True))
+        off.append(_pytest_seconds(validation=False))
+    on_wall, off_wall = min(w for w, _ in on), min(w for w, _ in off)
+    on_session, off_session = min(s for _, s in on), min(s for _, s in off)
+    print(f"tests/contract replayed, validation on:  {on_wall:.2f} s wall, {on_session:.2f} s in pytest")
+    print(f"tests/contract replayed, validation off: {off_wall:.2f} s wall, {off_session:.2f} s in pytest")
+    print(f"validation overhead: {on_wall / off_wall - 1:+.1%} of the wall time (goal < 10%)")
+    return {
+        "pytest_on_wall_s": round(on_wall, 3),
+        "pytest_off_wall_s": round(off_wall, 3),
+        "pytest_on_session_s": round(on_session, 3),
+        "pytest_off_session_s": round(off_session, 3),
+        "pytest_overhead_ratio": round(on_wall / off_wall - 1, 4),
+        "pytest_session_overhead_ratio": round(on_session / off_session - 1, 4),
+    }
+
+
 def main() -> None:
     body = device_page()
     index = SpecIndex(load_specs([bundled_spec_dir()]))
@@ -116,6 +255,11 @@ def main() -> None:
     cached_jsonschema = rate(lambda: cached_py.is_valid(json.loads(body)))
     naive = rate(lambda: jsonschema.Draft202012Validator(schema).is_valid(json.loads(body)))
     load_all = cold_load_seconds() if CORPUS.is_dir() else float("nan")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        requests = request_rates(Path(tmp))
+    overhead = pytest_overhead()
 
     print(f"page: {len(body)} bytes, 20 devices")
     print(f"json.loads alone:                          {loads:12.0f}/s")
@@ -134,6 +278,10 @@ def main() -> None:
                 "ours_vs_naive": round(ours / naive, 1),
                 "cached_jsonschema_per_s": round(cached_jsonschema),
                 "jsonschema_rs_schema_only_per_s": round(schema_only_rs),
+                "request_per_s": round(requests["request_per_s"]),
+                "request_body_json_loads_per_s": round(requests["request_body_json_loads_per_s"]),
+                "request_body_bytes": requests["request_body_bytes"],
+                **overhead,
             }
         )
     )

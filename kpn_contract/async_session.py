@@ -19,6 +19,7 @@ import httpx
 
 from kpn_contract.cassettes.record import RecordingTransport
 from kpn_contract.cassettes.replay import ReplayTransport
+from kpn_contract.run_settings import validation_modes
 from kpn_contract.transport import EmulatorRoutingTransport
 
 if TYPE_CHECKING:
@@ -95,12 +96,23 @@ def _async_hook(check: Callable[[httpx.Response], object]) -> Callable[[httpx.Re
     return hook
 
 
+def _async_request_hook(
+    check: Callable[[httpx.Request], object],
+) -> Callable[[httpx.Request], Awaitable[None]]:
+    # The body of a streamed request is read here, in the loop, so the check sees it too.
+    async def hook(request: httpx.Request) -> None:
+        await request.aread()
+        check(request)
+
+    return hook
+
+
 def build_async_client(
     session: KPNSession,
     name: str,
     *,
     cassette: CassetteHandle | None = None,
-    validate: bool | None = None,
+    validate: bool | str | None = None,
     subcustomer: bool = True,
     authenticated: bool = True,
 ) -> httpx.AsyncClient:
@@ -135,8 +147,12 @@ def build_async_client(
             async_token_client=token_client,
             subcustomer_id=creds.subcustomer_id if subcustomer else None,
         )
-    do_validate = session.options.validate if validate is None else validate
-    check = session.response_check(name, cassette, auth)
+    requests, responses = validation_modes(session.options.validate if validate is None else validate)
+    hooks: dict[str, list[Any]] = {}
+    if requests:
+        hooks["request"] = [_async_request_hook(session.check_request)]
+    if responses:
+        hooks["response"] = [_async_hook(session.response_check(name, cassette, auth))]
     return httpx.AsyncClient(
         base_url=profile.base_url,
         auth=auth,
@@ -145,7 +161,7 @@ def build_async_client(
         ),
         timeout=profile.timeout,
         follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-        event_hooks={"response": [_async_hook(check)]} if do_validate else {},
+        event_hooks=hooks,
     )
 
 

@@ -13,6 +13,7 @@
 
     AssertionError
      └── ContractViolation            a response broke its contract (pytest shows a test failure)
+          └── RequestViolation        a request broke its contract and was not sent
 
 Every message names the file, field, profile or operation at fault. No message ever holds a
 secret: constructors pass their text through :func:`kpn_contract.redact.redact`.
@@ -36,6 +37,7 @@ __all__ = [
     "KPNSecretWarning",
     "MissingScopeError",
     "NetworkBlockedError",
+    "RequestViolation",
     "SpecError",
     "TokenError",
     "UsageError",
@@ -176,3 +178,14 @@ class ContractViolation(AssertionError):  # noqa: N818 - the name users and the 
             lines.extend(f"    {line}" for line in redact(excerpt).splitlines()[:20])
         self.message = redact("\n".join(lines))
         super().__init__(self.message)
+
+
+class RequestViolation(ContractViolation):
+    """A request broke its contract and was not sent: nothing reached the target or a cassette."""
+
+    def __init__(self, violations: Sequence[Violation], *, request_line: str) -> None:
+        super().__init__(violations)
+        details = self.message.split("\n", 1)[1]
+        head = f"{len(self.violations)} contract violation(s) in the request {request_line} (not sent):"
+        self.message = redact(f"{head}\n{details}")
+        self.args = (self.message,)

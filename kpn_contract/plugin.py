@@ -64,8 +64,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "kpn(profile=None, validate=True, cassette=None): choose the credential profile, switch response "
-        "validation off, or share a named cassette",
+        "kpn(profile=None, validate=True, cassette=None): choose the credential profile, validate "
+        'requests and responses (True), only "request" or "response", or neither (False), '
+        "or share a named cassette",
     )
     if config.pluginmanager.has_plugin("asyncio"):
         # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
@@ -190,7 +191,7 @@ def kpn_cassette(
     from kpn_contract.run_contexts import test_cassette
 
     marker = marker_kwargs(request)
-    validated = marker.get("validate", True) is not False
+    validated = marker.get("validate", True)
     with test_cassette(
         kpn_session,
         request.node.nodeid,

@@ -52,7 +52,7 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
         profile: str,
         shared_name: object,
         *,
-        validated: bool = True,
+        validated: bool | str = True,
         test_file: Path | None = None,
     ) -> None:
         self.session = session

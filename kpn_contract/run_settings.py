@@ -19,11 +19,35 @@ from kpn_contract.transport import Target
 if TYPE_CHECKING:
     from kpn_contract.retry import RetryPolicy
 
-__all__ = ["RECORD_MODES", "OnViolation", "RecordMode", "SessionOptions", "options_from_sources"]
+__all__ = [
+    "RECORD_MODES",
+    "VALIDATION_MODES",
+    "OnViolation",
+    "RecordMode",
+    "SessionOptions",
+    "options_from_sources",
+    "validation_modes",
+]
 
 RecordMode = Literal["none", "once", "new_episodes", "all", "rewrite"]
 RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "rewrite")
 OnViolation = Literal["raise", "collect"]
+# What the kpn marker's ``validate`` (and a client's ``validate=``) accepts besides True and False.
+VALIDATION_MODES = ("response", "request", "both")
+
+
+def validation_modes(value: object) -> tuple[bool, bool]:
+    """``(check requests, check responses)`` for a ``validate`` setting: True = "both", False = neither."""
+    if value is True or value == "both":
+        return True, True
+    if value is False:
+        return False, False
+    if value == "request":
+        return True, False
+    if value == "response":
+        return False, True
+    allowed = ", ".join(map(repr, VALIDATION_MODES))
+    raise UsageError(f"validate={value!r} is not a validation mode: use True, False, {allowed}")
 
 
 @dataclass

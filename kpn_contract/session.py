@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from kpn_contract.errors import ContractViolation, UsageError
+from kpn_contract.errors import ContractViolation, RequestViolation, UsageError
 from kpn_contract.profiles import (
     Config,
     Credentials,
@@ -38,6 +38,7 @@ from kpn_contract.run_settings import (
     RecordMode,
     SessionOptions,
     options_from_sources,
+    validation_modes,
 )
 from kpn_contract.token_report import TokenReport, describe_token
 from kpn_contract.transport import EmulatorRoutingTransport, SharedTransport
@@ -155,6 +156,15 @@ class KPNSession:
                 raise ContractViolation(violations, excerpt=response.text[:600])
         return violations
 
+    def check_request(self, request: httpx.Request) -> list[Violation]:
+        """Validate one request before it is sent; with ``on_violation="raise"`` it is then not sent."""
+        violations = self.validator.check_request(request)
+        if violations:
+            self.violations.extend(violations)
+            if self.options.on_violation == "raise":
+                raise RequestViolation(violations, request_line=f"{request.method} {request.url}")
+        return violations
+
     def _spec_versions(self) -> dict[str, str]:
         if self._versions is None:
             self._versions = {spec.path: spec.version for spec in self.validator.index.specs}
@@ -193,22 +203,30 @@ class KPNSession:
                 identifiers.append(creds.subcustomer_id)
         return Scrubber(secrets=secrets, identifiers=identifiers)
 
-    def _meta(self, profiles: list[str], *, validated: bool) -> dict[str, Any]:
+    def _meta(self, profiles: list[str], *, validated: bool | str) -> dict[str, Any]:
         # The recorder adds recorded_at and the toolkit version when it writes.
         specs: dict[str, str] = {}  # filled in as responses are validated
         meta: dict[str, Any] = {"target": self.options.target, "profiles": profiles, "specs": specs}
-        if not validated:
-            # A negative test records answers that break the contract on purpose; `verify` says so.
-            meta["validated"] = False
+        # A negative test sends requests or records answers that break the contract on purpose;
+        # `verify` shows those as expected: false = neither checked, else the one side that was.
+        requests, responses = validation_modes(validated)
+        if not (requests and responses):
+            meta["validated"] = "response" if responses else "request" if requests else False
         return meta
 
     def open_cassette(
-        self, path: Path, profiles: list[str], *, mode: RecordMode | None = None, validated: bool = True
+        self,
+        path: Path,
+        profiles: list[str],
+        *,
+        mode: RecordMode | None = None,
+        validated: bool | str = True,
     ) -> CassetteHandle:
         """A cassette for one test: replayed, recorded or passed through according to the options.
 
-        ``mode`` overrides the session's record mode (the token cassettes use it); ``validated=False``
-        marks a cassette whose test switched validation off (its violations are expected).
+        ``mode`` overrides the session's record mode (the token cassettes use it); ``validated``
+        (False, "response" or "request") marks a cassette whose test switched validation off for
+        requests, responses or both (those violations are expected).
         """
         from kpn_contract.cassettes.record import open_cassette_transport
 
@@ -296,7 +314,7 @@ class KPNSession:
         name: str,
         *,
         cassette: CassetteHandle | None = None,
-        validate: bool | None = None,
+        validate: bool | str | None = None,
         subcustomer: bool = True,
         authenticated: bool = True,
     ) -> httpx.Client:
@@ -304,6 +322,8 @@ class KPNSession:
 
         ``subcustomer=False`` leaves out ``x-client-id`` (the context-switch call needs that);
         ``authenticated=False`` sends no token at all (negative tests of the auth answers).
+        ``validate``: True (requests and responses), False, "request" or "response"; None: the
+        session's setting. A request that breaks its contract raises before it is sent.
         """
         from kpn_contract.auth.httpx_auth import KPNAuth
 
@@ -321,10 +341,12 @@ class KPNSession:
             if authenticated
             else None
         )
-        do_validate = self.options.validate if validate is None else validate
-        hooks: dict[str, list[Any]] = (
-            {"response": [self.response_check(name, cassette, auth)]} if do_validate else {}
-        )
+        requests, responses = validation_modes(self.options.validate if validate is None else validate)
+        hooks: dict[str, list[Any]] = {}
+        if requests:
+            hooks["request"] = [self.check_request]
+        if responses:
+            hooks["response"] = [self.response_check(name, cassette, auth)]
         return httpx.Client(
             base_url=profile.base_url,
             auth=auth,
@@ -358,7 +380,7 @@ class KPNSession:
         name: str,
         *,
         cassette: CassetteHandle | None = None,
-        validate: bool | None = None,
+        validate: bool | str | None = None,
         subcustomer: bool = True,
         authenticated: bool = True,
     ) -> httpx.AsyncClient:

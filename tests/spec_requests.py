@@ -15,20 +15,22 @@ from kpn_contract.contract.model import Operation, Spec
 
 __all__ = ["request_args"]
 
-
-_BOUNDARY = "kpn-contract-boundary"  # fixed, so a recorded multipart body matches on replay
+MULTIPART_BOUNDARY = "kpn-contract-suite"
 
 
 def _param_value(schema: dict[str, Any]) -> str:
-    return _text(generate_instance(schema))
-
-
-def _text(value: Any) -> str:
-    """A value as a parameter or form field carries it: booleans as JSON writes them."""
+    value = generate_instance(schema)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
         return "x"
+    return str(value)
+
+
+def _form_value(value: Any) -> str:
+    """A form field as OpenAPI serialises it: booleans as true/false, not Python's True/False."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
 
 
@@ -55,20 +57,15 @@ def request_args(spec: Spec, op: Operation, *, drop_required: bool = False) -> d
         instance = generate_instance(media.schema or {})
         if "json" in media_type:
             args["json"] = instance
-        elif media_type.startswith("multipart/form-data") and isinstance(instance, dict):
-            args["content"] = _multipart({k: _text(v) for k, v in instance.items()})
-            headers["content-type"] = f"multipart/form-data; boundary={_BOUNDARY}"
         elif "form" in media_type and isinstance(instance, dict):
-            args["data"] = {k: _text(v) for k, v in instance.items()}
+            fields = {k: _form_value(v) for k, v in instance.items()}
+            if media_type.startswith("multipart/"):
+                # A fixed boundary: the body is then the same every run, so replay finds its recording.
+                args["files"] = {k: (None, v) for k, v in fields.items()}
+                headers["content-type"] = f"{media_type}; boundary={MULTIPART_BOUNDARY}"
+            else:
+                args["data"] = fields
         else:
             args["content"] = str(instance).encode()
             headers["content-type"] = media_type
     return args
-
-
-def _multipart(fields: dict[str, str]) -> bytes:
-    parts = [
-        f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-        for k, v in fields.items()
-    ]
-    return ("".join(parts) + f"--{_BOUNDARY}--\r\n").encode()

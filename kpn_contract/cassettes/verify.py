@@ -1,11 +1,14 @@
 """Check recorded interactions against the specs, offline: ``kpn-contract verify``.
 
 Every interaction of every cassette, token requests included, goes through the contract
-validator (:meth:`kpn_contract.contract.validate.Validator.validate`). Interactions whose operation
+validator: its request (:meth:`~kpn_contract.contract.validate.Validator.validate_request`) and its
+response (:meth:`~kpn_contract.contract.validate.Validator.validate`). Interactions whose operation
 no spec declares are counted as *unknown* (the validator reports them as ``operation.unknown``
-when built with ``strict_unknown=True``); they are listed but do not fail the run. So are the
-violations of a cassette whose metadata says ``validated: false``: a negative test recorded them on
-purpose (a 302, a gateway fault), and they are shown as *expected*.
+when built with ``strict_unknown=True``); they are listed but do not fail the run. Nor do the
+violations a test chose not to check, shown as *expected*: a cassette whose metadata says
+``validated: false`` (a negative test recorded a 302 or a gateway fault on purpose) has all of them
+expected; ``validated: response`` (a bad request sent on purpose) its request violations, and
+``validated: request`` its response violations.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ class ResponseValidator(Protocol):
         self, method: str, url: str, status: int, headers: Mapping[str, str], body: bytes
     ) -> list[Violation]: ...
 
+    def validate_request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> list[Violation]: ...
+
 
 @dataclass
 class Finding:
@@ -44,6 +51,7 @@ class Finding:
     index: int
     interaction: Interaction
     violation: Violation
+    expected: bool = False  # a check the test switched off: shown, but it does not fail the run
 
 
 @dataclass
@@ -53,7 +61,7 @@ class CassetteVerdict:
     path: Path
     interactions: int = 0
     conforming: int = 0
-    expected: bool = False  # recorded with validation off: its violations do not fail the run
+    expected: bool = False  # recorded with all validation off: its violations do not fail the run
     unknown: list[tuple[int, Interaction]] = field(default_factory=list)
     violations: list[Finding] = field(default_factory=list)
 
@@ -72,7 +80,7 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         """True when no interaction broke its contract (unknown operations and expected ones aside)."""
-        return not any(verdict.violations for verdict in self.cassettes if not verdict.expected)
+        return not any(f for v in self.cassettes for f in v.violations if not f.expected)
 
     @property
     def exit_code(self) -> int:
@@ -87,7 +95,7 @@ class VerifyReport:
                 str(v.path),
                 str(v.interactions),
                 str(v.conforming),
-                f"{v.violating} expected" if v.expected and v.violating else str(v.violating),
+                _violating_cell(v),
                 str(len(v.unknown)),
             )
             for v in self.cassettes
@@ -111,7 +119,7 @@ class VerifyReport:
         for verdict in self.cassettes:
             for finding in verdict.violations:
                 i = finding.interaction
-                note = " (expected: recorded with validation off)" if verdict.expected else ""
+                note = " (expected: recorded with this validation off)" if finding.expected else ""
                 details.append(
                     f"{verdict.path}: interaction {finding.index} {i.method} {i.uri} -> {i.status}: "
                     f"{finding.violation.describe()}{note}"
@@ -121,8 +129,8 @@ class VerifyReport:
         if details:
             out.append("")
             out.extend(details)
-        violations = sum(len(v.violations) for v in self.cassettes if not v.expected)
-        expected = sum(len(v.violations) for v in self.cassettes if v.expected)
+        violations = sum(not f.expected for v in self.cassettes for f in v.violations)
+        expected = sum(f.expected for v in self.cassettes for f in v.violations)
         summary = (
             f"verify: {len(self.cassettes)} cassette(s), {violations} violation(s)"
             if violations
@@ -133,6 +141,18 @@ class VerifyReport:
         out.append("")
         out.append(summary)
         return redact("\n".join(out))
+
+
+def _violating_cell(verdict: CassetteVerdict) -> str:
+    if verdict.violations and all(f.expected for f in verdict.violations):
+        return f"{verdict.violating} expected"
+    return str(verdict.violating)
+
+
+def _expected_sides(meta: Mapping[str, object]) -> tuple[bool, bool]:
+    """Whether (request, response) violations of a cassette are expected, from ``validated``."""
+    validated = meta.get("validated", True)
+    return validated in (False, "response"), validated in (False, "request")
 
 
 def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator) -> VerifyReport:
@@ -149,6 +169,7 @@ def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator)
             interactions=len(cassette.interactions),
             expected=cassette.meta.get("validated") is False,
         )
+        request_expected, response_expected = _expected_sides(cassette.meta)
         for index, interaction in enumerate(cassette.interactions):
             violations = validator.validate(
                 interaction.method,
@@ -160,9 +181,15 @@ def verify(dirs: Iterable[str | os.PathLike[str]], validator: ResponseValidator)
             if any(v.rule == UNKNOWN_OPERATION for v in violations):
                 verdict.unknown.append((index, interaction))
                 continue
-            if violations:
-                verdict.violations.extend(Finding(index, interaction, v) for v in violations)
-            else:
+            in_request = validator.validate_request(
+                interaction.method,
+                interaction.uri,
+                httpx.Headers(list(interaction.request_headers)),
+                interaction.request_body,
+            )
+            verdict.violations.extend(Finding(index, interaction, v, request_expected) for v in in_request)
+            verdict.violations.extend(Finding(index, interaction, v, response_expected) for v in violations)
+            if not (in_request or violations):
                 verdict.conforming += 1
         report.cassettes.append(verdict)
     return report

@@ -1,7 +1,7 @@
 """Reading a request's parameter values back from their strings, as OpenAPI serialises them.
 
 A query, path, header or cookie value arrives as text; its schema speaks of integers, arrays and
-objects. :func:`read_parameter` undoes the declared ``style``/``explode`` (form, simple, label,
+objects. :class:`ParameterReader` undoes the declared ``style``/``explode`` (form, simple, label,
 matrix, spaceDelimited, pipeDelimited, deepObject) and coerces each piece to the type its schema
 names, so the compiled schema then judges the value itself. A piece that does not parse as its type
 stays a string, and the schema reports the type error. Written here because the validators we use
@@ -11,19 +11,35 @@ stays a string, and the schema reports the type error. Written here because the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
+
+import httpx
 
 from kpn_contract.contract.model import JSONSchema, Parameter
 
-__all__ = ["MISSING", "RequestParts", "fields_object", "form_object", "read_parameter", "serialisation"]
+__all__ = ["MISSING", "ParameterReader", "RequestParts", "fields_object", "form_object", "serialisation"]
 
 MISSING: Final = object()  # the parameter is not in the request at all
 _INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+Coerce = Callable[[str], Any]
+
+
+def _query_values(query: str) -> dict[str, list[str]]:
+    # parse_qsl, minus its generality: most pairs need no unquoting, and this runs on every request.
+    values: dict[str, list[str]] = {}
+    for pair in query.split("&") if query else ():
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in pair or "+" in pair:
+            name, value = unquote_plus(name), unquote_plus(value)
+        values.setdefault(name, []).append(value)
+    return values
 
 
 @dataclass
@@ -31,22 +47,26 @@ class RequestParts:
     """The parameter-bearing parts of one request, split once."""
 
     query: dict[str, list[str]]
-    headers: Mapping[str, str]  # case-insensitive (httpx.Headers)
+    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
     path: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, query: str, headers: Mapping[str, str], path: dict[str, str]) -> RequestParts:
-        values: dict[str, list[str]] = {}
-        for name, value in parse_qsl(query, keep_blank_values=True):
-            values.setdefault(name, []).append(value)
-        cookies: dict[str, str] = {}
+    def parse(
+        cls, query: str, headers: Mapping[str, str], path: dict[str, str], *, cookies: bool = True
+    ) -> RequestParts:
+        items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers.items()
+        lowered: dict[str, str] = {}
+        for name, value in items:
+            key = name.lower()
+            lowered[key] = f"{lowered[key]}, {value}" if key in lowered else value
+        jar: dict[str, str] = {}
         # A plain split, not http.cookies: SimpleCookie drops a whole header over one odd cookie.
-        for pair in (headers.get("cookie") or "").split(";"):
+        for pair in (lowered.get("cookie") or "").split(";") if cookies else ():
             name, sep, value = pair.strip().partition("=")
             if sep and name:
-                cookies.setdefault(name, value)
-        return cls(values, headers, path, cookies)
+                jar.setdefault(name, value)
+        return cls(_query_values(query), lowered, path, jar)
 
 
 def serialisation(parameter: Parameter) -> tuple[str, bool]:
@@ -70,30 +90,28 @@ def _types(schema: JSONSchema) -> set[str]:
     return found
 
 
-def _coerce(text: str, schema: Any) -> Any:
-    """``text`` as the type its schema names; unchanged when it is a string or parses as none."""
-    types = _types(schema) if isinstance(schema, dict) else set()
-    if not types or "string" in types:
-        return text
-    if types & {"integer", "number"} and _INTEGER.fullmatch(text):
-        return int(text)
-    if "number" in types and _NUMBER.fullmatch(text):
-        return float(text)
-    if "boolean" in types and text in ("true", "false"):
-        return text == "true"
-    if "null" in types and text in ("", "null"):
-        return None
+def _text(text: str) -> str:
     return text
 
 
-def _coerce_array(pieces: list[str], schema: JSONSchema) -> list[Any]:
-    return [_coerce(piece, schema.get("items")) for piece in pieces]
+def _coercer(schema: Any) -> Coerce:
+    """How a piece of text becomes the type ``schema`` names; unchanged for strings and untyped schemas."""
+    types = frozenset(_types(schema)) if isinstance(schema, dict) else frozenset()
+    if not types or "string" in types:
+        return _text
 
+    def coerce(text: str) -> Any:
+        if types & {"integer", "number"} and _INTEGER.fullmatch(text):
+            return int(text)
+        if "number" in types and _NUMBER.fullmatch(text):
+            return float(text)
+        if "boolean" in types and text in ("true", "false"):
+            return text == "true"
+        if "null" in types and text in ("", "null"):
+            return None
+        return text  # left as it came: the schema then reports the type
 
-def _coerce_object(pairs: dict[str, str], schema: JSONSchema) -> dict[str, Any]:
-    properties = schema.get("properties")
-    props = properties if isinstance(properties, dict) else {}
-    return {key: _coerce(value, props.get(key)) for key, value in pairs.items()}
+    return coerce
 
 
 def _kind(schema: JSONSchema) -> str:
@@ -105,72 +123,89 @@ def _kind(schema: JSONSchema) -> str:
     return "scalar"
 
 
-def _from_text(text: str, parameter: Parameter, style: str, explode: bool) -> Any:
-    """One value of the simple, label, matrix or form styles (path, header, cookie, a query scalar)."""
-    schema, kind, separator = parameter.schema, _kind(parameter.schema), ","
-    if style == "label":
-        text = text.removeprefix(".")
-        separator = "." if explode else ","
-    elif style == "matrix":
-        prefix = f";{parameter.name}="
-        if kind == "array" and explode:
-            return _coerce_array([p.removeprefix(f"{parameter.name}=") for p in text.split(";") if p], schema)
-        text = text.removeprefix(prefix) if text.startswith(prefix) else text.removeprefix(";")
-        separator = ";" if explode and kind == "object" else ","
-    if kind == "array":
-        return _coerce_array(text.split(separator) if text else [], schema)
-    if kind == "object":
-        if explode:
-            pairs = dict(p.partition("=")[::2] for p in text.split(separator) if p)
+class ParameterReader:
+    """Reads one parameter back from a request, typed per its schema; built once per parameter."""
+
+    def __init__(self, parameter: Parameter) -> None:
+        self.name, self.location, schema = parameter.name, parameter.location, parameter.schema
+        self.style, self.explode = serialisation(parameter)
+        self.kind = _kind(schema)
+        self.coerce = _coercer(schema)
+        self.coerce_item = _coercer(schema.get("items"))
+        properties = schema.get("properties")
+        self.properties = (
+            {key: _coercer(sub) for key, sub in properties.items()} if isinstance(properties, dict) else {}
+        )
+
+    def _object(self, pairs: dict[str, str]) -> dict[str, Any]:
+        return {key: self.properties.get(key, _text)(value) for key, value in pairs.items()}
+
+    def _array(self, pieces: list[str]) -> list[Any]:
+        return [self.coerce_item(piece) for piece in pieces]
+
+    def read(self, parts: RequestParts) -> Any:
+        """The value in the request, or :data:`MISSING`."""
+        if self.location == "query":
+            return self._query(parts.query)
+        if self.location == "path":
+            text = parts.path.get(self.name)
+        elif self.location == "header":
+            text = parts.headers.get(self.name.lower())
         else:
-            pieces = text.split(separator)
-            pairs = dict(zip(pieces[::2], pieces[1::2], strict=False))
-        return _coerce_object(pairs, schema)
-    return _coerce(text, schema)
+            text = parts.cookies.get(self.name)
+        return MISSING if text is None else self._from_text(text, self.style)
 
-
-def read_parameter(parameter: Parameter, parts: RequestParts) -> Any:
-    """The value of ``parameter`` in the request, typed per its schema, or :data:`MISSING`."""
-    style, explode = serialisation(parameter)
-    name, schema = parameter.name, parameter.schema
-    if parameter.location == "query":
-        kind = _kind(schema)
-        if style == "deepObject":
-            prefix = name + "["
+    def _query(self, query: dict[str, list[str]]) -> Any:
+        if self.style == "deepObject":
+            prefix = self.name + "["
             nested = {
                 key[len(prefix) : -1]: values[0]
-                for key, values in parts.query.items()
+                for key, values in query.items()
                 if key.startswith(prefix) and key.endswith("]")
             }
-            return _coerce_object(nested, schema) if nested else MISSING
-        if kind == "object" and style == "form" and explode:
-            properties = schema.get("properties")
-            spread = {k: parts.query[k][0] for k in (properties or {}) if k in parts.query}
-            return _coerce_object(spread, schema) if spread else MISSING
-        values = parts.query.get(name)
+            return self._object(nested) if nested else MISSING
+        if self.kind == "object" and self.style == "form" and self.explode:
+            spread = {key: query[key][0] for key in self.properties if key in query}
+            return self._object(spread) if spread else MISSING
+        values = query.get(self.name)
         if values is None:
             return MISSING
-        if kind == "array":
-            if style == "form" and explode:
-                return _coerce_array(values, schema)
+        if self.kind == "array":
+            if self.style == "form" and self.explode:
+                return self._array(values)
             joined = values[0]
-            return _coerce_array(joined.split(_DELIMITERS.get(style, ",")) if joined else [], schema)
-        return _from_text(values[0], parameter, "form", explode)
-    if parameter.location == "path":
-        text = parts.path.get(name)
-    elif parameter.location == "header":
-        text = parts.headers.get(name)
-    else:
-        text = parts.cookies.get(name)
-    return MISSING if text is None else _from_text(text, parameter, style, explode)
+            return self._array(joined.split(_DELIMITERS.get(self.style, ",")) if joined else [])
+        return self._from_text(values[0], "form")
+
+    def _from_text(self, text: str, style: str) -> Any:
+        """One value of the simple, label, matrix or form styles (path, header, cookie, a query scalar)."""
+        if self.kind == "scalar" and style in ("simple", "form"):
+            return self.coerce(text)
+        kind, explode, separator = self.kind, self.explode, ","
+        if style == "label":
+            text = text.removeprefix(".")
+            separator = "." if explode else ","
+        elif style == "matrix":
+            prefix = f";{self.name}="
+            if kind == "array" and explode:
+                return self._array([p.removeprefix(f"{self.name}=") for p in text.split(";") if p])
+            text = text.removeprefix(prefix) if text.startswith(prefix) else text.removeprefix(";")
+            separator = ";" if explode and kind == "object" else ","
+        if kind == "array":
+            return self._array(text.split(separator) if text else [])
+        if kind == "object":
+            if explode:
+                pairs = dict(p.partition("=")[::2] for p in text.split(separator) if p)
+            else:
+                pieces = text.split(separator)
+                pairs = dict(zip(pieces[::2], pieces[1::2], strict=False))
+            return self._object(pairs)
+        return self.coerce(text)
 
 
 def form_object(body: bytes, schema: JSONSchema) -> dict[str, Any]:
     """An ``application/x-www-form-urlencoded`` body as the object its schema describes."""
-    values: dict[str, list[str]] = {}
-    for name, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
-        values.setdefault(name, []).append(value)
-    return fields_object(values, schema)
+    return fields_object(_query_values(body.decode("utf-8", errors="replace")), schema)
 
 
 def fields_object(values: Mapping[str, list[str]], schema: JSONSchema) -> dict[str, Any]:
@@ -181,7 +216,8 @@ def fields_object(values: Mapping[str, list[str]], schema: JSONSchema) -> dict[s
     for name, found in values.items():
         prop = props.get(name)
         if isinstance(prop, dict) and "array" in _types(prop):
-            result[name] = _coerce_array(found, prop)
+            item = _coercer(prop.get("items"))
+            result[name] = [item(piece) for piece in found]
         else:
-            result[name] = _coerce(found[0], prop)
+            result[name] = _coercer(prop)(found[0])
     return result

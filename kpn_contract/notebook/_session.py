@@ -134,11 +134,11 @@ class NotebookSession:
         return self.check(response)
 
     def check(self, response: httpx.Response) -> CheckedResponse:
-        """Validate any response (a recorded one, or one altered by hand) and return its verdict.
+        """Validate any response (a recorded one, or one altered by hand) and its request; the verdict.
 
-        Its violations are added to :attr:`violations`.
+        Request violations (``request.*``) come first; all are added to :attr:`violations`.
         """
-        violations = self.kpn.check(response)
+        violations = [*self.kpn.check_request(response.request), *self.kpn.check(response)]
         operation = self.validator.index.find(response.request.method, str(response.request.url))
         return CheckedResponse(
             response=response,

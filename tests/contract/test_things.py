@@ -70,7 +70,7 @@ def test_wrong_accept_header_is_a_400(things: httpx.Client) -> None:
     assert response.status_code == 400
 
 
-@pytest.mark.kpn(profile="things")
+@pytest.mark.kpn(profile="things", validate="response")  # a bad request on purpose
 def test_bad_query_parameter_is_a_400(things: httpx.Client) -> None:
     assert things.get("/api/devices", params={"currentPage": "first"}).status_code == 400
 
@@ -129,7 +129,7 @@ def test_downlink_is_accepted(kpn_client: Callable[..., httpx.Client]) -> None:
     assert response.is_success
 
 
-@pytest.mark.kpn(profile="things")
+@pytest.mark.kpn(profile="things", validate="response")  # a bad request on purpose
 def test_downlink_with_a_malformed_senml_body_is_a_400(kpn_client: Callable[..., httpx.Client]) -> None:
     response = kpn_client().post(
         "/api/actuator/downlinks",

@@ -153,7 +153,7 @@ def test_unknown_device_is_a_404(things: httpx.Client) -> None:
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.kpn(profile="things")
+@pytest.mark.kpn(profile="things", validate="response")  # bad requests on purpose
 @pytest.mark.parametrize(
     "params",
     [

@@ -33,6 +33,7 @@ def test_gateway_rejects_an_unknown_client(kpn_client: Callable[..., httpx.Clien
     assert response.json() == {"ErrorCode": "invalid_client", "Error": "ClientId is Invalid"}
 
 
+@pytest.mark.kpn(validate="response")  # the request leaves grant_type out on purpose
 def test_gateway_requires_grant_type(kpn_client: Callable[..., httpx.Client]) -> None:
     client = kpn_client("sandbox", authenticated=False)
     response = client.post(

@@ -44,7 +44,8 @@ def test_a_302_is_shown_as_a_violation_with_its_meaning() -> None:
     assert [a.status for a in answers] == [200, 302, 403]
     wrong = answers[1]
     assert not wrong.conforms
-    assert [v.rule for v in wrong.violations] == ["status.auth-failure"]
+    # The request went without credentials on purpose: the notebook says so, then judges the answer.
+    assert [v.rule for v in wrong.violations] == ["request.security", "status.auth-failure"]
     assert "never follow" in wrong.meaning
     assert "(never followed)" in wrong._repr_html_()
     assert "access rights" in answers[2].meaning
@@ -96,7 +97,9 @@ def test_a_closed_session_says_so() -> None:
 def test_views_redact_registered_secrets(clean_secret_registry: None) -> None:
     secret = "s3cr3t-value-for-the-view"
     register_secret(secret)
-    violation = Violation("body.schema", "listDevices", "specs/kpn-things/kpn-things-beta.yaml", "/x", "a string", secret)
+    violation = Violation(
+        "body.schema", "listDevices", "specs/kpn-things/kpn-things-beta.yaml", "/x", "a string", secret
+    )
     table = notebook.ViolationTable([violation])
     request = httpx.Request("GET", f"https://api.kpnthings.com/api/devices?search={secret}")
     response = httpx.Response(200, json={"name": secret}, request=request)

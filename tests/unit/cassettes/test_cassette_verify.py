@@ -40,6 +40,23 @@ class _Planted:
             return [Violation("status.undeclared", "GET /api/devices", "things.yaml", "", "200", "500")]
         return []
 
+    def validate_request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> list[Violation]:
+        del method, headers, body
+        if url.endswith("?sortBy=bogus"):
+            return [
+                Violation(
+                    "request.parameter.schema",
+                    "listDevices",
+                    "things.yaml",
+                    "query parameter sortBy",
+                    "enum",
+                    "bogus",
+                )
+            ]
+        return []
+
 
 def test_planted_violation_is_reported(tmp_path: Path) -> None:
     save_cassette(Cassette(tmp_path / "a" / "good.yaml", [_interaction("/api/devices", 200, b"{}")]))
@@ -152,3 +169,32 @@ def test_violations_of_a_cassette_recorded_with_validation_off_are_expected(
     report = verify([tmp_path], Validator(project_index()))
     assert not report.ok
     assert "status.auth-failure" in report.render_text()
+
+
+def test_request_violations_are_reported_and_counted(tmp_path: Path) -> None:
+    save_cassette(Cassette(tmp_path / "c.yaml", [_interaction("/api/devices?sortBy=bogus", 200, b"{}")]))
+    report = verify([tmp_path], _Planted())
+    (verdict,) = report.cassettes
+    assert (verdict.conforming, verdict.violating) == (0, 1)
+    assert not report.ok
+    assert "request.parameter.schema at query parameter sortBy in listDevices" in report.render_text()
+
+
+def test_request_violations_of_a_cassette_validating_only_responses_are_expected(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    from kpn_contract.contract.specs import project_index
+    from kpn_contract.contract.validate import Validator
+
+    negative = repo_root / "cassettes" / "contract" / "test_things" / "test_bad_query_parameter_is_a_400.yaml"
+    text = negative.read_text()
+    assert "validated: response" in text
+    (tmp_path / "bad-request.yaml").write_text(text)
+    report = verify([tmp_path], Validator(project_index()))
+    assert report.ok
+    assert "request.parameter.schema at query parameter currentPage" in report.render_text()
+    assert "1 expected in cassettes recorded with validation off" in report.render_text()
+    # Without the mark, the bad request is a real violation; with "request", only responses are excused.
+    for mark in ("", "  validated: request\n"):
+        (tmp_path / "bad-request.yaml").write_text(text.replace("  validated: response\n", mark))
+        assert not verify([tmp_path], Validator(project_index())).ok

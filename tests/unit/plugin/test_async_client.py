@@ -292,7 +292,7 @@ def test_an_async_contract_violation_reads_as_a_test_failure(pytester: pytest.Py
         pytestmark = pytest.mark.anyio
         {ANYIO_BACKEND}
 
-        @pytest.mark.kpn(profile="things")
+        @pytest.mark.kpn(profile="things", validate="response")  # the request lacks auth on purpose
         async def test_not_authenticated(kpn_async_client):
             await kpn_async_client(authenticated=False).get({DEVICES})
 

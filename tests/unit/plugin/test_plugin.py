@@ -215,7 +215,7 @@ def test_validation_failure_reads_as_a_test_failure(pytester: pytest.Pytester) -
         """
         import pytest
 
-        @pytest.mark.kpn(profile="things")
+        @pytest.mark.kpn(profile="things", validate="response")  # the request lacks auth on purpose
         def test_not_authenticated(kpn_client):
             kpn_client(authenticated=False).get(
                 "/api/devices", headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}
