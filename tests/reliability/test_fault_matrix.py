@@ -84,7 +84,7 @@ def call_api(session: KPNSession, profile: str) -> httpx.Response:
     with session.client(profile) as client:
         if profile == "things":
             return client.get("/api/devices", headers={"Accept": DEVICES_JSON})
-        return client.get(PARLEY_CONFIG)
+        return client.get(PARLEY_CONFIG, headers={"uniqueAppDeviceId": "fault-matrix-device"})  # required
 
 
 def expire_early_action(session: KPNSession, profile: str) -> httpx.Response:

@@ -200,9 +200,10 @@ def test_debug_logs_hold_no_secret(
             with session.client(profile, subcustomer=False) as client:
                 assert client.get("/api/devices", headers={"Accept": DEVICES_JSON}).status_code == 200
         with session.client("sandbox") as client:
-            client.get(PARLEY_CONFIG)
+            device = {"uniqueAppDeviceId": "leak-test-device"}  # a header Parley requires
+            client.get(PARLEY_CONFIG, headers=device)
             time.sleep(0.3)
-            assert client.get(PARLEY_CONFIG).status_code == 200
+            assert client.get(PARLEY_CONFIG, headers=device).status_code == 200
         failing = _session(leak_emulator, {**env, "KPN_PROJECT_CLIENT_SECRET": wrong}, tmp_path / "x")
         with pytest.raises(TokenError):
             failing.token("project")

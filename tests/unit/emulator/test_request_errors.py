@@ -91,6 +91,26 @@ def test_parley_wrong_content_type(http: httpx.Client, contract: Validator) -> N
     assert _parley_codes(_documented_400(contract, response)) == ["invalid_body_format"]
 
 
+def test_parley_multipart_field_out_of_enum_is_its_documented_code(
+    http: httpx.Client, contract: Validator
+) -> None:
+    response = http.post(
+        f"{PARLEY}/messages",
+        params={"message": "hi"},
+        headers=DEVICE,
+        data={"typeId": "9"},
+        files={"image": ("a.png", b"\x89PNG\r\n", "image/png")},
+    )
+    assert _parley_codes(_documented_400(contract, response)) == ["invalid_message_type"]
+
+
+def test_a_rejected_call_passed_the_gateway_and_counts_against_the_quota(http: httpx.Client) -> None:
+    response = http.get(f"{PARLEY}/messages")
+    assert response.status_code == 400
+    assert response.headers["sunset"] == "n/a"
+    assert int(response.headers["quota-used"]) >= 1
+
+
 def test_parley_valid_request_still_succeeds(http: httpx.Client) -> None:
     assert http.get(f"{PARLEY}/messages/12", headers=DEVICE).status_code == 200
 
