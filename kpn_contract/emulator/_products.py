@@ -314,7 +314,7 @@ async def product_call(request: Request) -> Response:
     if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
         return expired_token_fault()
     if found is None:
-        return method_not_allowed(allowed, request.url.path)
+        return method_not_allowed(allowed)
     operation, spec, template = found
     path = request.url.path
     base = template[: len(template) - len(operation.path)]
@@ -325,7 +325,7 @@ async def product_call(request: Request) -> Response:
     if violations:
         error = rejection(operation, violations, context)
     elif catalog.is_deleted(path):
-        error = product_error(operation, 404, f"{context.relative_path} was deleted", context, "not_found")
+        error = product_error(operation, 404, "the resource was deleted", context, "not_found")
     if error is not None:
         error.headers.update(quota)
         return error

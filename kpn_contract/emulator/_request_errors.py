@@ -222,7 +222,7 @@ def product_error(
     return _json(status, media, body)
 
 
-def method_not_allowed(allowed: Sequence[str], path: str) -> Response:
+def method_not_allowed(allowed: Sequence[str]) -> Response:
     """A known product path called with a method it does not declare: 405 with ``Allow``.
 
     What the gateway answers here is undocumented [?]; 405 with ``Allow`` is what HTTP (RFC 9110)
@@ -232,7 +232,7 @@ def method_not_allowed(allowed: Sequence[str], path: str) -> Response:
         "transactionId": str(uuid.uuid4()),
         "status": "405",
         "name": HTTPStatus.METHOD_NOT_ALLOWED.phrase,
-        "message": f"{path} allows {', '.join(allowed)}",
+        "message": f"this path allows {', '.join(allowed)}",
         "info": "",
     }
     return _json(405, "application/json", body, {"Allow": ", ".join(allowed)})

@@ -204,6 +204,10 @@ def test_an_undeclared_method_on_a_known_path_is_405_with_allow(http: httpx.Clie
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
     assert response.json()["name"] == "Method Not Allowed"
+    with_value = http.delete(f"{PARLEY}/messages/{PLANTED}")
+    assert with_value.status_code == 405
+    assert with_value.headers["allow"] == "GET"
+    assert PLANTED not in with_value.text
 
 
 def test_an_undeclared_method_without_a_token_is_the_gateway_401(http: httpx.Client) -> None:
