@@ -1,10 +1,9 @@
 """The emulator keeps its own response contracts, as schemathesis (an independent tool) confirms.
 
-The response side of schemathesis's default checks runs against the emulator for KPN Things' beta
-and for each product mock served from specs/. The request side (negative_data_rejection,
-missing_required_header, unsupported_method, use_after_free, ...) runs in test_emulator_products.py
-for the products and test_run_fuzz.py / test_emulator_things_api.py for KPN Things. Per-operation
-exclusions (kpn_contract.fuzz.OPERATION_EXCLUSIONS) apply here too.
+The response side of schemathesis's default checks, named with --checks, runs against the emulator
+for KPN Things' beta and for Number Verify (whose per-operation exclusion must hold under --checks).
+Every product runs every default check in test_emulator_products.py; KPN Things' request side runs
+in test_run_fuzz.py and test_emulator_things_api.py.
 """
 
 from __future__ import annotations
@@ -36,9 +35,8 @@ def emulator():
     ("profile", "spec_name"),
     [
         ("things", "kpn-things/kpn-things-beta.yaml"),
-        ("sandbox", "parley-secure-messenger.yaml"),
-        ("sandbox", "weseedo-personal.yaml"),
-        ("sandbox", "vonage-number-insight.yaml"),
+        # Every product runs every check in test_emulator_products.py; Number Verify stays here because
+        # --checks names status_code_conformance, which its per-operation exclusion must keep off.
         ("sandbox", "kpn-number-verify.yaml"),
     ],
 )
