@@ -91,7 +91,7 @@ class CompiledSchemas:
     def __init__(self) -> None:
         self._compiled: dict[tuple[int, bool], tuple[JSONSchema, Any]] = {}
 
-    def compile(self, schema: JSONSchema, where: str, *, formats: bool = False) -> Any:
+    def compile(self, schema: JSONSchema, where: str, *, formats: bool = False, warn: bool = True) -> Any:
         """The compiled validator of ``schema``, or None when it cannot be compiled (warned once)."""
         key = (id(schema), formats)
         found = self._compiled.get(key)
@@ -99,7 +99,8 @@ class CompiledSchemas:
             try:
                 compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=formats)
             except (ValueError, jsonschema_rs.ValidationError) as exc:
-                log.warning("schema of %s cannot be compiled (%s); not checked", where, exc)
+                if warn:
+                    log.warning("schema of %s cannot be compiled (%s); not checked", where, exc)
                 compiled = None
             found = self._compiled[key] = (schema, compiled)
         return found[1]

@@ -10,6 +10,7 @@ import re
 from typing import Any, cast
 
 from kpn_contract.contract._document import join_pointer, mapping
+from kpn_contract.contract._parameters import declared_serialisation
 from kpn_contract.contract._schema import SchemaLoader
 from kpn_contract.contract.model import (
     JSONSchema,
@@ -53,21 +54,8 @@ _SWAGGER_SCHEMA_KEYS = frozenset(
 )
 
 
-# Swagger 2.0 collectionFormat → OpenAPI (style, explode); tsv has no OpenAPI 3 style and stays unset.
-_COLLECTION_FORMATS = {
-    "csv": (None, False),
-    "multi": ("form", True),
-    "ssv": ("spaceDelimited", False),
-    "pipes": ("pipeDelimited", False),
-}
-
-
-def _serialisation(node: dict[Any, Any], swagger: bool) -> tuple[str | None, bool | None]:
-    """A parameter's declared (style, explode); None where it declares none (the defaults apply)."""
-    if swagger:
-        return _COLLECTION_FORMATS.get(str(node.get("collectionFormat", "csv")), (None, None))
-    style, explode = node.get("style"), node.get("explode")
-    return (style if isinstance(style, str) else None, explode if isinstance(explode, bool) else None)
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 class SpecReader(SchemaLoader):
@@ -175,7 +163,7 @@ class SpecReader(SchemaLoader):
                 schema = {}
             loc = cast(ParameterLocation, location)
             required = bool(node.get("required")) or location == "path"
-            style, explode = _serialisation(node, swagger)
+            style, explode = declared_serialisation(node, swagger=swagger)
             params.append(
                 Parameter(name, loc, required, schema, bool(node.get("deprecated")), style, explode)
             )
@@ -379,15 +367,10 @@ class SpecReader(SchemaLoader):
                             join_pointer(at, "flows", flow_name),
                             f"oauth2 flow {flow_name!r} has no 'scopes' (required by OpenAPI; read as none)",
                         )
-            scheme, location, parameter = (node.get(k) for k in ("scheme", "in", "name"))
+            scheme, location, parameter = (_text(node.get(key)) for key in ("scheme", "in", "name"))
+            scheme = scheme.lower() if scheme else ("basic" if kind == "basic" else None)
             result[str(name)] = SecurityScheme(
-                str(name),
-                kind,
-                token_url,
-                tuple(flows),
-                scheme.lower() if isinstance(scheme, str) else ("basic" if kind == "basic" else None),
-                location if isinstance(location, str) else None,
-                parameter if isinstance(parameter, str) else None,
+                str(name), kind, token_url, tuple(flows), scheme, location, parameter
             )
         return result
 

@@ -20,7 +20,15 @@ import httpx
 
 from kpn_contract.contract.model import JSONSchema, Parameter
 
-__all__ = ["MISSING", "ParameterReader", "RequestParts", "fields_object", "form_object", "serialisation"]
+__all__ = [
+    "MISSING",
+    "ParameterReader",
+    "RequestParts",
+    "declared_serialisation",
+    "fields_object",
+    "form_object",
+    "serialisation",
+]
 
 MISSING: Final = object()  # the parameter is not in the request at all
 _INTEGER = re.compile(r"[-+]?[0-9]+")
@@ -55,10 +63,13 @@ class RequestParts:
     def parse(
         cls, query: str, headers: Mapping[str, str], path: dict[str, str], *, cookies: bool = True
     ) -> RequestParts:
-        items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers.items()
+        pairs = (  # httpx gives its names lower-case already
+            headers.multi_items()
+            if isinstance(headers, httpx.Headers)
+            else [(name.lower(), value) for name, value in headers.items()]
+        )
         lowered: dict[str, str] = {}
-        for name, value in items:
-            key = name.lower()
+        for key, value in pairs:
             lowered[key] = f"{lowered[key]}, {value}" if key in lowered else value
         jar: dict[str, str] = {}
         # A plain split, not http.cookies: SimpleCookie drops a whole header over one odd cookie.
@@ -67,6 +78,23 @@ class RequestParts:
             if sep and name:
                 jar.setdefault(name, value)
         return cls(_query_values(query), lowered, path, jar)
+
+
+# Swagger 2.0 collectionFormat → OpenAPI (style, explode); tsv has no OpenAPI 3 style and stays unset.
+_COLLECTION_FORMATS = {
+    "csv": (None, False),
+    "multi": ("form", True),
+    "ssv": ("spaceDelimited", False),
+    "pipes": ("pipeDelimited", False),
+}
+
+
+def declared_serialisation(node: dict[Any, Any], *, swagger: bool) -> tuple[str | None, bool | None]:
+    """A parameter's declared (style, explode); None where it declares none (the defaults apply)."""
+    if swagger:
+        return _COLLECTION_FORMATS.get(str(node.get("collectionFormat", "csv")), (None, None))
+    style, explode = node.get("style"), node.get("explode")
+    return (style if isinstance(style, str) else None, explode if isinstance(explode, bool) else None)
 
 
 def serialisation(parameter: Parameter) -> tuple[str, bool]:

@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema_rs
 
@@ -56,6 +55,8 @@ REQUEST_RULES = (
 )
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
+# OpenAPI: header parameters with these names "SHALL be ignored" (the spec says them elsewhere).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _NOT_SHOWN = "a value outside it (not shown: {} values may hold credentials)"
 
 
@@ -173,7 +174,8 @@ class RequestValidator:
         plan = self._plans.get(id(operation))
         if plan is None:
             plan = self._plans[id(operation)] = self._plan(operation)
-        parts = RequestParts.parse(urlsplit(url).query, headers, path_values, cookies=plan.cookies)
+        query = url.partition("?")[2].partition("#")[0]
+        parts = RequestParts.parse(query, headers, path_values, cookies=plan.cookies)
         violations: list[Violation] = []
         if plan.security is not None and not any(
             all(_scheme_met(s, parts) for s in alternative) for alternative in plan.security
@@ -190,29 +192,22 @@ class RequestValidator:
     def _plan(self, operation: Operation) -> _RequestPlan:
         plan = _RequestPlan(operation)
         where = f"{operation.key} in {operation.spec_path}"
-        combined: dict[str, JSONSchema] = {}
         for parameter in operation.parameters:
             if parameter.location not in ("path", "query", "header", "cookie"):
                 continue
-            key = f"{len(plan.parameters)}"
-            # Compiled alone first, so that one broken schema does not switch off the others' checks.
-            if parameter.schema and self.schemas.compile(parameter.schema, where, formats=True) is not None:
-                combined[key] = parameter.schema
-            else:
-                key = ""
+            if parameter.location == "header" and parameter.name.lower() in _IGNORED_HEADERS:
+                continue
             plan.cookies = plan.cookies or parameter.location == "cookie"
             plan.parameters.append(
                 _ParameterCheck(
                     parameter,
                     ParameterReader(parameter),
-                    key,
+                    str(len(plan.parameters)) if parameter.schema else "",
                     f"{parameter.location} parameter {parameter.name}",
                     parameter.location in ("header", "cookie"),
                 )
             )
-        if combined:
-            schema: JSONSchema = {"type": "object", "properties": combined}
-            plan.parameters_validator = self.schemas.compile(schema, where, formats=True)
+        plan.parameters_validator = self._compile_parameters(plan.parameters, where)
         if operation.request_body is not None:
             plan.body_required = operation.request_body.required
             plan.bodies = operation.request_body.content
@@ -236,6 +231,22 @@ class RequestValidator:
         plan.security = alternatives or None
         plan.cookies = plan.cookies or any(s.location == "cookie" for alt in alternatives for s in alt)
         return plan
+
+    def _compile_parameters(self, checks: list[_ParameterCheck], where: str) -> Any:
+        """One validator for all parameters, an object schema with one property per parameter."""
+        schemas = {check.key: check.parameter.schema for check in checks if check.key}
+        if not schemas:
+            return None
+        compiled = self.schemas.compile(
+            {"type": "object", "properties": schemas}, where, formats=True, warn=False
+        )
+        if compiled is not None:
+            return compiled
+        # One schema that cannot be compiled must not switch off the checks of the others.
+        for check in checks:
+            if check.key and self.schemas.compile(check.parameter.schema, where, formats=True) is None:
+                check.key = ""
+        return self._compile_parameters([check for check in checks if check.key], where)
 
     # -- per request ----------------------------------------------------------------------------------
     def _check_parameters(self, plan: _RequestPlan, parts: RequestParts, out: list[Violation]) -> None:

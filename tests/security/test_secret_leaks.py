@@ -40,6 +40,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_TESTS = ["tests/contract/test_things.py", "tests/contract/test_tokens.py"]
 DEVICES_JSON = "application/vnd.kpnthings.device.v1.response+json"
 PARLEY_CONFIG = "https://api-prd.kpn.com/communication/parley/secure-messenger/config"
+PARLEY_DEVICE = {"uniqueAppDeviceId": "leak-test-device"}  # a header Parley's config call requires
 GATEWAY_TOKEN = "POST /oauth/client_credential/accesstoken"
 SUBPROCESS_TIMEOUT = 180
 
@@ -90,7 +91,7 @@ import pytest
 
 @pytest.mark.kpn(profile="sandbox")
 def test_fails_on_a_contract_violation(kpn_client):
-    kpn_client().get("{PARLEY_CONFIG}")
+    kpn_client().get("{PARLEY_CONFIG}", headers={PARLEY_DEVICE})
 
 @pytest.mark.kpn(profile="project")
 def test_fails_on_a_token_error(kpn_token):
@@ -200,10 +201,9 @@ def test_debug_logs_hold_no_secret(
             with session.client(profile, subcustomer=False) as client:
                 assert client.get("/api/devices", headers={"Accept": DEVICES_JSON}).status_code == 200
         with session.client("sandbox") as client:
-            device = {"uniqueAppDeviceId": "leak-test-device"}  # a header Parley requires
-            client.get(PARLEY_CONFIG, headers=device)
+            client.get(PARLEY_CONFIG, headers=PARLEY_DEVICE)
             time.sleep(0.3)
-            assert client.get(PARLEY_CONFIG, headers=device).status_code == 200
+            assert client.get(PARLEY_CONFIG, headers=PARLEY_DEVICE).status_code == 200
         failing = _session(leak_emulator, {**env, "KPN_PROJECT_CLIENT_SECRET": wrong}, tmp_path / "x")
         with pytest.raises(TokenError):
             failing.token("project")

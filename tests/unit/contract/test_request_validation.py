@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kpn_contract.contract.model import Violation
+from kpn_contract.contract.model import Operation, Parameter, Spec, Violation
 from kpn_contract.contract.request_validation import REQUEST_RULES
 from kpn_contract.contract.specs import SpecIndex, load_spec
 from kpn_contract.contract.validate import Validator
@@ -67,6 +67,8 @@ SPEC: dict[str, Any] = {
                         "in": "cookie",
                         "schema": {"type": "string", "enum": ["dark", "light"]},
                     },
+                    # Ignored, as OpenAPI says: Authorization belongs to the security requirement.
+                    {"name": "Authorization", "in": "header", "required": True, "schema": {"enum": ["x"]}},
                 ],
                 "responses": {"200": {"description": "ok"}},
             },
@@ -441,3 +443,23 @@ def test_the_request_rules_are_documented_next_to_the_response_rules(repo_root: 
     documented = re.findall(r"^\| `(request\.[a-z.-]+)` \|", text, flags=re.MULTILINE)
     assert documented == list(REQUEST_RULES)
     assert "| `body.schema` |" in text  # the response rules, in the same document
+
+
+def test_a_parameter_schema_that_cannot_be_compiled_leaves_the_others_checked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Built in code: the loader itself drops a pattern that is no regex, so a file could not hold it.
+    parameters = (
+        Parameter("bad", "query", required=False, schema={"type": "string", "pattern": "(unclosed"}),
+        Parameter("n", "query", required=False, schema={"type": "integer", "maximum": 3}),
+    )
+    operation = Operation("mem.yaml", "mem", "GET", "/x", "getX", parameters, None, {})
+    spec = Spec("mem.yaml", "mem", "1", "openapi-3.0", ("/",), [operation])
+    checker = Validator(SpecIndex([spec]))
+    assert found(checker.validate_request("GET", "/x?bad=anything&n=4", {}, b"")) == [
+        ("request.parameter.schema", "query parameter n")
+    ]
+    assert checker.validate_request("GET", "/x?bad=anything&n=2", {}, b"") == []
+    warnings = [r.getMessage() for r in caplog.records if "cannot be compiled" in r.getMessage()]
+    assert len(warnings) == 1  # the broken schema, named once; not the combined one
+    assert "GET /x in mem.yaml" in warnings[0]

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+from kpn_contract.errors import UsageError
+from kpn_contract.run_settings import validation_modes
 
 ACCEPT = '{"Accept": "application/vnd.kpnthings.device.v1.response+json"}'
 BOGUS_SORT = f"""
@@ -150,3 +152,26 @@ def test_an_async_client_refuses_a_bad_request_before_sending_it(
     result.stdout.fnmatch_lines(["*RequestViolation*", "*query parameter sortBy*"])
     assert "ExceptionGroup" not in result.stdout.str()
     assert "GET /api/devices" not in emulator.stats()["requests"]
+
+
+@pytest.mark.parametrize(
+    ("value", "modes"),
+    [
+        (True, (True, True)),
+        ("both", (True, True)),
+        ("request", (True, False)),
+        ("response", (False, True)),
+        (False, (False, False)),
+    ],
+)
+def test_validation_modes(value: object, modes: tuple[bool, bool]) -> None:
+    assert validation_modes(value) == modes
+
+
+@pytest.mark.parametrize("value", ["Response", "requests", 1, None, ""])
+def test_a_value_that_is_no_validation_mode_is_refused_in_one_line(value: object) -> None:
+    with pytest.raises(UsageError) as info:
+        validation_modes(value)
+    assert info.value.message.splitlines() == [
+        f"validate={value!r} is not a validation mode: use True, False, 'response', 'request', 'both'"
+    ]
