@@ -19,6 +19,7 @@ from kpn_contract.contract.validate import Validator
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
 from .conftest import gateway_token, loopback_client
+from .test_server import _run_cli
 
 PARLEY = "/communication/parley/secure-messenger"
 INSIGHT = "/communication/nexmo/number-insight"
@@ -245,3 +246,18 @@ def test_by_default_deletions_are_not_remembered(http: httpx.Client) -> None:
     url = f"{WESEEDO}/management/users/u-1"
     assert http.delete(url).status_code == 200
     assert http.patch(url, json={"locale": "nl"}).status_code == 200
+
+
+def test_emulate_remember_deletions_reaches_the_running_emulator() -> None:
+    # `kpn-contract emulate --remember-deletions` runs run_emulator_cli(remember_deletions=True).
+    text, stop, thread, errors = _run_cli(port=0, remember_deletions=True)
+    try:
+        url = next(line.split()[-1] for line in text.splitlines() if "listening on" in line)
+        with loopback_client(url) as http:
+            http.headers["authorization"] = f"Bearer {gateway_token(http)}"
+            assert http.delete(f"{WESEEDO}/management/users/u-9").status_code == 200
+            assert http.get(f"{WESEEDO}/management/users/u-9").status_code == 404
+    finally:
+        stop.set()
+        thread.join(10)
+    assert errors == []
