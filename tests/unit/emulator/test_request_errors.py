@@ -155,6 +155,12 @@ def test_weseedo_body_breaking_its_schema(http: httpx.Client, contract: Validato
     assert "message" in body["info"]  # the missing required property
 
 
+def test_weseedo_wrong_content_type(http: httpx.Client, contract: Validator) -> None:
+    response = http.post(f"{WESEEDO}/personal/sms", data={"participant": "p", "message": "m"})
+    body = _documented_400(contract, response)
+    assert body["message"] == "Content-Type must be one of application/json"
+
+
 def test_weseedo_missing_required_header(http: httpx.Client, contract: Validator) -> None:
     response = http.post(f"{WESEEDO}/personal/meetings", json={"site": "s1", "participants": [{"name": "A"}]})
     assert _documented_400(contract, response)["message"] == "header parameter user_email is required"
@@ -169,6 +175,16 @@ def test_number_verify_missing_body(http: httpx.Client, contract: Validator) -> 
 def test_number_verify_form_missing_field(http: httpx.Client, contract: Validator) -> None:
     response = http.post(f"{VERIFY}/token", data={"client_id": "c", "client_secret": "s"})
     assert _documented_400(contract, response) == {"error_code": 400, "message": "Bad Request"}
+
+
+def test_number_verify_wrong_content_type(http: httpx.Client, contract: Validator) -> None:
+    response = http.post(f"{VERIFY}/token", json={"client_id": "c", "client_secret": "s", "scopes": "x"})
+    assert _documented_400(contract, response) == {"error_code": 400, "message": "Bad Request"}
+
+
+def test_number_verify_valid_request_still_succeeds(http: httpx.Client) -> None:
+    response = http.post(f"{VERIFY}/token", data={"client_id": "c", "client_secret": "s", "scopes": "x"})
+    assert response.status_code == 200
 
 
 # -- what no bad request may do -----------------------------------------------------------------------------
