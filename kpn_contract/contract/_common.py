@@ -28,7 +28,7 @@ __all__ = [
     "media_name",
 ]
 
-log = logging.getLogger("kpn_contract.contract.validate")
+logger = logging.getLogger("kpn_contract.contract.validate")
 
 MAX_SCHEMA_ERRORS = 10
 _ACTUAL_CHARS = 120
@@ -100,7 +100,7 @@ class CompiledSchemas:
                 compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=formats)
             except (ValueError, jsonschema_rs.ValidationError) as exc:
                 if warn:
-                    log.warning("schema of %s cannot be compiled (%s); not checked", where, exc)
+                    logger.warning("schema of %s cannot be compiled (%s); not checked", where, exc)
                 compiled = None
             found = self._compiled[key] = (schema, compiled)
         return found[1]
