@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SCOPE[,SCOPE...]",
         help="the scopes the demo GRIP key's tokens carry (default: every scope the KPN Things specs name)",
     )
+    p.add_argument(
+        "--remember-deletions",
+        action="store_true",
+        help="a product resource answers 404 after a successful DELETE (what fuzz's use_after_free expects)",
+    )
 
     p = sub.add_parser("token", help="get a token for a profile and print it masked", parents=[debug])
     p.add_argument("--profile", required=True)

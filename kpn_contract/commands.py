@@ -68,6 +68,7 @@ def emulate(args: argparse.Namespace) -> int:
         faults=args.fault,
         token_lifetime=args.token_lifetime,
         scopes=args.scopes.split(",") if args.scopes is not None else None,
+        remember_deletions=args.remember_deletions,
     )
     return EXIT_OK
 

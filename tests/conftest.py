@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +44,22 @@ def clean_secret_registry() -> Iterator[None]:
     forget_secrets()
 
 
+@functools.cache
+def _import_schemathesis_engine() -> None:
+    """Import schemathesis's engine whole before pytester snapshots sys.modules, as httpx above.
+
+    schemathesis's pytest plugin loads in every inner run, and its engine imports its parts lazily: parts
+    first imported inside an inner run are dropped after it, and a later fuzz run in this process then
+    gets events of classes ``kpn_contract.fuzz`` no longer recognises (0 cases, reported as passed).
+    """
+    try:
+        import schemathesis.engine
+    except ImportError:  # the fuzz extra is not installed: nothing to keep
+        return
+    for module in pkgutil.walk_packages(schemathesis.engine.__path__, "schemathesis.engine."):
+        importlib.import_module(module.name)
+
+
 @pytest.fixture(autouse=True)
 def _quiet_pytest_asyncio_in_pytester(request: pytest.FixtureRequest) -> None:
     """Give pytester's throwaway projects the pytest-asyncio setting this repository sets.
@@ -50,6 +69,7 @@ def _quiet_pytest_asyncio_in_pytester(request: pytest.FixtureRequest) -> None:
     """
     if "pytester" not in request.fixturenames:
         return
+    _import_schemathesis_engine()
     request.getfixturevalue("pytester")
     monkeypatch = request.getfixturevalue("monkeypatch")
     monkeypatch.setenv("PYTEST_ADDOPTS", "-o asyncio_default_fixture_loop_scope=function")

@@ -25,6 +25,7 @@ __all__ = [
     "ParameterReader",
     "RequestParts",
     "declared_serialisation",
+    "fields_object",
     "form_object",
 ]
 
@@ -231,10 +232,15 @@ class ParameterReader:
 
 def form_object(body: bytes, schema: JSONSchema) -> dict[str, Any]:
     """An ``application/x-www-form-urlencoded`` body as the object its schema describes."""
+    return fields_object(_query_values(body.decode("utf-8", errors="replace")), schema)
+
+
+def fields_object(values: Mapping[str, list[str]], schema: JSONSchema) -> dict[str, Any]:
+    """Named text fields (a form's, a multipart body's) as the object ``schema`` describes."""
     properties = schema.get("properties")
     props = properties if isinstance(properties, dict) else {}
     result: dict[str, Any] = {}
-    for name, found in _query_values(body.decode("utf-8", errors="replace")).items():
+    for name, found in values.items():
         prop = props.get(name)
         if isinstance(prop, dict) and "array" in _types(prop):
             item = _coercer(prop.get("items"))

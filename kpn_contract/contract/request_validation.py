@@ -12,9 +12,10 @@ Rules (``docs/contract-rules.md``): ``request.security``, ``request.parameter.re
 
 What is not checked, on purpose: scopes (a bearer token is opaque to the client, so which scopes it
 carries is known only to KPN; ``kpn-contract access`` and KPNAuth's ``MissingScopeError`` cover
-them), a body sent to an operation that declares none, and the contents of multipart or binary
-bodies (their media type is checked). Header, cookie and form-body values are never quoted in a
-violation: they carry credentials (``client_secret`` travels in a form body).
+them), a body sent to an operation that declares none, and the contents of binary bodies and of
+the files in a multipart/form-data body (their media type is checked; a multipart body's other
+fields are). Header, cookie and form-body values are never quoted in a violation: they carry
+credentials (``client_secret`` travels in a form body).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from kpn_contract.contract._common import (
     match_media,
     media_name,
 )
+from kpn_contract.contract._multipart import multipart_object
 from kpn_contract.contract._parameters import MISSING, ParameterReader, RequestParts, form_object
 from kpn_contract.contract.index import SpecIndex
 from kpn_contract.contract.model import JSONSchema, MediaType, Operation, Parameter, SecurityScheme, Violation
@@ -52,6 +54,7 @@ REQUEST_RULES = (
     "request.body.schema",
 )
 _FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
 # OpenAPI: header parameters with these names "SHALL be ignored" (the spec says them elsewhere).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _NOT_SHOWN = "a value outside it (not shown: {} values may hold credentials)"
@@ -70,7 +73,7 @@ class _ParameterCheck:
 class _BodyCheck:
     media: MediaType
     validator: Any
-    kind: str  # "json", "form" or "opaque" (multipart, binary: media type only)
+    kind: str  # "json", "form", "multipart" (its fields) or "opaque" (binary: media type only)
 
 
 @dataclass
@@ -212,6 +215,7 @@ class RequestValidator:
                 kind = (
                     "json" if is_json(media_name(name)) else "form" if media_name(name) == _FORM else "opaque"
                 )
+                kind = "multipart" if media_name(name) == _MULTIPART else kind
                 compiled = None
                 if media.schema is not None and kind != "opaque":
                     compiled = self.schemas.compile(media.schema, where, formats=True)
@@ -302,6 +306,10 @@ class RequestValidator:
         instance: Any
         if check.kind == "form":
             instance = form_object(body, media.schema)
+        elif check.kind == "multipart":
+            instance = multipart_object(body, content_type, media.schema)
+            if instance is None:
+                return  # not a multipart message: nothing to judge field by field
         else:
             try:
                 instance = json.loads(body)
@@ -312,7 +320,7 @@ class RequestValidator:
                 return
         if check.validator is None or check.validator.is_valid(instance):
             return
-        hidden = "form" if check.kind == "form" else None
+        hidden = check.kind if check.kind in ("form", "multipart") else None
         for error in islice(check.validator.iter_errors(instance), MAX_SCHEMA_ERRORS):
             pointer, expected, actual = _schema_finding(media.schema, error, hidden)
             out.append(_violation(operation, "request.body.schema", pointer, expected, actual))

@@ -18,7 +18,7 @@ from typing import Any, Final
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Match, Route, request_response
 
 from kpn_contract.emulator._echo import undecodable_header
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
@@ -271,8 +271,11 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
     ]
     app = _EmulatorApp(routes=routes)
     app.catch_all = catch_all
+    # The catch-all's ".*" does not match a decoded newline (a path holding %0A): such paths reach
+    # the same handler instead of Starlette's plain-text 404.
+    app.router.default = request_response(_fixed_route_or_product)
     app.state.emulator = EmulatorState(settings)
-    app.state.products = ProductCatalog(settings.spec_dir)
+    app.state.products = ProductCatalog(settings.spec_dir, remember_deletions=settings.remember_deletions)
     app.state.product_names = app.state.products.names
     app.state.scope_table = ScopeTable(app.state.products.index)
     if settings.scopes is not None:

@@ -12,20 +12,24 @@ import json
 import re
 import threading
 import time
-import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from kpn_contract.contract.instances import generate_instance
-from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
+from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
+from kpn_contract.emulator._request_errors import ErrorContext, method_not_allowed, product_error, rejection
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
+
+if TYPE_CHECKING:
+    from kpn_contract.contract.validate import Validator
 
 __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call"]
 
@@ -146,7 +150,7 @@ def _slug(spec: Spec) -> str:
 class ProductCatalog:
     """The gateway-protected products of one spec folder, with their prepared answers."""
 
-    def __init__(self, spec_dir: Path | None) -> None:
+    def __init__(self, spec_dir: Path | None, *, remember_deletions: bool = False) -> None:
         from kpn_contract.contract.specs import bundled_spec_dir, project_index
 
         folder = spec_dir or bundled_spec_dir()
@@ -160,6 +164,10 @@ class ProductCatalog:
         self._answers: dict[tuple[str, str], _Answer] = {}
         self._lock = threading.Lock()
         self._quota: Counter[str] = Counter()
+        self._validator: Validator | None = None
+        # Concrete paths answered by a successful DELETE: later calls on them are 404 (bounded).
+        self.remember_deletions = remember_deletions
+        self._deleted: OrderedDict[str, None] = OrderedDict()
 
     @property
     def index(self) -> SpecIndex | None:
@@ -186,6 +194,38 @@ class ProductCatalog:
         depth = len([s for s in operation.path.split("/") if s])
         base = "/".join(segments[: len(segments) - depth])
         return operation, spec, f"/{base}{operation.path}" if base else operation.path
+
+    @property
+    def validator(self) -> Validator:
+        """The toolkit's validator over the served specs (built on first use, compiled schemas kept)."""
+        if self._validator is None:
+            from kpn_contract.contract.validate import Validator
+
+            index = self._index if self._index is not None else SpecIndex([])
+            with self._lock:
+                if self._validator is None:
+                    self._validator = Validator(index)
+        return self._validator
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods the served products declare at ``path`` (none: the path is unknown)."""
+        return [method for method in _METHODS if self.match(method, path) is not None]
+
+    def forget(self, path: str) -> None:
+        """Remember that the resource at ``path`` was deleted (when deletions are remembered)."""
+        if not self.remember_deletions:
+            return
+        with self._lock:
+            self._deleted[path.rstrip("/")] = None
+            while len(self._deleted) > _DELETED_LIMIT:
+                self._deleted.popitem(last=False)
+
+    def is_deleted(self, path: str) -> bool:
+        """Whether ``path`` is a deleted resource or lies below one."""
+        segments = path.rstrip("/").split("/")
+        candidates = ["/".join(segments[:end]) for end in range(2, len(segments) + 1)]
+        with self._lock:
+            return any(candidate in self._deleted for candidate in candidates)
 
     def answer(self, operation: Operation) -> _Answer:
         """The prepared success answer of ``operation`` (built once, then reused)."""
@@ -217,42 +257,54 @@ class ProductCatalog:
     def reset(self) -> None:
         with self._lock:
             self._quota.clear()
+            self._deleted.clear()
 
 
-def _missing_input(request: Request, operation: Operation, body: bytes) -> str | None:
-    for parameter in operation.parameters:
-        if (
-            parameter.required
-            and parameter.location == "query"
-            and parameter.name not in request.query_params
-        ):
-            return f"missing required query parameter {parameter.name!r}"
-    if operation.request_body is not None and operation.request_body.required and not body.strip():
-        return "missing required request body"
-    return None
+_DELETED_LIMIT: Final = 4096
+_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _bad_request(operation: Operation, message: str) -> Response:
-    declared = operation.responses.get("400")
-    if declared is not None and declared.content:
-        prepared = _answer(400, declared)
-        return Response(prepared.body, 400, prepared.headers, prepared.media_type)
-    gateway_shape = {"transactionId": str(uuid.uuid4()), "status": 400, "name": "Bad Request",
-                     "message": message, "info": operation.operation_id}  # fmt: skip
-    return JSONResponse(gateway_shape, 400)
+def _as_httpx_request(request: Request, body: bytes) -> httpx.Request:
+    """The request as the client sent it to the gateway's host, for the toolkit's request validator."""
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    query: bytes = request.scope.get("query_string") or b""
+    url = httpx.URL(scheme="https", host=GATEWAY_HOST, raw_path=raw_path + (b"?" + query if query else b""))
+    return httpx.Request(request.method, url, headers=request.headers.raw, content=body)
+
+
+def request_violations(
+    catalog: ProductCatalog, request: Request, operation: Operation, body: bytes
+) -> list[Violation]:
+    """How the request breaks ``operation``'s contract, judged by the toolkit's one request validator.
+
+    ``request.security`` is left out: the gateway has already accepted the bearer token (a product
+    behind it never sees a request without one).
+    """
+    violations = catalog.validator.check_request(_as_httpx_request(request, body))
+    return [
+        v
+        for v in violations
+        if v.rule_id != "request.security"
+        and v.operation_id == operation.operation_id
+        and v.spec_path == operation.spec_path
+    ]
 
 
 async def product_call(request: Request) -> Response:
-    """Any path that is not one of the fixed routes: a product operation, or a 404."""
+    """Any path that is not one of the fixed routes: a product operation, or a 404 (405 for a known path).
+
+    In the gateway's order: the bearer token (401 faults), then the product itself: its request
+    contract (400 in its documented shape), then its resources (404 once deleted).
+    """
     catalog: ProductCatalog = request.app.state.products
     found = catalog.match(request.method, request.url.path)
-    if found is None:
+    allowed = catalog.allowed_methods(request.url.path) if found is None else []
+    if found is None and not allowed:
         return JSONResponse(
             {"fault": {"faultstring": "Unable to identify proxy for host and url",
                        "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"}}},
             404,
         )  # fmt: skip
-    operation, spec, _ = found
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     row = emulator_state(request).lookup(token.strip() if scheme.lower() == "bearer" else None)
     if row is None or row.kind != "gateway":
@@ -261,9 +313,23 @@ async def product_call(request: Request) -> Response:
     early = expire_early_seconds(request)
     if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
         return expired_token_fault()
-    problem = _missing_input(request, operation, await request.body())
-    if problem is not None:
-        return _bad_request(operation, problem)
+    if found is None:
+        return method_not_allowed(allowed)
+    operation, spec, template = found
+    path = request.url.path
+    base = template[: len(template) - len(operation.path)]
+    context = ErrorContext(request.method, path[len(base) :].lstrip("/"), operation.path.lstrip("/"))
+    quota = catalog.quota_headers(row.key_id, spec)  # the call passed the gateway: it counts
+    violations = request_violations(catalog, request, operation, await request.body())
+    error: Response | None = None
+    if violations:
+        error = rejection(operation, violations, context)
+    elif catalog.is_deleted(path):
+        error = product_error(operation, 404, "the resource was deleted", context, "not_found")
+    if error is not None:
+        error.headers.update(quota)
+        return error
     prepared = catalog.answer(operation)
-    headers = {**prepared.headers, **catalog.quota_headers(row.key_id, spec)}
-    return Response(prepared.body, prepared.status, headers, prepared.media_type)
+    if request.method == "DELETE" and 200 <= prepared.status < 300:
+        catalog.forget(path)
+    return Response(prepared.body, prepared.status, {**prepared.headers, **quota}, prepared.media_type)

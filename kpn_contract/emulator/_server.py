@@ -189,6 +189,7 @@ def run_emulator_cli(
     token_lifetime: int | None = None,
     *,
     scopes: Sequence[str] | None = None,
+    remember_deletions: bool = False,
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
@@ -206,7 +207,9 @@ def run_emulator_cli(
     if token_lifetime is not None:
         lifetimes = {"gateway_token_lifetime": token_lifetime, "grip_token_lifetime": token_lifetime}
     limited = {} if scopes is None else {"scopes": frozenset(s.strip() for s in scopes if s.strip())}
-    settings = EmulatorSettings.from_environment(env, variant=variant, **lifetimes, **limited)
+    settings = EmulatorSettings.from_environment(
+        env, variant=variant, remember_deletions=remember_deletions, **lifetimes, **limited
+    )
     server = EmulatorServer(settings, host=host, port=port).start()
     try:
         for rule in rules:

@@ -87,6 +87,10 @@ class EmulatorSettings:
     device_count: int = 45
     # The scopes GRIP tokens carry (``emulate --scopes``); None: every scope the KPN Things specs name.
     scopes: frozenset[str] | None = None
+    # Product resources answered by a successful DELETE answer 404 afterwards (``emulate
+    # --remember-deletions``; ``kpn-contract fuzz`` turns it on for its own emulator). Off by default:
+    # a suite that calls every operation once with the same generated IDs expects each to succeed.
+    remember_deletions: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:

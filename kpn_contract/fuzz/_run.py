@@ -29,6 +29,7 @@ from kpn_contract.fuzz._schema import (
     FuzzTarget,
     bind_schema,
     excluded_checks,
+    excluded_operation_checks,
     origin_of,
     parse_fuzz_target,
     spec_by_name_or_path,
@@ -156,6 +157,9 @@ def _banner(
     ]
     excluded = excluded_checks(bound.auth.provider.profile.kind)
     lines.extend(f"  excluded {name}: {reason}" for name, reason in excluded.items())
+    for item in excluded_operation_checks(bound.spec_path):
+        phase = f" in the {item.phase} phase" if item.phase else ""
+        lines.append(f"  excluded {item.check} on {item.operation}{phase}: {item.reason}")
     lines.append("=" * 78)
     out.write("\n".join(lines) + "\n")
     out.flush()
@@ -218,7 +222,11 @@ def run_fuzz(
         if fuzz_target == "emulator" and url is None:
             from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-            server = EmulatorServer(EmulatorSettings.from_environment(os.environ if env is None else env))
+            # Deleted resources stay deleted, as schemathesis's use_after_free check expects.
+            settings = EmulatorSettings.from_environment(
+                os.environ if env is None else env, remember_deletions=True
+            )
+            server = EmulatorServer(settings)
             server.start()
             stack.callback(server.stop)
             url = server.base_url

@@ -8,18 +8,15 @@ documented gateway fault, and a missing required input answers a 400.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
 
-from kpn_contract.contract.instances import generate_instance
 from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.contract.specs import project_index
+from tests.spec_requests import request_args
 
 GATEWAY_HOST = "api-prd.kpn.com"
-MULTIPART_BOUNDARY = "kpn-contract-suite"
 
 
 def _product_specs() -> list[Spec]:
@@ -40,59 +37,6 @@ PRODUCTS = _product_specs()
 OPERATIONS = [(spec, op) for spec in PRODUCTS for op in spec.operations]
 
 
-def _param_value(schema: dict[str, Any]) -> str:
-    value = generate_instance(schema)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        return "x"
-    return str(value)
-
-
-def _form_value(value: Any) -> str:
-    """A form field as OpenAPI serialises it: booleans as true/false, not Python's True/False."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _request_args(spec: Spec, op: Operation, *, drop_required: bool = False) -> dict[str, Any]:
-    """URL, query, headers and body for ``op``, built from its parameters and request schema."""
-    path = op.path
-    params: dict[str, str] = {}
-    headers: dict[str, str] = {}
-    for parameter in op.parameters:
-        if parameter.location == "path":
-            path = path.replace("{" + parameter.name + "}", quote(_param_value(parameter.schema), safe=""))
-        elif parameter.location == "query" and parameter.required and not drop_required:
-            params[parameter.name] = _param_value(parameter.schema)
-        elif (
-            parameter.location == "header"
-            and parameter.required
-            and parameter.name.lower() != "authorization"
-        ):
-            headers[parameter.name] = _param_value(parameter.schema)
-    args: dict[str, Any] = {"url": spec.servers[0].rstrip("/") + path, "params": params, "headers": headers}
-    body = op.request_body
-    if body is not None and body.content and not (drop_required and body.required):
-        media_type, media = next(iter(body.content.items()))
-        instance = generate_instance(media.schema or {})
-        if "json" in media_type:
-            args["json"] = instance
-        elif "form" in media_type and isinstance(instance, dict):
-            fields = {k: _form_value(v) for k, v in instance.items()}
-            if media_type.startswith("multipart/"):
-                # A fixed boundary: the body is then the same every run, so replay finds its recording.
-                args["files"] = {k: (None, v) for k, v in fields.items()}
-                headers["content-type"] = f"{media_type}; boundary={MULTIPART_BOUNDARY}"
-            else:
-                args["data"] = fields
-        else:
-            args["content"] = str(instance).encode()
-            headers["content-type"] = media_type
-    return args
-
-
 def _op_id(item: tuple[Spec, Operation]) -> str:
     spec, op = item
     return f"{spec.title.split(' ')[0].lower()}-{op.method}-{op.path}"
@@ -104,7 +48,7 @@ def test_operation_answers_its_documented_success(
     item: tuple[Spec, Operation], kpn_client: Callable[..., httpx.Client]
 ) -> None:
     spec, op = item
-    args = _request_args(spec, op)
+    args = request_args(spec, op)
     response = kpn_client().request(op.method, args.pop("url"), **args)
     # The plugin has already validated the response against its contract; here, that it is a success.
     declared_success = {int(s) for s in op.responses if s.isdigit() and 200 <= int(s) < 400}
@@ -117,7 +61,7 @@ def test_invalid_gateway_token_answers_the_documented_fault(
     spec: Spec, kpn_client: Callable[..., httpx.Client]
 ) -> None:
     op = spec.operations[0]
-    args = _request_args(spec, op)
+    args = request_args(spec, op)
     args["headers"]["Authorization"] = "Bearer not-a-valid-gateway-token"
     response = kpn_client(authenticated=False).request(op.method, args.pop("url"), **args)
     assert response.status_code == 401
@@ -138,6 +82,6 @@ def test_missing_required_input_is_a_400(
     item: tuple[Spec, Operation], kpn_client: Callable[..., httpx.Client]
 ) -> None:
     spec, op = item
-    args = _request_args(spec, op, drop_required=True)
+    args = request_args(spec, op, drop_required=True)
     response = kpn_client().request(op.method, args.pop("url"), **args)
     assert response.status_code == 400

@@ -1,14 +1,9 @@
-"""The emulator keeps its own contracts, as schemathesis (an independent tool) confirms.
+"""The emulator keeps its own response contracts, as schemathesis (an independent tool) confirms.
 
-The response side of schemathesis's default checks runs against the emulator for KPN Things and for
-each product mock served from specs/. Left out, with the reason:
-
-* negative_data_rejection, missing_required_header, positive_data_acceptance: the product mocks answer
-  the documented success to any request; they do not validate input (KPN Things' input checks are
-  covered by test_run_fuzz's full default run);
-* unsupported_method: what KPN answers to an undeclared method is undocumented;
-* use_after_free, ensure_resource_availability: the product mocks keep no resources;
-* missing_required_header for grip profiles: see kpn_contract.fuzz.EXCLUDED_CHECKS.
+The response side of schemathesis's default checks, named with --checks, runs against the emulator
+for KPN Things' beta and for Number Verify (whose per-operation exclusion must hold under --checks).
+Every product runs every default check in test_emulator_products.py; KPN Things' request side runs
+in test_run_fuzz.py and test_emulator_things_api.py.
 """
 
 from __future__ import annotations
@@ -30,11 +25,6 @@ RESPONSE_CHECKS = [
     "response_schema_conformance",
 ]
 
-KNOWN_VIOLATIONS = {
-    "kpn-number-verify.yaml": "POST /insights/{msisdn}: a case sent without a bearer token gets the "
-    "gateway's documented 401 fault, which Number Verify's published spec does not declare (a spec gap)",
-}
-
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[EmulatorServer]:
@@ -46,14 +36,9 @@ def emulator() -> Iterator[EmulatorServer]:
     ("profile", "spec_name"),
     [
         ("things", "kpn-things/kpn-things-beta.yaml"),
-        ("sandbox", "parley-secure-messenger.yaml"),
-        ("sandbox", "weseedo-personal.yaml"),
-        ("sandbox", "vonage-number-insight.yaml"),
-        pytest.param(
-            "sandbox",
-            "kpn-number-verify.yaml",
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_VIOLATIONS["kpn-number-verify.yaml"]),
-        ),
+        # Every product runs every check in test_emulator_products.py; Number Verify stays here because
+        # --checks names status_code_conformance, which its per-operation exclusion must keep off.
+        ("sandbox", "kpn-number-verify.yaml"),
     ],
 )
 def test_emulator_keeps_its_response_contract(emulator: EmulatorServer, profile: str, spec_name: str) -> None:
@@ -66,7 +51,7 @@ def test_emulator_keeps_its_response_contract(emulator: EmulatorServer, profile:
         max_examples=5,
         checks=RESPONSE_CHECKS,
         phases=["examples", "fuzzing"],
-        seed=20261123,  # the same cases every run, so the strict xfail below cannot flip
+        seed=20261123,  # the same cases every run
         out=out,
     )
     text = out.getvalue()

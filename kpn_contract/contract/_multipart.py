@@ -1,0 +1,37 @@
+"""Reading a ``multipart/form-data`` request body back into the object its schema describes.
+
+The standard library's MIME parser splits the parts (no extra dependency; python-multipart is a
+streaming parser for servers). Each named part becomes a field: text parts as text, coerced like a
+form's fields; file parts (with a filename) as their bytes read as Latin-1, so a ``format: binary``
+string schema sees a string and nothing is judged inside the file.
+"""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+from kpn_contract.contract._parameters import fields_object
+from kpn_contract.contract.model import JSONSchema
+
+__all__ = ["multipart_object"]
+
+
+def multipart_object(body: bytes, content_type: str, schema: JSONSchema) -> dict[str, Any] | None:
+    """The fields of a multipart body as an object; None when the body is no multipart message."""
+    head = b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not isinstance(message, EmailMessage) or not message.is_multipart() or message.defects:
+        return None
+    values: dict[str, list[str]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        text = data.decode("latin-1") if part.get_filename() is not None else data.decode("utf-8", "replace")
+        values.setdefault(name, []).append(text)
+    return fields_object(values, schema)
