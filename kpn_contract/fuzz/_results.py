@@ -46,8 +46,8 @@ class FuzzSummary:
 
     @property
     def ok(self) -> bool:
-        """True when no check failed and no error happened."""
-        return not any(self.failures.values()) and not any(self.errors.values())
+        """True when cases were sent, no check failed and no error happened (nothing sent is no pass)."""
+        return self.total_cases > 0 and not any(self.failures.values()) and not any(self.errors.values())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -138,5 +138,7 @@ def print_summary(out: TextIO, summary: FuzzSummary, auth: KPNSchemathesisAuth) 
     for label, texts in sorted(summary.errors.items()):
         for text in texts:
             out.write(f"ERROR {label}: {text}\n")
+    if summary.total_cases == 0:
+        out.write("ERROR no case was sent: nothing was tested (check --spec, --operation and the phases)\n")
     out.write(("PASSED" if summary.ok else "FAILED") + "\n")
     out.flush()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -160,12 +161,14 @@ def test_the_wheel_declares_pytest_and_fuzzes_a_bundled_spec_by_name(
     # No specs/ folder here: the name resolves to the spec inside the installed package.
     argv = ["fuzz", "--profile", "team-api-store", "--spec", "parley", "--max-examples", "1"]
     fuzz = installed.run(
-        [installed.tool("kpn-contract"), *argv, "--phases", "examples"],
+        # The fuzzing phase: Parley's spec has no examples, and a run that sends nothing fails.
+        [installed.tool("kpn-contract"), *argv, "--phases", "fuzzing"],
         project,
         "fuzz --spec parley",
     )
     assert f"{installed.venv}" in fuzz.stdout
     assert "parley-secure-messenger.yaml" in fuzz.stdout
+    assert re.search(r"^[1-9]\d* cases over 8 operation\(s\)", fuzz.stdout, re.MULTILINE), fuzz.stdout
 
 
 def test_readme_steps_record_then_replay_verify_and_audit(project: Path, installed: Installed) -> None:
