@@ -148,7 +148,7 @@ def test_fuzz_spec_takes_a_bundled_name_like_kpn_schema(
 ) -> None:
     assert spec_by_name_or_path("parley") == spec_for_api("parley")
     argv = ["fuzz", "--profile", "sandbox", "--spec", "parley", "--emulator-url", kpn_emulator_url]
-    code, out, err = run([*argv, "--max-examples", "1", "--phases", "examples"], capsys)
+    code, out, err = run([*argv, "--max-examples", "1", "--phases", "fuzzing"], capsys)
     assert code == 0, err
     assert f"spec     {spec_for_api('parley')}" in out
     code, _, err = run(["fuzz", "--profile", "sandbox", "--spec", "nope"], capsys)
