@@ -20,16 +20,24 @@ __all__ = ["multipart_object"]
 
 
 def multipart_object(body: bytes, content_type: str, schema: JSONSchema) -> dict[str, Any] | None:
-    """The fields of a multipart body as an object; None when the body is no multipart message."""
+    """The fields of a multipart body as an object; None when the body is no well-formed multipart message.
+
+    Well-formed: a boundary, parts that each name their field (RFC 7578 section 4.2) and the close
+    delimiter. A close delimiter alone is read as an empty form, although RFC 2046 asks for a part:
+    it is how clients (schemathesis among them) send an object without fields.
+    """
     head = b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
     message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    boundary = message.get_boundary() if isinstance(message, EmailMessage) else None
+    if boundary is not None and body.strip() == b"--" + boundary.encode("latin-1", "replace") + b"--":
+        return fields_object({}, schema)
     if not isinstance(message, EmailMessage) or not message.is_multipart() or message.defects:
         return None
     values: dict[str, list[str]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
-            continue
+            return None
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         text = data.decode("latin-1") if part.get_filename() is not None else data.decode("utf-8", "replace")

@@ -8,7 +8,7 @@ operation (compiled parameter schemas, body schemas, the security alternatives) 
 
 Rules (``docs/contract-rules.md``): ``request.security``, ``request.parameter.required``,
 ``request.parameter.schema``, ``request.content-type``, ``request.body.required``,
-``request.body.json`` and ``request.body.schema``.
+``request.body.json``, ``request.body.multipart`` and ``request.body.schema``.
 
 What is not checked, on purpose: scopes (a bearer token is opaque to the client, so which scopes it
 carries is known only to KPN; ``kpn-contract access`` and KPNAuth's ``MissingScopeError`` cover
@@ -51,6 +51,7 @@ REQUEST_RULES = (
     "request.content-type",
     "request.body.required",
     "request.body.json",
+    "request.body.multipart",
     "request.body.schema",
 )
 _FORM = "application/x-www-form-urlencoded"
@@ -309,7 +310,10 @@ class RequestValidator:
         elif check.kind == "multipart":
             instance = multipart_object(body, content_type, media.schema)
             if instance is None:
-                return  # not a multipart message: nothing to judge field by field
+                # RFC 2046: a boundary parameter, then at least one part and the close delimiter.
+                expected = "a multipart/form-data message with its boundary and at least one part"
+                out.append(_violation(operation, "request.body.multipart", "", expected, "a malformed body"))
+                return
         else:
             try:
                 instance = json.loads(body)

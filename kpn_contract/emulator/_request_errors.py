@@ -110,6 +110,8 @@ def describe(violation: Violation) -> str:
         return f"Content-Type must be {violation.expected}"
     if violation.rule_id == "request.body.json":
         return "the request body is not valid JSON"
+    if violation.rule_id == "request.body.multipart":
+        return "the request body is not a well-formed multipart/form-data message"
     if violation.rule_id == "request.body.schema":
         return f"request body{' at ' + where if where else ''}: expected {violation.expected}"
     return f"{violation.rule_id}{' at ' + where if where else ''}: expected {violation.expected}"

@@ -64,5 +64,29 @@ def test_fields_are_coerced_like_a_forms() -> None:
     ],
     ids=["no-parts", "no-boundary"],
 )
-def test_a_body_that_is_no_multipart_message_is_not_judged(body: bytes, content_type: str) -> None:
+def test_a_body_that_is_no_multipart_message_has_no_fields(body: bytes, content_type: str) -> None:
     assert multipart_object(body, content_type, SCHEMA) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"--zz\r\n--zz--\r\n",  # one part naming no field (what schemathesis sends for a string)
+        b"--zz\r\nContent-Type: text/plain\r\n\r\nhi\r\n--zz--\r\n",  # no Content-Disposition name
+        b"no parts here",
+    ],
+    ids=["empty-part", "nameless-part", "no-delimiter"],
+)
+def test_a_malformed_multipart_body_is_a_violation(validator: Validator, body: bytes) -> None:
+    headers = {**HEADERS, "content-type": "multipart/form-data; boundary=zz"}
+    violations = validator.check_request(httpx.Request("POST", URL, headers=headers, content=body))
+    assert [(v.rule_id, v.pointer) for v in violations] == [("request.body.multipart", "")]
+
+
+def test_a_close_delimiter_alone_is_an_empty_form(validator: Validator) -> None:
+    # How schemathesis (and other clients) send an object without fields: Parley's body has no
+    # required field, so it is valid.
+    headers = {**HEADERS, "content-type": "multipart/form-data; boundary=zz"}
+    request = httpx.Request("POST", URL, headers=headers, content=b"--zz--\r\n")
+    assert validator.check_request(request) == []
+    assert multipart_object(b"--zz--\r\n", "multipart/form-data; boundary=zz", SCHEMA) == {}

@@ -305,7 +305,7 @@ KEY = {"x-api-key": "k"}
         ({}, b"", [("request.body.required", "")]),
         ({"content-type": "text/plain"}, b"name=box", [("request.content-type", "")]),
         ({}, b'{"name": "box"}', [("request.content-type", "")]),
-        ({"content-type": "multipart/form-data; boundary=x"}, b"--x--", []),
+        ({"content-type": "multipart/form-data; boundary=x"}, b"--x--", [("request.body.schema", "/file")]),
         ({"content-type": "application/x-www-form-urlencoded"}, b"secret=" + b"s" * 40 + b"&on=true", []),
         (
             {"content-type": "application/x-www-form-urlencoded"},
@@ -322,7 +322,7 @@ KEY = {"x-api-key": "k"}
         "required",
         "undeclared-type",
         "no-content-type",
-        "multipart-type-only",
+        "multipart-without-parts",
         "form",
         "form-type",
     ],
