@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.cli import main
+from tests.cli_runner import run_cli
 
 PLANTED_SECRET = "planted-bad-input-secret-7d41c2e9"
 PLANTED_ENV_SECRET = "planted-bad-input-env-secret-51aa90"
@@ -207,15 +208,6 @@ def restore_logging() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse exits
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def assert_no_secret(*outputs: str) -> None:
     for text in outputs:
         assert PLANTED_SECRET not in text
@@ -227,7 +219,7 @@ def test_bad_input_gives_one_line_and_exit_2(
     case_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     case = CASES[case_id]
-    code, out, err = run_main(case.argv(tmp_path), capsys)
+    code, out, err = run_cli(case.argv(tmp_path), capsys)
     assert code == EXIT_USAGE, f"exit {code}; stderr: {err}"
     lines = err.splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got: {err!r}"
@@ -260,7 +252,7 @@ def test_dangling_ref_is_a_warning_naming_file_and_pointer(
         "        '200':\n          description: ok\n          content:\n            application/json:\n"
         "              schema: {$ref: '#/components/schemas/Nope'}\n"
     )
-    code, out, err = run_main(_spec(tmp_path, spec), capsys)
+    code, out, err = run_cli(_spec(tmp_path, spec), capsys)
     assert code == 0
     warnings = [line for line in out.splitlines() if "warning:" in line]
     assert len(warnings) == 1
@@ -283,14 +275,14 @@ def test_audit_scans_a_bad_cassette_as_text_and_never_runs_it(
     text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = _cassette(tmp_path, text.replace("{marker}", str(tmp_path / PWNED)), command="audit")
-    code, out, err = run_main(argv, capsys)
+    code, out, err = run_cli(argv, capsys)
     assert (code, err) == (0, "")
     assert "no secrets found" in out
     assert not (tmp_path / PWNED).exists()
     # A secret in the same bad file is still found, and named by line only.
     with (tmp_path / "cassettes" / "bad.yaml").open("a", encoding="utf-8") as fh:
         fh.write(f"# client_secret={PLANTED_SECRET}\n")
-    code, out, err = run_main(argv, capsys)
+    code, out, err = run_cli(argv, capsys)
     assert code == 1
     assert "cassettes/bad.yaml:" in out
     assert_no_secret(out, err)

@@ -11,8 +11,8 @@ import yaml
 
 from kpn_contract.cassettes.freshness import check_freshness, recorded_at, stale_specs
 from kpn_contract.cassettes.store import iter_cassettes, load_cassette
-from kpn_contract.cli import main
 from kpn_contract.contract.specs import project_index
+from tests.cli_runner import run_cli
 
 SHIPPED = Path(__file__).resolve().parents[3] / "cassettes"
 BETA = SHIPPED / "contract" / "test_things" / "test_bad_query_parameter_is_a_400.yaml"
@@ -21,15 +21,6 @@ BETA_TITLE = "KPN Things API (beta)"
 
 def today() -> dict[str, str]:
     return {spec.title: spec.version for spec in project_index().specs}
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def copy_with_meta(tmp_path: Path, **changes: object) -> Path:
@@ -88,7 +79,7 @@ def test_undated_and_unreadable_recorded_at_count_as_old() -> None:
 def test_plain_verify_of_the_shipped_cassettes_passes_without_freshness_lines(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(["verify", str(SHIPPED)], capsys)
+    code, out, _ = run_cli(["verify", str(SHIPPED)], capsys)
     assert code == 0
     assert "stale" not in out
     assert "old:" not in out
@@ -100,11 +91,11 @@ def test_verify_max_age_flags_old_cassettes_and_fails(
     dest = tmp_path / "cassettes"
     shutil.copytree(SHIPPED / "contract" / "test_things", dest)
     count = len(list(dest.glob("*.yaml")))
-    code, out, _ = run(["verify", str(dest), "--max-age", "0"], capsys)
+    code, out, _ = run_cli(["verify", str(dest), "--max-age", "0"], capsys)
     assert code == 1
     assert out.count("\nold: ") == count
     assert f"freshness: {count} cassette(s) older than the maximum age" in out
-    code, out, _ = run(["verify", str(dest), "--max-age", "36500"], capsys)
+    code, out, _ = run_cli(["verify", str(dest), "--max-age", "36500"], capsys)
     assert code == 0
     assert "old:" not in out
 
@@ -113,14 +104,14 @@ def test_verify_warns_of_a_stale_cassette_and_fails_with_strict(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cassette = copy_with_meta(tmp_path, specs={BETA_TITLE: "beta-2026-10"})
-    code, out, _ = run(["verify", str(cassette.parent)], capsys)
+    code, out, _ = run_cli(["verify", str(cassette.parent)], capsys)
     assert code == 0
     assert (
         f"stale (warning): {cassette}: recorded against {BETA_TITLE!r} beta-2026-10; today's version is "
         in out
     )
     assert today()[BETA_TITLE] in out
-    code, out, _ = run(["verify", str(cassette.parent), "--strict"], capsys)
+    code, out, _ = run_cli(["verify", str(cassette.parent), "--strict"], capsys)
     assert code == 1
     assert "stale (error)" in out
 
@@ -129,14 +120,14 @@ def test_verify_max_age_reports_an_undated_cassette(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cassette = copy_with_meta(tmp_path, recorded_at=None)
-    code, out, _ = run(["verify", str(cassette.parent), "--max-age", "30"], capsys)
+    code, out, _ = run_cli(["verify", str(cassette.parent), "--max-age", "30"], capsys)
     assert code == 1
     assert f"old: {cassette}: no recorded_at in its metadata (--max-age 30)" in out
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", "nan", "inf", "", "1e999", "-0.5"])
 def test_a_bad_max_age_is_one_line_and_exit_2(value: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["verify", str(SHIPPED), "--max-age", value], capsys)
+    code, out, err = run_cli(["verify", str(SHIPPED), "--max-age", value], capsys)
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1

@@ -9,22 +9,13 @@ from typing import Any
 
 import pytest
 
-from kpn_contract.cli import main
 from kpn_contract.contract.specs import project_index
+from tests.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[3]
 SHIPPED = REPO / "cassettes"
 BETA = SHIPPED / "contract" / "test_things" / "test_bad_query_parameter_is_a_400.yaml"
 PLANTED = "planted-coverage-secret-3e90aa51"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def operations(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -34,7 +25,7 @@ def operations(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_json_lists_every_served_operation_with_calls_and_statuses(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(["coverage", str(SHIPPED), "--format", "json"], capsys)
+    code, out, _ = run_cli(["coverage", str(SHIPPED), "--format", "json"], capsys)
     assert code == 0
     report = json.loads(out)
     listed = [(spec["title"], op["operation"]) for spec in report["specs"] for op in spec["operations"]]
@@ -54,8 +45,8 @@ def test_the_default_folder_is_the_projects_cassettes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(REPO)
-    _, named, _ = run(["coverage", str(SHIPPED), "--format", "json"], capsys)
-    code, default, _ = run(["coverage", "--format", "json"], capsys)
+    _, named, _ = run_cli(["coverage", str(SHIPPED), "--format", "json"], capsys)
+    code, default, _ = run_cli(["coverage", "--format", "json"], capsys)
     assert code == 0
     assert json.loads(default) == json.loads(named)
 
@@ -64,7 +55,7 @@ def test_the_default_folder_is_the_projects_cassettes(
 def test_text_and_markdown_show_each_spec(
     fmt: str, expected: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(["coverage", str(SHIPPED), "--format", fmt], capsys)
+    code, out, _ = run_cli(["coverage", str(SHIPPED), "--format", fmt], capsys)
     assert code == 0
     assert expected in out
     for spec in project_index().specs:
@@ -80,17 +71,17 @@ def test_a_planted_secret_in_a_query_value_reaches_no_report(
     assert PLANTED in text
     (tmp_path / "planted.yaml").write_text(text, encoding="utf-8")
     for fmt in ("text", "json", "markdown", "html"):
-        code, out, err = run(["coverage", str(tmp_path), "--format", fmt], capsys)
+        code, out, err = run_cli(["coverage", str(tmp_path), "--format", fmt], capsys)
         assert code == 0
         assert PLANTED not in out + err
-    _, out, _ = run(["coverage", str(tmp_path), "--format", "json"], capsys)
+    _, out, _ = run_cli(["coverage", str(tmp_path), "--format", "json"], capsys)
     report = json.loads(out)
     assert "query search" in operations(report)["GET /api/devices"]["parameters_exercised"]
 
 
 def test_output_writes_the_report_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out" / "coverage.html"
-    code, out, _ = run(
+    code, out, _ = run_cli(
         ["coverage", str(SHIPPED / "contract"), "--format", "html", "--output", str(target)], capsys
     )
     assert code == 0
@@ -118,7 +109,7 @@ def test_bad_input_is_one_line_and_exit_2(
     corrupt.mkdir()
     (corrupt / "bad.yaml").write_text("interactions: [unclosed\n", encoding="utf-8")
     filled = [arg.replace("{tmp}", str(empty)).replace("{corrupt}", str(corrupt)) for arg in argv]
-    code, out, err = run(filled, capsys)
+    code, out, err = run_cli(filled, capsys)
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1, err
@@ -128,6 +119,6 @@ def test_bad_input_is_one_line_and_exit_2(
 def test_a_cassette_copy_counts_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(BETA, tmp_path / "a.yaml")
     shutil.copy(BETA, tmp_path / "b.yaml")
-    code, out, _ = run(["coverage", str(tmp_path), "--format", "json"], capsys)
+    code, out, _ = run_cli(["coverage", str(tmp_path), "--format", "json"], capsys)
     assert code == 0
     assert operations(json.loads(out))["GET /api/devices"]["statuses_seen"] == {"400": 2}
