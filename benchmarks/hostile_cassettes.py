@@ -37,6 +37,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# The benchmark runs from the repository (its editable install puts it on sys.path).
+from tests.hostile_inputs import alias_bomb
+
 # The child runs one command in-process, then prints its own peak RSS as the last line.
 CHILD = textwrap.dedent(
     """
@@ -70,21 +73,6 @@ REPLAYED_TEST = textwrap.dedent(
         kpn_client().get("/api/devices")
     """
 )
-
-
-def alias_bomb(size: int) -> str:
-    """A "billion laughs" cassette of about ``size`` bytes: each level holds 200 aliases of the one before."""
-    lines = [
-        "version: 1",
-        "interactions: []",
-        "kpn_contract:",
-        "  l0: &l0 [" + ", ".join(['"lol"'] * 10) + "]",
-    ]
-    level = 1
-    while sum(len(line) + 1 for line in lines) < size:
-        lines.append(f"  l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 200) + "]")
-        level += 1
-    return "\n".join(lines) + "\n"
 
 
 def make_project(root: Path, size: int) -> dict[str, list[str]]:

@@ -15,21 +15,7 @@ from kpn_contract.cassettes.paths import LOCK_DIR_NAME, cassette_lock, lock_file
 from kpn_contract.cassettes.record import RecordingTransport
 from kpn_contract.cassettes.store import Cassette, Interaction, load_cassette, save_cassette
 from kpn_contract.errors import CassetteError
-
-
-def alias_bomb(size: int = 125_000) -> str:
-    """A "billion laughs" cassette of about ``size`` bytes: each level holds 200 aliases of the one before."""
-    lines = [
-        "version: 1",
-        "interactions: []",
-        "kpn_contract:",
-        "  l0: &l0 [" + ", ".join(['"lol"'] * 10) + "]",
-    ]
-    level = 1
-    while sum(len(line) + 1 for line in lines) < size:
-        lines.append(f"  l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 200) + "]")
-        level += 1
-    return "\n".join(lines) + "\n"
+from tests.hostile_inputs import alias_bomb
 
 
 def _interaction(body: bytes = b"{}") -> Interaction:
