@@ -7,7 +7,7 @@ validation.
 
 from __future__ import annotations
 
-from kpn_contract import async_session, session
+from kpn_contract import session
 
 
 def _nothing_checked(value: object) -> tuple[bool, bool]:
@@ -17,4 +17,3 @@ def _nothing_checked(value: object) -> tuple[bool, bool]:
 
 def pytest_configure() -> None:
     session.validation_modes = _nothing_checked  # type: ignore[attr-defined]
-    async_session.validation_modes = _nothing_checked  # type: ignore[attr-defined]

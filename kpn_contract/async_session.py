@@ -13,13 +13,12 @@ concurrent first requests share one fetch (``TokenCache.aget``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from kpn_contract.cassettes.record import RecordingTransport
 from kpn_contract.cassettes.replay import ReplayTransport
-from kpn_contract.run_settings import validation_modes
 from kpn_contract.transport import EmulatorRoutingTransport
 
 if TYPE_CHECKING:
@@ -143,11 +142,7 @@ def build_async_client(
             async_token_client=token_client,
             subcustomer_id=creds.subcustomer_id if subcustomer else None,
         )
-    requests, responses = validation_modes(session.options.validate if validate is None else validate)
-    check = session.response_check(name, cassette, auth) if responses else None
-    hooks: dict[str, list[Any]] = {"response": [_async_hook(hook) for hook in session.response_hooks(check)]}
-    if requests:
-        hooks["request"] = [_async_request_hook(session.check_request)]
+    hooks = session.api_client_hooks(name, cassette, auth, validate)
     return httpx.AsyncClient(
         base_url=profile.base_url,
         auth=auth,
@@ -156,7 +151,10 @@ def build_async_client(
         ),
         timeout=profile.timeout,
         follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-        event_hooks=hooks,
+        event_hooks={
+            "request": [_async_request_hook(hook) for hook in hooks["request"]],
+            "response": [_async_hook(hook) for hook in hooks["response"]],
+        },
     )
 
 

@@ -293,6 +293,14 @@ class KPNSession:
         """A client's response hooks: the observers first (a violation raised by ``check`` ends the hooks)."""
         return [*self.observers, *([check] if check is not None else [])]
 
+    def api_client_hooks(
+        self, name: str, cassette: CassetteHandle, auth: httpx.Auth | None, validate: bool | str | None
+    ) -> dict[str, list[Callable[..., Any]]]:
+        """The (sync) event hooks of an API client: requests and responses checked as ``validate`` says."""
+        requests, responses = validation_modes(self.options.validate if validate is None else validate)
+        check = self.response_check(name, cassette, auth) if responses else None
+        return {"request": [self.check_request] if requests else [], "response": self.response_hooks(check)}
+
     def token_check(self, name: str, cassette: CassetteHandle) -> Callable[[httpx.Response], None]:
         """The response check of profile ``name``'s token client (sync or async)."""
         from kpn_contract.retry import is_transient_response
@@ -343,18 +351,13 @@ class KPNSession:
             if authenticated
             else None
         )
-        requests, responses = validation_modes(self.options.validate if validate is None else validate)
-        check = self.response_check(name, cassette, auth) if responses else None
-        hooks: dict[str, list[Any]] = {"response": self.response_hooks(check)}
-        if requests:
-            hooks["request"] = [self.check_request]
         return httpx.Client(
             base_url=profile.base_url,
             auth=auth,
             transport=SharedTransport(cassette.transport),
             timeout=profile.timeout,
             follow_redirects=False,  # a 302 from KPN Things is an auth failure, never a place to go
-            event_hooks=hooks,
+            event_hooks=self.api_client_hooks(name, cassette, auth, validate),
         )
 
     def response_check(
