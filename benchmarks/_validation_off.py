@@ -7,7 +7,7 @@ validation.
 
 from __future__ import annotations
 
-from kpn_contract import session
+from kpn_contract.session import kpn_session as session
 
 
 def _nothing_checked(value: object) -> tuple[bool, bool]:

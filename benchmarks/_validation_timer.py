@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kpn_contract.session import KPNSession
+from kpn_contract.session.kpn_session import KPNSession
 
 _spent = {"seconds": 0.0, "requests": 0, "responses": 0, "building_seconds": 0.0}
 _depth = [0]  # a check reads the validator property: time the outermost call only

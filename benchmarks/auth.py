@@ -21,7 +21,7 @@ from collections.abc import Callable
 import httpx
 
 from kpn_contract.auth import KPNAuth, Token, TokenCache, parse_gateway_token, provider_for
-from kpn_contract.profiles import DEFAULT_PROFILES, Credentials
+from kpn_contract.config.profiles import DEFAULT_PROFILES, Credentials
 
 BODY = json.dumps(
     {

@@ -21,8 +21,8 @@ import yaml
 
 from kpn_contract.cassettes.store import Cassette, Interaction, dump_cassette
 from kpn_contract.contract.specs import load_spec
-from kpn_contract.drift.shapes import drift_recordings
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift.recordings.shapes import drift_recordings
+from kpn_contract.drift.spec.specdiff import diff_specs
 
 LARGEST = "kpn-sd-lan-sd-wan-network-view-openapi.yml"
 DIFF_TARGET_S = 0.2

@@ -50,7 +50,7 @@ CHILD = textwrap.dedent(
         import pytest
         code = int(pytest.main(args))
     else:
-        from kpn_contract.cli import main
+        from kpn_contract.cli.main import main
         code = main(args)
     # VmHWM is this process's own high-water mark. ru_maxrss would do elsewhere, but on Linux it
     # keeps the parent's peak across fork and exec: a big pytest worker would show as the child's.

@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 
 from kpn_contract.cassettes import RecordingTransport, ReplayTransport, Scrubber, load_cassette
-from kpn_contract.transport import EmulatorRoutingTransport
+from kpn_contract.transport.routing import EmulatorRoutingTransport
 
 DEVICES = "https://api.kpnthings.com/api/devices"
 VCRPY_BUDGET_S = 60.0  # run vcrpy on the full cassette only if the prefix predicts less than this
@@ -44,7 +44,7 @@ VCRPY_BUDGET_S = 60.0  # run vcrpy on the full cassette only if the prefix predi
 def loopback_origin(prefer: str) -> Iterator[tuple[str, dict[str, str], str]]:
     """(base URL, headers for the device calls, origin name): the emulator, else a tiny app."""
     try:
-        from kpn_contract import _demo
+        from kpn_contract.config import _demo
         from kpn_contract.emulator import EmulatorServer
     except ImportError:
         have_emulator = False

@@ -61,7 +61,7 @@ def register_secret(value: str | None, source: str = "registered secret") -> Non
     """Remember ``value`` so that :func:`redact` removes it, in every encoded form, from now on.
 
     Values shorter than :data:`kpn_contract.secrets.MIN_SECRET_LENGTH` are ignored here; the
-    configuration refuses them (:func:`kpn_contract.credentials.check_secret_length`).
+    configuration refuses them (:func:`kpn_contract.config.credentials.check_secret_length`).
     """
     REGISTRY.add(value, source)
 

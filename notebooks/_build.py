@@ -74,7 +74,7 @@ acting for one of your own customers (see notebook 02).
 from IPython.display import Markdown, display
 
 from kpn_contract import notebook
-from kpn_contract.profiles import load_config
+from kpn_contract.config.profiles import load_config
 
 nb = notebook.kpn_notebook("sandbox", cassette="01-get-a-token")
 nb
@@ -434,13 +434,11 @@ import yaml
 from IPython.display import Markdown, display
 
 from kpn_contract import notebook
+from kpn_contract.config.profiles import load_config
 from kpn_contract.contract.specs import load_spec, project_index
 from kpn_contract.contract.validate import Validator
-from kpn_contract.drift import report
-from kpn_contract.drift.shapes import drift_recordings
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift import diff_specs, drift_recordings, report
 from kpn_contract.emulator import NEXT_VARIANT_CHANGES
-from kpn_contract.profiles import load_config
 
 config = load_config()
 SPECS = config.spec_dir or config.root / "specs"
@@ -555,8 +553,8 @@ from collections import Counter
 from IPython.display import Markdown, display
 
 from kpn_contract import notebook
+from kpn_contract.config.profiles import load_config
 from kpn_contract.drift import run_migration
-from kpn_contract.profiles import load_config
 
 config = load_config()
 THINGS_SPECS = (config.spec_dir or config.root / "specs") / "kpn-things"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -15,10 +15,10 @@ import httpx
 from kpn_contract.auth.tokens import Token, cache_key_for
 from kpn_contract.errors import TokenError
 from kpn_contract.redact import redact, register_secret
-from kpn_contract.retry import RetryPolicy
+from kpn_contract.transport.retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Credentials, Profile
+    from kpn_contract.config.profiles import Credentials, Profile
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from kpn_contract.auth.tokens import Token
 from kpn_contract.errors import TokenError
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Profile
+    from kpn_contract.config.profiles import Profile
 
 __all__ = ["GRIP_ERRORS", "GripTokenProvider", "parse_grip_token"]
 

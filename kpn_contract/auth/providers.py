@@ -13,8 +13,8 @@ from kpn_contract.auth.grip import GripTokenProvider
 
 if TYPE_CHECKING:
     from kpn_contract.auth.tokens import TokenProvider
-    from kpn_contract.profiles import Credentials, Profile
-    from kpn_contract.retry import RetryPolicy
+    from kpn_contract.config.profiles import Credentials, Profile
+    from kpn_contract.transport.retry import RetryPolicy
 
 __all__ = ["provider_for"]
 

@@ -24,7 +24,7 @@ from anyio.lowlevel import RunVar
 from kpn_contract.redact import mask
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Profile
+    from kpn_contract.config.profiles import Profile
 
 __all__ = ["Token", "TokenCache", "TokenProvider", "cache_key_for"]
 

@@ -32,11 +32,11 @@ from kpn_contract.cassettes.match import InteractionIndex
 from kpn_contract.cassettes.replay import ReplayTransport, describe_request, response_from
 from kpn_contract.cassettes.scrub import Scrubber
 from kpn_contract.cassettes.store import Cassette, Interaction, cassette_lock, load_cassette, save_cassette
-from kpn_contract.errors import CassetteError, UsageError
 
 # Re-exported: the record modes lived here before they got their one home.
-from kpn_contract.run_modes import RecordMode, parse_record_mode
-from kpn_contract.transport import async_inner, sync_inner
+from kpn_contract.config.run_modes import RecordMode, parse_record_mode
+from kpn_contract.errors import CassetteError, UsageError
+from kpn_contract.transport.routing import async_inner, sync_inner
 
 __all__ = ["RecordMode", "RecordingTransport", "open_cassette_transport", "parse_record_mode"]
 

@@ -2,7 +2,7 @@
 
 Both detectors (``specdiff``: spec against spec, ``shapes``: recordings against recordings) emit
 :class:`Finding` objects with a rule id from :data:`RULES`, the registry assembled by
-:mod:`kpn_contract.drift.rules` (re-exported here for existing callers); ``docs/drift-rules.md`` is
+:mod:`kpn_contract.drift.spec.rules` (re-exported here for existing callers); ``docs/drift-rules.md`` is
 generated from it.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from kpn_contract.drift.rules import RULES, SEVERITIES, Rule, Severity
-from kpn_contract.drift.rules.lifecycle import UNPROMISED
+from kpn_contract.drift.spec.rules import RULES, SEVERITIES, Rule, Severity
+from kpn_contract.drift.spec.rules.lifecycle import UNPROMISED
 from kpn_contract.errors import UsageError
 
 __all__ = [

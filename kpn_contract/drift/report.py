@@ -201,7 +201,7 @@ def run_diff(
     ``CassetteError``) for usage or input errors; the CLI turns those into exit code 2.
     """
     from kpn_contract.contract.specs import SpecIndex, load_spec
-    from kpn_contract.drift.specdiff import diff_specs
+    from kpn_contract.drift.spec.specdiff import diff_specs
     from kpn_contract.drift.usage import apply_usage, usage_from_cassettes
 
     threshold = check_fail_on(fail_on)
@@ -237,8 +237,8 @@ def run_migration(
     Raises :class:`~kpn_contract.errors.KPNContractError` for usage or input errors (exit code 2).
     """
     from kpn_contract.contract.specs import SpecIndex, load_spec, load_specs
-    from kpn_contract.drift.migration import migrate_specs
-    from kpn_contract.drift.migrationmap import load_migration_map
+    from kpn_contract.drift.migration.maps import load_migration_map
+    from kpn_contract.drift.migration.migrate import migrate_specs
     from kpn_contract.drift.usage import apply_usage, usage_from_cassettes
 
     threshold = check_fail_on(fail_on)
@@ -278,7 +278,7 @@ def run_drift(
     """
     from kpn_contract.contract.specs import SpecIndex, load_specs, project_index
     from kpn_contract.contract.validate import Validator
-    from kpn_contract.drift.shapes import drift_recordings
+    from kpn_contract.drift.recordings.shapes import drift_recordings
 
     threshold = check_fail_on(fail_on)
     if fmt not in FORMATS:

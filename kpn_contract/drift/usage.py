@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kpn_contract.drift.findings import Finding
-from kpn_contract.drift.rules.lifecycle import BREAKING_WHEN_USED
-from kpn_contract.drift.shapeinfer import OperationIndex, load_recordings, operation_for
-from kpn_contract.drift.specdiff import normalise_path
+from kpn_contract.drift.recordings.shapeinfer import OperationIndex, load_recordings, operation_for
+from kpn_contract.drift.spec.rules.lifecycle import BREAKING_WHEN_USED
+from kpn_contract.drift.spec.specdiff import normalise_path
 
 __all__ = ["Usage", "apply_usage", "usage_from_cassettes"]
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final, TextIO
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator._app import create_app
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
 from kpn_contract.emulator._settings import EmulatorSettings, Variant

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.errors import UsageError
 from kpn_contract.redact import register_secret
 
@@ -124,7 +124,7 @@ class EmulatorSettings:
     def from_environment(cls, env: Mapping[str, str], **overrides: object) -> EmulatorSettings:
         """Settings that accept the credentials the default profiles resolve to.
 
-        Each ``KPN_*`` variable of :data:`kpn_contract._demo.DEMO_ENVIRONMENT` that is set in ``env``
+        Each ``KPN_*`` variable of :data:`kpn_contract.config._demo.DEMO_ENVIRONMENT` that is set in ``env``
         replaces its demo value; the others keep the demo value. The demo key without the KPN Things
         service always exists too, so the second documented GRIP error can be provoked, as does the key
         whose tokens carry only ``project.read`` (the new API's 403 for a missing scope), and so does

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator._devices import (
     MAIN_ACCOUNT,
     client_id_of,

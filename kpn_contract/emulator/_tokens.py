@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator._echo import echo, header
 from kpn_contract.emulator._settings import GripKey
 from kpn_contract.emulator._state import EmulatorState

@@ -21,10 +21,10 @@ from kpn_contract.auth.providers import provider_for
 from kpn_contract.auth.subcustomer import request_access_rights
 from kpn_contract.auth.tokens import Token, TokenCache, TokenProvider
 from kpn_contract.redact import mask, register_secret
-from kpn_contract.transport import SharedTransport
+from kpn_contract.transport.routing import SharedTransport
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Credentials, Profile
+    from kpn_contract.config.profiles import Credentials, Profile
 
 __all__ = ["KPNSchemathesisAuth"]
 

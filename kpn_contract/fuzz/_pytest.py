@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kpn_contract.auth.tokens import TokenCache
-from kpn_contract.credentials import environment_value
+from kpn_contract.config.credentials import environment_value
 from kpn_contract.errors import UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
 from kpn_contract.fuzz._schema import (
@@ -34,8 +34,8 @@ from kpn_contract.fuzz._schema import (
 )
 
 if TYPE_CHECKING:
-    from kpn_contract.profiles import Config
-    from kpn_contract.run_settings import SessionOptions
+    from kpn_contract.config.profiles import Config
+    from kpn_contract.config.run_settings import SessionOptions
 
 __all__ = ["FuzzSession", "kpn_schema", "open_fuzz_session"]
 
@@ -82,7 +82,7 @@ class FuzzSession:
         spec_dir: Path | None = None,
     ) -> Any:
         """A schemathesis schema of ``api`` bound to this session's target, the profile and our auth."""
-        from kpn_contract.profiles import load_config, resolve_credentials
+        from kpn_contract.config.profiles import load_config, resolve_credentials
 
         chosen: FuzzTarget = target or self.target
         spec_path = spec_for_api(api, spec_dir)

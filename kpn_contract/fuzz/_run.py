@@ -193,7 +193,7 @@ def run_fuzz(
     coverage, fuzzing, stateful; default all). ``seed`` makes the generated cases the same every run.
     Bad input raises UsageError, ConfigError or SpecError.
     """
-    from kpn_contract.profiles import load_config, resolve_credentials
+    from kpn_contract.config.profiles import load_config, resolve_credentials
 
     fuzz_target = parse_fuzz_target(target)
     if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from kpn_contract.config.run_modes import SENDING_TARGETS, SendingTarget
 from kpn_contract.errors import SpecError, UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
-from kpn_contract.run_modes import SENDING_TARGETS, SendingTarget
 
 __all__ = [
     "API_SPECS",
@@ -293,7 +293,7 @@ def token_transport(
 ) -> httpx.BaseTransport:
     """The transport for token requests: routed to the emulator, or a live one with the profile's trust."""
     if target == "emulator":
-        from kpn_contract.transport import EmulatorRoutingTransport
+        from kpn_contract.transport.routing import EmulatorRoutingTransport
 
         assert emulator_url is not None
         return EmulatorRoutingTransport(emulator_url)

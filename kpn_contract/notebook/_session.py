@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from kpn_contract.contract.model import Operation
     from kpn_contract.contract.validate import Validator
-    from kpn_contract.session import CassetteHandle, KPNSession
+    from kpn_contract.session.kpn_session import CassetteHandle, KPNSession
 
 __all__ = ["NotebookSession", "kpn_notebook", "session"]
 
@@ -83,7 +83,7 @@ class NotebookSession:
     def client(self, profile: str | None = None, **kwargs: Any) -> httpx.Client:
         """An ``httpx.Client`` for ``profile`` (default: the session's) that validates every response.
 
-        Keyword arguments go to :meth:`kpn_contract.session.KPNSession.client` (``validate``,
+        Keyword arguments go to :meth:`kpn_contract.session.kpn_session.KPNSession.client` (``validate``,
         ``subcustomer``, ``authenticated``). Violations are collected in :attr:`violations`, not raised.
         The client records into this notebook's cassette and is closed with the session.
         """
@@ -156,7 +156,7 @@ class NotebookSession:
     # -- tokens --------------------------------------------------------------------------------------
     def token(self, profile: str | None = None) -> TokenCard:
         """The token of ``profile``, masked, with its expiry and whether its response matched the schema."""
-        from kpn_contract.token_report import describe_token
+        from kpn_contract.session.token_report import describe_token
 
         self._check_open()
         return TokenCard(describe_token(self.kpn, profile or self.profile))
@@ -245,7 +245,7 @@ class NotebookSession:
         except RuntimeError:
             # Outside any loop nothing can be awaited any more: close async clients with `async with`.
             return
-        from kpn_contract.async_session import aclose_all
+        from kpn_contract.session.async_clients import aclose_all
 
         task = loop.create_task(aclose_all(still_open))
         self._pending.add(task)
@@ -253,7 +253,7 @@ class NotebookSession:
 
     async def aclose(self) -> None:
         """Close the async clients in the running loop, then everything :meth:`close` closes."""
-        from kpn_contract.async_session import aclose_all
+        from kpn_contract.session.async_clients import aclose_all
 
         clients, self._async_clients = self._async_clients, []
         try:
@@ -338,9 +338,9 @@ def kpn_notebook(
     ``KPN_EMULATOR_URL`` names one; ``variant="next"`` always starts its own emulator of the next beta.
     The project (config, profiles, specs) is found from ``start`` (default: the current folder) upward.
     """
-    from kpn_contract.profiles import load_config, named_environment
-    from kpn_contract.run_settings import options_from_sources
-    from kpn_contract.session import KPNSession
+    from kpn_contract.config.profiles import load_config, named_environment
+    from kpn_contract.config.run_settings import options_from_sources
+    from kpn_contract.session.kpn_session import KPNSession
 
     config = load_config(start=(start or Path.cwd()))
     # Only the variables this function and the profiles read, never the whole environment.

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from kpn_contract.contract.model import Violation
     from kpn_contract.drift.findings import Finding
-    from kpn_contract.token_report import TokenReport
+    from kpn_contract.session.token_report import TokenReport
 
 __all__ = ["CheckedResponse", "FindingTable", "FindingsChart", "TokenAttempt", "TokenCard", "ViolationTable"]
 
@@ -146,7 +146,8 @@ class CheckedResponse:
 
 
 class TokenCard:
-    """A :class:`~kpn_contract.token_report.TokenReport` for display: masked token, expiry, schema verdict."""
+    """A :class:`~kpn_contract.session.token_report.TokenReport` for display: masked token, expiry,
+    schema verdict."""
 
     def __init__(self, report: TokenReport) -> None:
         self.report = report

@@ -1,6 +1,6 @@
 """Which ``KPN_*`` environment variables are named like credentials (start-up and audit agree).
 
-Values too short to be secrets are refused by :func:`kpn_contract.credentials.check_secret_length`,
+Values too short to be secrets are refused by :func:`kpn_contract.config.credentials.check_secret_length`,
 beside the ``ConfigError`` it raises: the error tree redacts through this package, so raising from
 here would make an import circle.
 """

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from kpn_contract import _demo
-from kpn_contract.session import KPNSession
+from kpn_contract.config import _demo
+from kpn_contract.session.kpn_session import KPNSession
 
 DEVICES_JSON = "application/vnd.kpnthings.device.v1.response+json"
 ACTUATOR_JSON = "application/vnd.kpnthings.actuator.v1.response+json"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kpn_contract.errors import MissingScopeError
-from kpn_contract.session import KPNSession
+from kpn_contract.session.kpn_session import KPNSession
 
 # A fixed id, so that the recorded request is the same on every run; no device has it.
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"

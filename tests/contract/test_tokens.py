@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from kpn_contract.session import KPNSession
+from kpn_contract.session.kpn_session import KPNSession
 
 PROFILES = ["sandbox", "project", "things", "things-subcustomer"]
 

@@ -216,9 +216,9 @@ def test_a_test_file_outside_the_rootdir(project: Path, installed: Installed, tm
 
 
 def _async_fixture_available() -> bool:
-    import kpn_contract.plugin
+    import kpn_contract.pytest.plugin
 
-    return hasattr(kpn_contract.plugin, "kpn_async_client")
+    return hasattr(kpn_contract.pytest.plugin, "kpn_async_client")
 
 
 # PLACE FOR THE ASYNC CASE: the `kpn_async_client` fixture is the `async` helper's (issue 13, "What to

@@ -1,6 +1,6 @@
 """Every kind of bad input to the ``kpn-contract`` command: one clear line, exit code 2, no traceback.
 
-Each case runs ``kpn_contract.cli.main`` in-process; a few also run the installed
+Each case runs ``kpn_contract.cli.main.main`` in-process; a few also run the installed
 ``.venv/bin/kpn-contract`` as a real subprocess. A planted secret sits in the bad config file and in
 the environment of every case and must appear in no output, not even the ``--debug`` traceback.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
 from tests.cli_runner import run_cli
 
 PLANTED_SECRET = "planted-bad-input-secret-7d41c2e9"

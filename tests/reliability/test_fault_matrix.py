@@ -22,7 +22,7 @@ import pytest
 
 from kpn_contract.emulator import EmulatorServer
 from kpn_contract.errors import ContractViolation, TokenError
-from kpn_contract.session import KPNSession
+from kpn_contract.session.kpn_session import KPNSession
 
 from .conftest import FAST_RETRY, SHORT_TIMEOUT, fast_session, within_deadline
 

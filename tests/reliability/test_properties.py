@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from kpn_contract.auth.api_store import ApiStoreTokenProvider
 from kpn_contract.auth.grip import GripTokenProvider
 from kpn_contract.cassettes.store import Cassette, Interaction, dump_cassette, load_cassette
+from kpn_contract.config.profiles import DEFAULT_PROFILES, resolve_credentials
 from kpn_contract.contract.specs import load_spec
 from kpn_contract.errors import CassetteError, SpecError, TokenError
-from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
-from kpn_contract.retry import RetryPolicy
+from kpn_contract.transport.retry import RetryPolicy
 
 NO_WAIT = RetryPolicy(attempts=2, initial=0, maximum=0, sleep=lambda _: None)
 

@@ -17,9 +17,9 @@ import yaml
 
 from kpn_contract.cassettes.audit import audit
 from kpn_contract.cassettes.scrub import SECRET_FIELDS, Scrubber
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
+from kpn_contract.config.startup import register_startup_secrets
 from kpn_contract.secrets import encoded_forms
-from kpn_contract.startup import register_startup_secrets
 
 pytestmark = pytest.mark.usefixtures("clean_secret_registry")
 

@@ -9,14 +9,14 @@ from urllib.parse import quote
 
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
+from kpn_contract.config.profiles import load_config
+from kpn_contract.config.startup import register_project_secrets, register_startup_secrets
 from kpn_contract.emulator import EmulatorSettings
 from kpn_contract.errors import ConfigError
-from kpn_contract.profiles import load_config
 from kpn_contract.redact import known_secrets, redact
 from kpn_contract.secrets import encoded_forms
-from kpn_contract.session import KPNSession, SessionOptions
-from kpn_contract.startup import register_project_secrets, register_startup_secrets
+from kpn_contract.session.kpn_session import KPNSession, SessionOptions
 
 from .conftest import PLANTED_VARIABLES
 

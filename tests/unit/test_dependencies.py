@@ -23,7 +23,7 @@ PACKAGE_DIR = Path(kpn_contract.__file__).resolve().parent
 TESTS_DIR = Path(__file__).resolve().parents[1]
 PYPROJECT = TESTS_DIR.parent / "pyproject.toml"
 # Imported only when the user has it: the plugin registers its pytest-asyncio fixtures if that
-# plugin is loaded (kpn_contract/plugin.py), and never requires it.
+# plugin is loaded (kpn_contract/pytest/plugin.py), and never requires it.
 USED_WHEN_PRESENT = {"pytest-asyncio"}
 USER_EXTRAS = ("fuzz", "notebook")
 

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 import kpn_contract
-from kpn_contract import commands, run_modes, transport
 from kpn_contract.cassettes import record
+from kpn_contract.cli import commands
+from kpn_contract.config import run_modes
 from kpn_contract.fuzz import _schema
+from kpn_contract.transport import routing as transport
 
 PACKAGE = Path(kpn_contract.__file__).parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
@@ -48,8 +50,8 @@ def test_the_package_has_modules_to_check() -> None:
 @pytest.mark.parametrize(
     ("names", "expected"),
     [
-        (TARGET_NAMES, ["run_modes.py"]),
-        ({"emulator", "live"}, ["run_modes.py"]),
+        (TARGET_NAMES, ["config/run_modes.py"]),
+        ({"emulator", "live"}, ["config/run_modes.py"]),
         (RECORD_MODE_NAMES, []),  # run_modes defines them as an enum: no list of them anywhere
     ],
     ids=["targets", "sending-targets", "record-modes"],
@@ -68,7 +70,7 @@ def test_the_record_mode_enum_is_defined_once() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.ClassDef) and node.name == "RecordMode"
     ]
-    assert homes == ["run_modes.py"]
+    assert homes == ["config/run_modes.py"]
 
 
 def test_front_doors_use_the_one_definition() -> None:
@@ -90,7 +92,7 @@ def test_exit_codes_are_defined_only_in_commands() -> None:
         for name in ast.walk(target)
         if isinstance(name, ast.Name) and name.id.startswith("EXIT_")
     }
-    assert homes == {"commands.py"}
+    assert homes == {"cli/commands.py"}
     assert (commands.EXIT_OK, commands.EXIT_FAILURE, commands.EXIT_USAGE) == (0, 1, 2)  # the documented codes
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import main
-from kpn_contract.profiles import load_config
+from kpn_contract.cli.main import main
+from kpn_contract.config.profiles import load_config
 
 WRITTEN = (
     "kpn-contract.toml",

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from kpn_contract.cassettes import RecordingTransport
-from kpn_contract.retry import RetryPolicy, RetryTransport
-from kpn_contract.transport import SharedTransport
+from kpn_contract.transport.retry import RetryPolicy, RetryTransport
+from kpn_contract.transport.routing import SharedTransport
 
 URL = "https://api.kpnthings.com/api/devices"
 

@@ -48,8 +48,8 @@ def test_wheel_carries_contracts_typing_marker_and_entry_points(wheel: Path) -> 
     ):
         assert f"kpn_contract/_specs/{contract}" in names
     assert "[pytest11]" in entry_points
-    assert "kpn_contract = kpn_contract.plugin" in entry_points
-    assert "kpn-contract = kpn_contract.cli:main" in entry_points
+    assert "kpn_contract = kpn_contract.pytest.plugin" in entry_points
+    assert "kpn-contract = kpn_contract.cli.main:main" in entry_points
 
 
 def test_installed_package_finds_its_contracts(wheel: Path, tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract import _demo
-from kpn_contract.access import access_matrix
-from kpn_contract.cli import main
+from kpn_contract.cli.access import access_matrix
+from kpn_contract.cli.main import main
+from kpn_contract.config import _demo
 from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 

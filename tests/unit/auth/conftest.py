@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from kpn_contract.profiles import DEFAULT_PROFILES, Credentials, Profile
+from kpn_contract.config.profiles import DEFAULT_PROFILES, Credentials, Profile
 from kpn_contract.redact import forget_secrets
-from kpn_contract.retry import RetryPolicy
+from kpn_contract.transport.retry import RetryPolicy
 
 # Planted values: tests assert that none of them ever reaches a log, repr or message.
 SANDBOX_ID = "planted-sandbox-client-id-1111"

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from kpn_contract.auth import KPNAuth, TokenCache, provider_for
+from kpn_contract.config.profiles import Credentials, Profile
 from kpn_contract.errors import TokenError
-from kpn_contract.profiles import Credentials, Profile
 
 from .conftest import FakeKPN, json_response
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from kpn_contract import _demo
 from kpn_contract.auth import KPNAuth, Token, TokenCache, provider_for, request_access_rights
+from kpn_contract.config import _demo
+from kpn_contract.config.profiles import DEFAULT_PROFILES, Credentials, Profile, resolve_credentials
 from kpn_contract.errors import TokenError
-from kpn_contract.profiles import DEFAULT_PROFILES, Credentials, Profile, resolve_credentials
-from kpn_contract.retry import RetryPolicy
+from kpn_contract.transport.retry import RetryPolicy
 
 if TYPE_CHECKING:  # importorskip returns a bare module: mypy needs the real one for the annotations
     import kpn_contract.emulator as emulator_module

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from kpn_contract.auth import KPNAuth, TokenCache, provider_for, request_access_rights
+from kpn_contract.config.profiles import Credentials, Profile
 from kpn_contract.errors import TokenError, UsageError
-from kpn_contract.profiles import Credentials, Profile
-from kpn_contract.retry import RetryPolicy
+from kpn_contract.transport.retry import RetryPolicy
 
 from .conftest import SUBCUSTOMER, FakeKPN, json_response
 

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from kpn_contract.auth import KPNAuth, TokenCache, provider_for
+from kpn_contract.config.profiles import DEFAULT_PROFILES, Credentials, Profile, resolve_credentials
 from kpn_contract.errors import ConfigError, TokenError
-from kpn_contract.profiles import DEFAULT_PROFILES, Credentials, Profile, resolve_credentials
-from kpn_contract.retry import RetryPolicy
+from kpn_contract.transport.retry import RetryPolicy
 
 from .conftest import (
     GRIP_ID,

@@ -18,8 +18,8 @@ from kpn_contract.auth import (
     parse_grip_token,
     provider_for,
 )
+from kpn_contract.config.profiles import Credentials, Profile
 from kpn_contract.errors import TokenError
-from kpn_contract.profiles import Credentials, Profile
 from kpn_contract.redact import known_secrets
 
 from .conftest import GRIP_ID, GRIP_SECRET, SANDBOX_ID, SANDBOX_SECRET, TENANT, gateway_body, json_response

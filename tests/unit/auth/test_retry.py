@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from kpn_contract.auth import Token, provider_for
+from kpn_contract.config.profiles import Credentials, Profile
 from kpn_contract.errors import TokenError, UsageError
-from kpn_contract.profiles import Credentials, Profile
-from kpn_contract.retry import RetryPolicy, RetryTransport, retry_after_seconds
+from kpn_contract.transport.retry import RetryPolicy, RetryTransport, retry_after_seconds
 
 from .conftest import FakeKPN, Sleeps, json_response
 
@@ -200,7 +200,7 @@ def test_retries_are_logged_at_debug_with_redaction(
     caplog.set_level(logging.DEBUG, logger="kpn_contract")
     with httpx.Client(transport=RetryTransport(httpx.MockTransport(script), policy)) as client:
         client.get("https://api-prd.kpn.com/x?client_secret=planted-in-query-999")
-    (record,) = [r for r in caplog.records if r.name == "kpn_contract.retry"]
+    (record,) = [r for r in caplog.records if r.name == "kpn_contract.transport.retry"]
     assert record.levelno == logging.DEBUG
     assert "HTTP 503" in record.getMessage()
     assert "planted-in-query-999" not in record.getMessage()

@@ -193,7 +193,7 @@ NO_FCNTL = textwrap.dedent(
 
     sys.modules.pop("fcntl", None)
     sys.meta_path.insert(0, NoFcntl())
-    import kpn_contract, kpn_contract.plugin, kpn_contract.cassettes.store, kpn_contract.cassettes
+    import kpn_contract, kpn_contract.pytest.plugin, kpn_contract.cassettes.store, kpn_contract.cassettes
     try:
         import fcntl
     except ImportError:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
 
 KPN_CONTRACT = str(Path(sys.executable).with_name("kpn-contract"))
 

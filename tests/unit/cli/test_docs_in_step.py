@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import _parser
+from kpn_contract.cli.main import _parser
 from kpn_contract.emulator import Fault, parse_fault_spec
 
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -91,7 +91,7 @@ def test_token_cassette_naming_is_documented_as_it_is() -> None:
 
 def test_the_readme_profile_example_can_be_pasted(tmp_path: Path) -> None:
     # Pasting it once broke every profile: its CA bundle did not exist, and one bad profile failed all.
-    from kpn_contract.profiles import load_config, resolve_credentials
+    from kpn_contract.config.profiles import load_config, resolve_credentials
 
     text = README.read_text(encoding="utf-8").split("Add or override profiles in", 1)[1]
     example = text.split("```toml", 1)[1].split("```", 1)[0]

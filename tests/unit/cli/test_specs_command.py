@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
 
 KPN_CONTRACT = str(Path(sys.executable).with_name("kpn-contract"))
 # Operations per file of the new API (THINGS-DECISIONS.md), and the beta's three.

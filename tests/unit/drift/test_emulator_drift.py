@@ -11,12 +11,12 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
-from kpn_contract import _demo
 from kpn_contract.cassettes.store import Interaction, load_cassette
+from kpn_contract.config import _demo
 from kpn_contract.contract.specs import project_index
 from kpn_contract.contract.validate import Validator
 from kpn_contract.drift.findings import Finding, StabilityPolicy
-from kpn_contract.drift.shapes import drift_recordings
+from kpn_contract.drift.recordings.shapes import drift_recordings
 from kpn_contract.emulator import NEXT_VARIANT_CHANGES, EmulatorServer, EmulatorSettings
 from kpn_contract.emulator._settings import Variant
 from kpn_contract.redact import redact

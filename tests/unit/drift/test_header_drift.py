@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.contract.specs import SpecIndex, load_spec
+from kpn_contract.drift.recordings.shapes import drift_recordings
 from kpn_contract.drift.report import run_drift
-from kpn_contract.drift.shapes import drift_recordings
 
 from .conftest import interaction, write_cassette
 

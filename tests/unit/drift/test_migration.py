@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
 from kpn_contract.contract.specs import load_spec, load_specs
 from kpn_contract.drift.findings import Finding
-from kpn_contract.drift.migration import migrate_specs
-from kpn_contract.drift.migrationmap import load_migration_map
+from kpn_contract.drift.migration.maps import load_migration_map
+from kpn_contract.drift.migration.migrate import migrate_specs
 from kpn_contract.drift.report import run_migration
 
 BETA = Path("specs/kpn-things/kpn-things-beta.yaml")

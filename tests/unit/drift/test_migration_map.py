@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import main
-from kpn_contract.drift.migrationmap import load_migration_map
+from kpn_contract.cli.main import main
+from kpn_contract.drift.migration.maps import load_migration_map
 from kpn_contract.errors import ConfigError
 from kpn_contract.redact import forget_secrets
 

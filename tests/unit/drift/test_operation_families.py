@@ -15,8 +15,8 @@ import pytest
 from kpn_contract.contract.specs import load_spec
 from kpn_contract.drift.findings import StabilityPolicy
 from kpn_contract.drift.report import run_diff
-from kpn_contract.drift.rules.lifecycle import removal_finding, sunset_of
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift.spec.rules.lifecycle import removal_finding, sunset_of
+from kpn_contract.drift.spec.specdiff import diff_specs
 
 from .conftest import interaction, write_cassette
 
@@ -142,7 +142,7 @@ def test_the_same_payload_change_in_a_request_body_breaks_the_other_way() -> Non
     (old_hook,), (new_hook,) = base.webhooks, revision.webhooks
     assert old_hook.request_body is not None
     assert new_hook.request_body is not None
-    from kpn_contract.drift.operationdiff import OperationDiffer
+    from kpn_contract.drift.spec.operationdiff import OperationDiffer
 
     differ = OperationDiffer()
     differ.schema(

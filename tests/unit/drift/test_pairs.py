@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.cli import main
+from kpn_contract.cli.main import main
 from kpn_contract.contract.specs import load_spec
 from kpn_contract.drift.findings import RULES, SEVERITIES
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift.spec.specdiff import diff_specs
 
 PAIRS = Path(__file__).resolve().parent / "pairs"
 CASES = sorted(base.parent for base in PAIRS.glob("*/*/base.yaml"))

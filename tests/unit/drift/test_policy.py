@@ -9,7 +9,7 @@ import pytest
 
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
 from kpn_contract.drift.findings import StabilityPolicy, parse_severities
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift.spec.specdiff import diff_specs
 from kpn_contract.errors import UsageError
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from kpn_contract.contract.specs import load_spec
 from kpn_contract.drift.findings import Finding
-from kpn_contract.drift.schemaview import view_of
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift.spec.schemaview import view_of
+from kpn_contract.drift.spec.specdiff import diff_specs
 
 PAIRS = Path(__file__).resolve().parent / "pairs"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.drift import findings
-from kpn_contract.drift.rules import FAMILIES, FAMILY_NAMES, FAMILY_OF, RULES, Rule, _load
-from kpn_contract.drift.rules.__main__ import main as rules_main
-from kpn_contract.drift.rules.docs import BEGIN, END, family_counts, render_tables, update_document
+from kpn_contract.drift.spec.rules import FAMILIES, FAMILY_NAMES, FAMILY_OF, RULES, Rule, _load
+from kpn_contract.drift.spec.rules.__main__ import main as rules_main
+from kpn_contract.drift.spec.rules.docs import BEGIN, END, family_counts, render_tables, update_document
 
 DRIFT = Path(findings.__file__).resolve().parent
 _RULE_ID = re.compile(r"^(?:path|operation|server|request|response|security|migration|webhook)\.[a-z.\-]+$")
@@ -59,7 +59,7 @@ def test_the_committed_rule_doc_is_the_generated_one(repo_root: Path) -> None:
     path = repo_root / "docs" / "drift-rules.md"
     text = path.read_text(encoding="utf-8")
     assert update_document(text) == text, (
-        "run: python -m kpn_contract.drift.rules --write docs/drift-rules.md"
+        "run: python -m kpn_contract.drift.spec.rules --write docs/drift-rules.md"
     )
     assert rules_main(["--check", str(path)]) == 0
 

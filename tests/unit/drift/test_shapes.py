@@ -11,7 +11,7 @@ from kpn_contract.cassettes.store import load_cassette
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
 from kpn_contract.drift.findings import Finding, StabilityPolicy
-from kpn_contract.drift.shapes import ENUM_MIN_SAMPLES, drift_recordings, infer_shapes
+from kpn_contract.drift.recordings.shapes import ENUM_MIN_SAMPLES, drift_recordings, infer_shapes
 from kpn_contract.errors import CassetteError
 
 from .conftest import interaction, write_cassette

@@ -12,7 +12,7 @@ import pytest
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
 from kpn_contract.contract.specs import load_spec
 from kpn_contract.drift.findings import Finding
-from kpn_contract.drift.specdiff import diff_specs
+from kpn_contract.drift.spec.specdiff import diff_specs
 
 from .conftest import write_raw
 

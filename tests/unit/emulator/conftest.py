@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
 THINGS_ACCEPT = "application/vnd.kpnthings.device.v1.response+json"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.contract.specs import SpecIndex, load_specs
 from kpn_contract.contract.validate import Validator
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings, GripKey, create_app, run_emulator_cli
 from kpn_contract.errors import UsageError
 from kpn_contract.redact import known_secrets

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
 from .conftest import GRIP_TOKEN_PATH, gateway_token, grip_body, grip_token, loopback_client, things_headers

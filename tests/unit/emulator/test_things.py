@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator import EmulatorServer
 from kpn_contract.emulator._devices import seed_devices
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.contract.specs import project_index
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 from kpn_contract.emulator._devices import MAIN_ACCOUNT, client_id_of

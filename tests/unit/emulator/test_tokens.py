@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator import EmulatorServer
 
 from .conftest import GATEWAY_TOKEN_PATH, GRIP_TOKEN_PATH, grip_body, loopback_client

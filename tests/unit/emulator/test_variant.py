@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 from kpn_contract.emulator import NEXT_VARIANT_CHANGES, EmulatorServer, EmulatorSettings
 from kpn_contract.errors import UsageError
 

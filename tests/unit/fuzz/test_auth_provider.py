@@ -11,8 +11,8 @@ import pytest
 
 from kpn_contract.auth import GripTokenProvider, Token
 from kpn_contract.auth.tokens import TokenCache
+from kpn_contract.config.profiles import DEFAULT_PROFILES, resolve_credentials
 from kpn_contract.fuzz import KPNSchemathesisAuth
-from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
 
 
 class FakeClock:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from kpn_contract.config.profiles import load_config
+from kpn_contract.config.run_settings import SessionOptions, options_from_sources
 from kpn_contract.errors import UsageError
 from kpn_contract.fuzz import open_fuzz_session
-from kpn_contract.profiles import load_config
-from kpn_contract.run_settings import SessionOptions, options_from_sources
-from kpn_contract.transport import Target
+from kpn_contract.transport.routing import Target
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kpn_contract.config.profiles import DEFAULT_PROFILES, resolve_credentials
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 from kpn_contract.errors import ConfigError, UsageError
 from kpn_contract.fuzz import run_fuzz
@@ -17,7 +18,6 @@ from kpn_contract.fuzz._auth import KPNSchemathesisAuth
 from kpn_contract.fuzz._run import _configure, _execute
 from kpn_contract.fuzz._schema import bind_schema, spec_for_api, token_transport
 from kpn_contract.fuzz._traffic import TrafficLog
-from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
 from kpn_contract.redact import register_secret
 
 GRIP_TOKEN = "POST /v2/{tenantId}/oidc/idp/c1/token"

@@ -313,7 +313,7 @@ def test_the_live_target_path_with_a_custom_profile_on_loopback(
 ) -> None:
     # "live" means: the profile's own URLs, real credentials from the environment, no demo fallback.
     # Here the profile's URLs are a loopback emulator, so the live transport stack is exercised for real.
-    from kpn_contract import _demo
+    from kpn_contract.config import _demo
     from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
     server = EmulatorServer(EmulatorSettings()).start()

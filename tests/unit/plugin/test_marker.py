@@ -10,7 +10,7 @@ import pytest
 # pytester's in-process runs drop the modules first imported inside them (see test_plugin.py).
 import yaml
 
-from kpn_contract.pytest_settings import KPNMarker
+from kpn_contract.pytest.settings import KPNMarker
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpn_contract import _demo
+from kpn_contract.config import _demo
 
 READER = """
 [tool.kpn_contract.profiles.reader]

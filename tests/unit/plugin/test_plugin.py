@@ -20,7 +20,7 @@ def test_importing_the_plugin_imports_nothing_heavy() -> None:
     code = textwrap.dedent(
         f"""
         import json, sys
-        import kpn_contract.plugin
+        import kpn_contract.pytest.plugin
         print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
         """
     )
@@ -41,7 +41,7 @@ def test_start_up_checks_load_the_session_only_for_a_configured_project(
         import sys
 
         def pytest_sessionstart(session):
-            print("session module loaded:", "kpn_contract.session" in sys.modules)
+            print("session module loaded:", "kpn_contract.session.kpn_session" in sys.modules)
         """
     )
     pytester.makepyfile("def test_nothing():\n    pass\n")

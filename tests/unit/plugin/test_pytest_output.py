@@ -102,9 +102,9 @@ def test_showlocals_of_a_config_error_does_not_print_the_environment(
     monkeypatch.delenv("KPN_SANDBOX_CLIENT_SECRET", raising=False)
     pytester.makepyfile(
         """
-        from kpn_contract.profiles import DEFAULT_PROFILES, resolve_credentials
-        from kpn_contract.session import options_from_sources
-        from kpn_contract.profiles import load_config
+        from kpn_contract.config.profiles import DEFAULT_PROFILES, resolve_credentials
+        from kpn_contract.session.kpn_session import options_from_sources
+        from kpn_contract.config.profiles import load_config
 
         def test_missing_credential():
             options_from_sources(cli={}, ini={}, config=load_config())
@@ -126,7 +126,7 @@ def test_showlocals_of_a_too_short_secret_does_not_print_the_environment(
         """
         import pytest
         from kpn_contract.errors import ConfigError
-        from kpn_contract.startup import register_startup_secrets
+        from kpn_contract.config.startup import register_startup_secrets
 
         def test_short_secret(monkeypatch):
             # Set after start-up, which would otherwise refuse it before any test runs.

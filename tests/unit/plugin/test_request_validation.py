@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kpn_contract.config.run_settings import validation_modes
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 from kpn_contract.errors import UsageError
-from kpn_contract.run_settings import validation_modes
 
 ACCEPT = '{"Accept": "application/vnd.kpnthings.device.v1.response+json"}'
 BOGUS_SORT = f"""

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract import _demo
-from kpn_contract.errors import ConfigError
-from kpn_contract.profiles import (
+from kpn_contract.config import _demo
+from kpn_contract.config.profiles import (
     DEFAULT_PROFILES,
     GATEWAY_TOKEN_URL,
     GRIP_TOKEN_URL,
@@ -18,6 +17,7 @@ from kpn_contract.profiles import (
     load_config,
     resolve_credentials,
 )
+from kpn_contract.errors import ConfigError
 from kpn_contract.redact import known_secrets
 
 PLANTED = "planted-Secret-Value-7f3a9c"

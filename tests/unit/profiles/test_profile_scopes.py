@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from kpn_contract.config.profiles import DEFAULT_PROFILES, load_config
 from kpn_contract.errors import ConfigError
-from kpn_contract.profiles import DEFAULT_PROFILES, load_config
 
 GRIP = (
     '[profiles.reader]\nkind = "grip"\nclient_id_env = "A_ID"\nclient_secret_env = "A_KEY"\n'

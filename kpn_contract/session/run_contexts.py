@@ -1,0 +1,85 @@
+"""Context managers the front doors wrap around a run or a test.
+
+:class:`EmulatorContext` runs a local emulator for the length of a run; :class:`test_cassette` opens
+one test's cassette on a :class:`~kpn_contract.session.kpn_session.KPNSession` and, in replay,
+blocks the network meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from kpn_contract.session.kpn_session import CassetteHandle, KPNSession
+
+__all__ = ["EmulatorContext", "test_cassette"]
+
+
+class EmulatorContext:
+    """Start an emulator that accepts the credentials the profiles resolve to (environment, else demo).
+
+    Imports uvicorn and starlette only when entered.
+    """
+
+    def __init__(
+        self, variant: Literal["current", "next"] = "current", *, scopes: Iterable[str] | None = None
+    ) -> None:
+        self.variant = variant
+        self.scopes = None if scopes is None else frozenset(scopes)  # None: every scope the specs name
+
+    def __enter__(self) -> Any:
+        from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+
+        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes)
+        settings.variant = self.variant
+        self.server = EmulatorServer(settings).start()
+        return self.server
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+
+class test_cassette:  # noqa: N801 - used like contextlib's lower-case context managers
+    """Open the cassette of one test; in replay, refuse every network connection meanwhile."""
+
+    def __init__(
+        self,
+        session: KPNSession,
+        nodeid: str,
+        profile: str,
+        shared_name: object,
+        *,
+        validated: bool | str = True,
+        test_file: Path | None = None,
+    ) -> None:
+        self.session = session
+        self.nodeid = nodeid
+        self.test_file = test_file  # names the cassette folder of a test outside the rootdir
+        self.profile = profile
+        self.shared_name = shared_name
+        self.validated = validated
+        self._block: Any = None
+
+    def __enter__(self) -> CassetteHandle:
+        from kpn_contract.cassettes.naming import cassette_path
+
+        path = cassette_path(
+            self.session.options.cassette_dir, self.nodeid, self.shared_name, test_file=self.test_file
+        )
+        self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
+        if self.session.options.target == "replay":
+            from kpn_contract.cassettes.netblock import block_network
+
+            self._block = block_network()
+            self._block.__enter__()
+        return self.handle
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._block is not None:
+                self._block.__exit__(*exc)
+        finally:
+            self.handle.close()
