@@ -1,4 +1,5 @@
-"""Where cassette writes may go: inside the cassette directory, never through a symbolic link.
+"""Where cassette writes may go (inside the cassette directory, never through a symbolic link), and
+how they are made (atomically, under a lock).
 
 A symbolic link planted inside the cassette directory (``cassettes/contract -> /elsewhere``, or
 ``cassettes/.locks -> /elsewhere``) would otherwise carry recordings, temp files or lock files out of
@@ -15,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from kpn_contract.errors import CassetteError
 
-__all__ = ["LOCK_DIR_NAME", "cassette_lock", "lock_file", "safe_destination"]
+__all__ = ["LOCK_DIR_NAME", "cassette_lock", "lock_file", "safe_destination", "write_atomically"]
 
 LOCK_DIR_NAME: Final = ".locks"
 _LOCK_GITIGNORE: Final = "# kpn_contract's cassette lock files: never commit them\n*\n"
@@ -121,3 +123,30 @@ def cassette_lock(path: str | os.PathLike[str], root: str | os.PathLike[str] | N
     # refused a link already, so a planted .lock link cannot make a file appear at its target.
     with FileLock(lock_file(path, root)):
         yield
+
+
+def write_atomically(path: Path, data: bytes, *, root: str | os.PathLike[str] | None = None) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
+
+    A temp file in the same directory, fsync, then ``os.replace``; an interruption leaves the old file.
+    ``root`` is the cassette directory: no symbolic link below it is followed (``paths.py``).
+    """
+    destination = safe_destination(path, root)
+    fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(0o644)  # mkstemp creates 0600; cassettes are ordinary project files
+        tmp.replace(destination)  # replaces a link planted meanwhile rather than following it
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows
+        dir_fd = os.open(destination.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -15,9 +15,7 @@ dumper, so nothing is written that the loader would refuse.
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import Any
 import yaml
 from yaml.representer import SafeRepresenter
 
-from kpn_contract.cassettes.paths import cassette_lock, safe_destination
+from kpn_contract.cassettes.paths import cassette_lock, write_atomically
 from kpn_contract.cassettes.safe_yaml import (
     MAX_CASSETTE_BYTES,
     MAX_NESTING_DEPTH,
@@ -356,33 +354,6 @@ def dump_cassette(cassette: Cassette) -> str:
         ]
     )
     return str(yaml.serialize(root, Dumper=_Dumper))
-
-
-def write_atomically(path: Path, data: bytes, *, root: str | os.PathLike[str] | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
-
-    A temp file in the same directory, fsync, then ``os.replace``; an interruption leaves the old file.
-    ``root`` is the cassette directory: no symbolic link below it is followed (``paths.py``).
-    """
-    destination = safe_destination(path, root)
-    fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(0o644)  # mkstemp creates 0600; cassettes are ordinary project files
-        tmp.replace(destination)  # replaces a link planted meanwhile rather than following it
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows
-        dir_fd = os.open(destination.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def save_cassette(

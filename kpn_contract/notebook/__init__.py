@@ -24,13 +24,8 @@ token is only ever shown masked. A front door: it composes
 The views live in :mod:`kpn_contract.notebook.views`, the session in ``_session``.
 """
 
-from kpn_contract.notebook._session import (
-    CALLS_CASSETTE,
-    NOTEBOOK_CASSETTES,
-    NotebookSession,
-    kpn_notebook,
-    session,
-)
+from kpn_contract.notebook._open import CALLS_CASSETTE, NOTEBOOK_CASSETTES, kpn_notebook, session
+from kpn_contract.notebook._session import NotebookSession
 from kpn_contract.notebook.views import (
     CheckedResponse,
     FindingsChart,

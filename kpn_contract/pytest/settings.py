@@ -66,7 +66,7 @@ def load_project_config(config: pytest.Config) -> Config:
 
 def resolve_options(config: pytest.Config, kpn_config: Config) -> SessionOptions:
     """The run settings from the command line, the ini file and ``[tool.kpn_contract]``."""
-    from kpn_contract.session.kpn_session import options_from_sources
+    from kpn_contract.config.run_settings import options_from_sources
 
     return options_from_sources(
         cli={

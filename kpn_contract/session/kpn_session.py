@@ -27,18 +27,9 @@ from kpn_contract.config.profiles import (
     named_environment,
     resolve_credentials,
 )
-from kpn_contract.config.run_modes import RECORD_MODES, RecordMode
-from kpn_contract.config.run_settings import (
-    OnViolation,
-    SessionOptions,
-    options_from_sources,
-    validation_modes,
-)
+from kpn_contract.config.run_modes import RecordMode
+from kpn_contract.config.run_settings import SessionOptions, validation_modes
 from kpn_contract.errors import ContractViolation, RequestViolation, UsageError
-
-# Re-exported: these lived here before they got modules of their own.
-from kpn_contract.session.run_contexts import EmulatorContext, test_cassette
-from kpn_contract.session.token_report import TokenReport, describe_token
 from kpn_contract.transport.routing import EmulatorRoutingTransport, SharedTransport
 
 if TYPE_CHECKING:
@@ -48,19 +39,7 @@ if TYPE_CHECKING:
     from kpn_contract.contract.model import Violation
     from kpn_contract.contract.validate import Validator
 
-__all__ = [
-    "RECORD_MODES",
-    "CassetteHandle",
-    "EmulatorContext",
-    "KPNSession",
-    "OnViolation",
-    "RecordMode",
-    "SessionOptions",
-    "TokenReport",
-    "describe_token",
-    "options_from_sources",
-    "test_cassette",
-]
+__all__ = ["CassetteHandle", "KPNSession"]
 
 
 @dataclass

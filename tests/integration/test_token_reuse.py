@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from kpn_contract.config.profiles import load_config
+from kpn_contract.config.run_settings import SessionOptions
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
-from kpn_contract.session.kpn_session import KPNSession, SessionOptions
+from kpn_contract.session.kpn_session import KPNSession
 
 DEVICES = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
 GATEWAY_TOKEN = "POST /oauth/client_credential/accesstoken"

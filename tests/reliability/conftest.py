@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 import pytest
 
 from kpn_contract.config.profiles import load_config
+from kpn_contract.config.run_settings import SessionOptions
 from kpn_contract.emulator import EmulatorServer
-from kpn_contract.session.kpn_session import KPNSession, SessionOptions
+from kpn_contract.session.kpn_session import KPNSession
 from kpn_contract.transport.retry import RetryPolicy
 
 T = TypeVar("T")

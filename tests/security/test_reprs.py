@@ -18,10 +18,11 @@ import pytest
 from kpn_contract.auth.httpx_auth import KPNAuth
 from kpn_contract.auth.tokens import Token
 from kpn_contract.config.profiles import load_config
+from kpn_contract.config.run_settings import SessionOptions
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 from kpn_contract.redact import forget_secrets
 from kpn_contract.secrets import REGISTRY, encoded_forms
-from kpn_contract.session.kpn_session import KPNSession, SessionOptions
+from kpn_contract.session.kpn_session import KPNSession
 
 from .conftest import PLANTED_VARIABLES
 

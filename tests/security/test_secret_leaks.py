@@ -28,11 +28,12 @@ from kpn_contract.cassettes.audit import audit, format_findings
 from kpn_contract.cassettes.store import Cassette, Interaction, save_cassette
 from kpn_contract.cli.main import main
 from kpn_contract.config.profiles import load_config, resolve_credentials
+from kpn_contract.config.run_settings import SessionOptions
 from kpn_contract.emulator import EmulatorServer
 from kpn_contract.errors import CassetteError, ConfigError, ContractViolation, TokenError
 from kpn_contract.logs import configure_debug_logging
 from kpn_contract.redact import forget_secrets
-from kpn_contract.session.kpn_session import KPNSession, SessionOptions
+from kpn_contract.session.kpn_session import KPNSession
 
 from .conftest import all_values, clean_environment, issued_tokens, leaks, leaks_in_files, random_secret
 

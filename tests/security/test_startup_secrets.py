@@ -11,12 +11,13 @@ import pytest
 
 from kpn_contract.cli.main import main
 from kpn_contract.config.profiles import load_config
+from kpn_contract.config.run_settings import SessionOptions
 from kpn_contract.config.startup import register_project_secrets, register_startup_secrets
 from kpn_contract.emulator import EmulatorSettings
 from kpn_contract.errors import ConfigError
 from kpn_contract.redact import known_secrets, redact
 from kpn_contract.secrets import encoded_forms
-from kpn_contract.session.kpn_session import KPNSession, SessionOptions
+from kpn_contract.session.kpn_session import KPNSession
 
 from .conftest import PLANTED_VARIABLES
 

@@ -21,11 +21,11 @@ moving off a deprecated beta to a stable API is a real change for the consumer.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kpn_contract.contract.model import Operation, Parameter, Spec
+from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.contract.rules import RuleTable, default_rules
 from kpn_contract.drift.findings import (
     RULES,
@@ -36,15 +36,20 @@ from kpn_contract.drift.findings import (
     is_beta_spec,
     sort_findings,
 )
-from kpn_contract.drift.migration.maps import MigrationMap, OperationPair, parse_operation_key
+from kpn_contract.drift.migration.maps import MigrationMap
+from kpn_contract.drift.migration.pairing import (
+    Pairing,
+    index_operations,
+    lookup_operation,
+    normalised_key,
+)
 from kpn_contract.drift.spec.operationdiff import (
     OperationDiffer,
     media_name,
     normalise_path,
-    operations_by_key,
 )
 from kpn_contract.drift.spec.schemadiff import Side
-from kpn_contract.drift.spec.schemaview import escape_pointer, property_names, view_of
+from kpn_contract.drift.spec.schemaview import escape_pointer, view_of
 from kpn_contract.drift.spec.securitydiff import compare_security_schemes
 
 __all__ = ["migrate_specs"]
@@ -94,69 +99,7 @@ def _is_success(status: str) -> bool:
     return status[:1] == "2"
 
 
-def _operation_fields(operation: Operation) -> set[str]:
-    """Every property name the request and response schemas of ``operation`` declare, at any depth."""
-    bodies = [operation.request_body.content] if operation.request_body else []
-    bodies.extend(r.content for r in operation.responses.values())
-    return {name for content in bodies for media in content.values() for name in property_names(media.schema)}
-
-
-class _Pairing:
-    """One old operation, its counterpart, and what the map says about the two."""
-
-    def __init__(
-        self,
-        mapping: MigrationMap,
-        pair: OperationPair | None,
-        old: tuple[Spec, Operation],
-        new: tuple[Spec, Operation],
-    ) -> None:
-        self.mapping = mapping
-        self.pair = pair
-        self.old_spec, self.old = old
-        self.new_spec, self.new = new
-        self.renames = {**mapping.fields, **(pair.fields if pair else {})}
-
-    def parameter(self, operation: Operation, name: str, where: str) -> Parameter:
-        """The parameter ``name`` of ``operation`` (headers match case-insensitively), or a map error."""
-        for param in operation.parameters:
-            if param.name == name or (param.location == "header" and param.name.lower() == name.lower()):
-                return param
-        raise self.mapping.error(where, f"{operation.key} has no parameter {name!r}")
-
-    def check_fields(self) -> None:
-        """The pair's own renames must name properties the two operations declare."""
-        if self.pair is None:
-            return
-        old_names, new_names = _operation_fields(self.old), _operation_fields(self.new)
-        for old, new in self.pair.fields.items():
-            where = f"{self.pair.where}.fields.{old}"
-            if old not in old_names:
-                raise self.mapping.error(where, f"{self.old.key} has no field {old!r}")
-            if new not in new_names:
-                raise self.mapping.error(where, f"{self.new.key} has no field {new!r}")
-
-
-def _index(specs: Iterable[Spec]) -> dict[tuple[str, str], tuple[Spec, Operation]]:
-    """Operations by method and path template, across specs (the first spec to declare one wins)."""
-    found: dict[tuple[str, str], tuple[Spec, Operation]] = {}
-    for spec in specs:
-        for key, op in operations_by_key(spec).items():
-            found.setdefault(key, (spec, op))
-    return found
-
-
-def _normalised(key: str) -> tuple[str, str] | None:
-    parsed = parse_operation_key(key)
-    return None if parsed is None else (parsed[0], normalise_path(parsed[1]))
-
-
-def _lookup(ops: Mapping[tuple[str, str], tuple[Spec, Operation]], key: str) -> tuple[Spec, Operation] | None:
-    normalised = _normalised(key)
-    return None if normalised is None else ops.get(normalised)
-
-
-def _replaced_parameters(differ: _MigrationDiffer, pairing: _Pairing) -> tuple[set[str], set[str]]:
+def _replaced_parameters(differ: _MigrationDiffer, pairing: Pairing) -> tuple[set[str], set[str]]:
     """Findings for the map's parameter groups; the old and new parameter names they account for."""
     old_names: set[str] = set()
     new_names: set[str] = set()
@@ -201,7 +144,7 @@ def _auth_statuses(rules: RuleTable, operation: Operation) -> set[str]:
     return {str(s).upper() for s in operation.responses if rules.classify(operation, s) == "auth-failure"}
 
 
-def _compare(differ: _MigrationDiffer, pairing: _Pairing, rules: RuleTable) -> None:
+def _compare(differ: _MigrationDiffer, pairing: Pairing, rules: RuleTable) -> None:
     old, new, op, notes = pairing.old, pairing.new, pairing.old.key, pairing.mapping.notes
     if (old.method, normalise_path(old.path)) != (new.method, normalise_path(new.path)):
         differ.emit(
@@ -287,7 +230,7 @@ def _list_properties(schema: Any) -> set[str]:
     return {name for name, sub in view.properties.items() if "array" in view_of(sub).types}
 
 
-def _envelope(findings: list[Finding], pairing: _Pairing, note: str | None) -> list[Finding]:
+def _envelope(findings: list[Finding], pairing: Pairing, note: str | None) -> list[Finding]:
     """Sum up the top-level field changes of a page body (one list property on both sides) in one finding."""
     old, new = pairing.old, pairing.new
     for status, response in old.responses.items():
@@ -362,25 +305,25 @@ def migrate_specs(
     rules = rules or default_rules()
     for spec in (old, *new):
         rules.family_for(spec)
-    old_ops, new_ops = _index([old]), _index(new)
+    old_ops, new_ops = index_operations([old]), index_operations(new)
     for mapped in mapping.operations:
-        if _lookup(old_ops, mapped.old) is None:
+        if lookup_operation(old_ops, mapped.old) is None:
             raise mapping.error(
                 f"{mapped.where}.old", f"{mapped.old} is not an operation of {Path(old.path).name}"
             )
-        if mapped.new is not None and _lookup(new_ops, mapped.new) is None:
+        if mapped.new is not None and lookup_operation(new_ops, mapped.new) is None:
             raise mapping.error(f"{mapped.where}.new", f"{mapped.new} is not an operation of the new specs")
-    pairs = {_normalised(pair.old): pair for pair in mapping.operations}
+    pairs = {normalised_key(pair.old): pair for pair in mapping.operations}
     findings: list[Finding] = []
     for old_spec_op in old_ops.values():
         _, old_op = old_spec_op
-        pair = pairs.get(_normalised(old_op.key))
+        pair = pairs.get(normalised_key(old_op.key))
         counterpart = (
-            _lookup(new_ops, pair.new)
+            lookup_operation(new_ops, pair.new)
             if pair and pair.new
             else None
             if pair
-            else _lookup(new_ops, old_op.key)
+            else lookup_operation(new_ops, old_op.key)
         )
         differ = _MigrationDiffer(mapping.notes)
         if counterpart is None:
@@ -396,7 +339,7 @@ def migrate_specs(
             )
             findings.extend(apply_policy(differ.findings, beta=False, policy=policy, severities=severities))
             continue
-        pairing = _Pairing(mapping, pair, old_spec_op, counterpart)
+        pairing = Pairing(mapping, pair, old_spec_op, counterpart)
         pairing.check_fields()
         _compare(differ, pairing, rules)
         if pair is not None and pair.note:

@@ -29,7 +29,7 @@ def test_importing_the_plugin_imports_nothing_heavy() -> None:
 
 
 @pytest.mark.parametrize(("configured", "loaded"), [(False, "False"), (True, "True")])
-def test_start_up_checks_load_the_session_only_for_a_configured_project(
+def test_start_up_checks_load_the_run_settings_only_for_a_configured_project(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, configured: bool, loaded: str
 ) -> None:
     # A project that installs kpn_contract without using it pays no httpx import at start-up.
@@ -41,12 +41,12 @@ def test_start_up_checks_load_the_session_only_for_a_configured_project(
         import sys
 
         def pytest_sessionstart(session):
-            print("session module loaded:", "kpn_contract.session.kpn_session" in sys.modules)
+            print("run settings loaded:", "kpn_contract.config.run_settings" in sys.modules)
         """
     )
     pytester.makepyfile("def test_nothing():\n    pass\n")
     result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
-    result.stdout.fnmatch_lines([f"session module loaded: {loaded}"])
+    result.stdout.fnmatch_lines([f"run settings loaded: {loaded}"])
 
 
 def test_options_appear_in_help(pytester: pytest.Pytester) -> None:

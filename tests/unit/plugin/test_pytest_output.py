@@ -103,7 +103,7 @@ def test_showlocals_of_a_config_error_does_not_print_the_environment(
     pytester.makepyfile(
         """
         from kpn_contract.config.profiles import DEFAULT_PROFILES, resolve_credentials
-        from kpn_contract.session.kpn_session import options_from_sources
+        from kpn_contract.config.run_settings import options_from_sources
         from kpn_contract.config.profiles import load_config
 
         def test_missing_credential():
