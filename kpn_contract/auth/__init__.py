@@ -3,6 +3,9 @@
 The API Store gateway uses OAuth 2.0 client credentials (:mod:`~kpn_contract.auth.api_store`);
 KPN Things uses GRIP machine authentication (:mod:`~kpn_contract.auth.grip`). Neither has a refresh
 token: :class:`TokenCache` reuses a token until shortly before it expires, then a new one is requested.
+
+May import transport (the retry policy), config and the root; the session and the fuzz
+provider build on it.
 """
 
 from kpn_contract.auth.api_store import ApiStoreTokenProvider, parse_gateway_token

@@ -3,6 +3,9 @@
 Recording and replay sit at the httpx transport seam (:class:`RecordingTransport`,
 :class:`ReplayTransport`); files are real vcrpy cassettes with a ``kpn_contract:`` metadata key.
 ``audit`` and ``verify`` are imported from their modules on demand (``verify`` loads the validator).
+
+May import contract, transport, config and the root (secrets included); the session, coverage,
+drift and the front doors build on it.
 """
 
 from kpn_contract.cassettes.match import InteractionIndex, normalise_url, request_key

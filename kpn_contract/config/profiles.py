@@ -13,7 +13,7 @@ Two kinds:
   optionally a sub-customer ID sent as ``x-client-id``).
 
 Every error is a :class:`~kpn_contract.errors.ConfigError` naming the file, profile, field and
-environment variable, never the value. Finding and reading the file is ``config_file.py``; reading the
+environment variable, never the value. Finding and reading the file is ``file.py``; reading the
 secrets from the environment is ``credentials.py``; this module re-exports their public names.
 """
 
@@ -248,7 +248,7 @@ class Config:
 
 
 # --------------------------------------------------------------------------------------------------
-# Building profiles from the config file (config_file.py finds and reads it)
+# Building profiles from the config file (file.py finds and reads it)
 
 
 _STRING_FIELDS: Final = (

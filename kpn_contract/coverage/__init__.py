@@ -2,6 +2,8 @@
 
 ``model.py`` computes (through the one operation lookup, ``SpecIndex``), ``sources.py`` reduces
 cassettes or live responses to exchanges, ``render.py`` and ``html.py`` present the result.
+
+May import contract, cassettes and the root.
 """
 
 from kpn_contract.coverage.model import REPORT_FORMAT, CoverageReport, Exchange, compute

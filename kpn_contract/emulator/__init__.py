@@ -11,6 +11,9 @@
 * ``/_emulator/stats``, ``/_emulator/reset`` and ``/_emulator/faults`` for tests;
 * a ``next`` variant with the deliberate changes listed in :data:`NEXT_VARIANT_CHANGES`;
 * fault injection per endpoint (:class:`Fault`, :func:`parse_fault_spec`).
+
+May import contract, config (the demo credentials) and the root; it never imports the session or
+anything that sends requests, so tests and ``kpn-contract emulate`` start it alike.
 """
 
 from kpn_contract.emulator._app import create_app

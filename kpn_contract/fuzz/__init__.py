@@ -5,6 +5,9 @@
 * :func:`run_fuzz`: the ``kpn-contract fuzz`` command.
 
 schemathesis is imported only when a schema is loaded or a run starts.
+
+May import auth, cassettes, contract, emulator, transport, config and the root; the pytest front
+door and the CLI call it.
 """
 
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth

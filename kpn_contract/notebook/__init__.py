@@ -18,10 +18,11 @@ clone), ``emulator`` (a local emulator, started on demand unless ``KPN_EMULATOR_
 open the session in the first cell and call ``nb.close()`` in the last.
 
 Everything shown (HTML and plain-text reprs) passes through :func:`kpn_contract.redact.redact`; a
-token is only ever shown masked. A front door: it composes
-:class:`~kpn_contract.session.kpn_session.KPNSession` and nothing imports it.
+token is only ever shown masked. The views live in :mod:`kpn_contract.notebook.views`, the session in
+``_session``, its opening (``kpn_notebook``) in ``_open``.
 
-The views live in :mod:`kpn_contract.notebook.views`, the session in ``_session``.
+A front door: it composes :class:`~kpn_contract.session.kpn_session.KPNSession`. May import every
+layer below; nothing in kpn_contract imports it.
 """
 
 from kpn_contract.notebook._open import CALLS_CASSETTE, NOTEBOOK_CASSETTES, kpn_notebook, session

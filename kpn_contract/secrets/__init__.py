@@ -8,6 +8,8 @@ Public API (stable; the scrubber, logs, reports, audit, pytest hooks and emulato
   :func:`redact_secrets_bytes`: the registry's searches;
 * :func:`encoded_forms`: the spellings of one value, by form name;
 * :func:`is_credential_variable`: whether a ``KPN_*`` variable is named like a credential.
+
+Imports nothing of kpn_contract: ``redact`` and every other layer ask it.
 """
 
 from __future__ import annotations

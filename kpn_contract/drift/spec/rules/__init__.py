@@ -5,6 +5,8 @@ they are not part of the generic walk); its docstring's first line names the fam
 ``docs/drift-rules.md``, which is generated from this registry (``python -m
 kpn_contract.drift.spec.rules --write docs/drift-rules.md``). Adding a family is one module plus one
 line in :data:`FAMILY_NAMES`.
+
+May import contract and the rest of ``drift/spec``; the findings re-export it.
 """
 
 from __future__ import annotations
