@@ -36,6 +36,8 @@ LAYERS: tuple[frozenset[str], ...] = (
 )
 MAX_ROOT_MODULES = 8
 MAX_MODULE_LINES = 400
+# In an installed wheel, specs/ (maintainer tools included) is package data here, not code of the package.
+BUNDLED_SPECS = "_specs"
 
 
 def _top(module: str) -> str:
@@ -95,6 +97,7 @@ def test_no_module_is_over_the_size_limit() -> None:
     sizes = {
         path.relative_to(PACKAGE_DIR).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
         for path in PACKAGE_DIR.rglob("*.py")
+        if path.relative_to(PACKAGE_DIR).parts[0] != BUNDLED_SPECS
     }
     assert len(sizes) > 100
     assert {name: lines for name, lines in sizes.items() if lines > MAX_MODULE_LINES} == {}
