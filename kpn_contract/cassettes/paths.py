@@ -129,7 +129,7 @@ def write_atomically(path: Path, data: bytes, *, root: str | os.PathLike[str] | 
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
 
     A temp file in the same directory, fsync, then ``os.replace``; an interruption leaves the old file.
-    ``root`` is the cassette directory: no symbolic link below it is followed (``paths.py``).
+    ``root`` is the cassette directory: no symbolic link below it is followed (:func:`safe_destination`).
     """
     destination = safe_destination(path, root)
     fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp")

@@ -72,9 +72,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if config.pluginmanager.has_plugin("asyncio"):
         # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
-        from kpn_contract.pytest import _asyncio as _pytest_asyncio
+        from kpn_contract.pytest import _asyncio
 
-        config.pluginmanager.register(_pytest_asyncio, "kpn_contract-asyncio")
+        config.pluginmanager.register(_asyncio, "kpn_contract-asyncio")
     config.pluginmanager.register(TrafficPlugin(config), PLUGIN_NAME)  # coverage, stale replays
     from kpn_contract.pytest.settings import startup_options
 
