@@ -178,13 +178,18 @@ def coverage(args: argparse.Namespace) -> int:
         raise UsageError(f"nothing to cover: no cassettes under {', '.join(str(d) for d in dirs)}")
     index = project_index(args.specs or config.spec_dir)
     text = render(compute(index, exchanges_from_cassettes(dirs), source="cassettes"), args.format)
+    _report(text, args)
+    return EXIT_OK
+
+
+def _report(text: str, args: argparse.Namespace) -> None:
+    """The one ``--output`` rule: the report goes to FILE instead of stdout, which gets one line."""
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
-        _out(f"coverage: {args.format} report written to {args.output}")
+        _out(f"{args.command}: {args.format} report written to {args.output}")
     else:
         _out(text)
-    return EXIT_OK
 
 
 def audit(args: argparse.Namespace) -> int:
@@ -212,10 +217,7 @@ def _emit(report: str, code: int, args: argparse.Namespace) -> int:
     from kpn_contract.redact import redact
 
     report = redact(report)
-    _out(report)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(report, encoding="utf-8")
+    _report(report, args)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and args.format == "markdown":
         with Path(summary).open("a", encoding="utf-8") as fh:
@@ -313,6 +315,15 @@ def fuzz(args: argparse.Namespace) -> int:
         out=sys.stdout,
         config_path=args.config,
     )
+
+
+def doctor(args: argparse.Namespace) -> int:
+    from kpn_contract.config.doctor import diagnose
+    from kpn_contract.config.profiles import load_config
+
+    diagnosis = diagnose(load_config(args.config))
+    _out(diagnosis.to_json() if args.format == "json" else diagnosis.render_text())
+    return EXIT_OK if diagnosis.ok else EXIT_USAGE
 
 
 def profiles(args: argparse.Namespace) -> int:
