@@ -312,6 +312,7 @@ def fuzz(args: argparse.Namespace) -> int:
         rate_limit=args.rate_limit,
         phases=split(args.phases),
         seed=args.seed,
+        operations=args.operation or (),
         out=sys.stdout,
         config_path=args.config,
     )

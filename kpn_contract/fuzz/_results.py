@@ -139,6 +139,6 @@ def print_summary(out: TextIO, summary: FuzzSummary, auth: KPNSchemathesisAuth) 
         for text in texts:
             out.write(f"ERROR {label}: {text}\n")
     if summary.total_cases == 0:
-        out.write("ERROR no case was sent: nothing was tested (check --spec, --operation and the phases)\n")
+        out.write("ERROR no case was sent: nothing was tested (check --spec, --operation and --phases)\n")
     out.write(("PASSED" if summary.ok else "FAILED") + "\n")
     out.flush()

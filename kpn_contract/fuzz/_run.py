@@ -98,6 +98,45 @@ def _check_emulator_url(url: str | None, target: FuzzTarget) -> None:
         raise UsageError(f"--emulator-url {url!r} is not an absolute http(s) URL")
 
 
+def _only_operations(schema: Any, wanted: Sequence[str]) -> Any:
+    """``schema`` narrowed to the operations named "METHOD /path" or by operationId (``--operation``).
+
+    An exclude filter, not an include: schemathesis ORs include filters, so an include here would
+    widen the safe-methods include of a live run instead of narrowing it.
+    """
+    from schemathesis.core.result import Ok
+
+    names: dict[str, str] = {}  # every accepted spelling -> the operation's "METHOD /path"
+    for result in schema.get_all_operations():
+        if isinstance(result, Ok):
+            operation = result.ok()
+            key = f"{operation.method.upper()} {operation.path}"
+            names[key] = key
+            operation_id = operation.definition.raw.get("operationId")
+            if isinstance(operation_id, str):
+                names[operation_id] = key
+    chosen = set()
+    for name in wanted:
+        spelled = " ".join(name.split())
+        spelled = (
+            f"{spelled.split(' ', 1)[0].upper()} {spelled.split(' ', 1)[1]}" if " " in spelled else spelled
+        )
+        if spelled not in names:
+            import difflib
+
+            close = difflib.get_close_matches(spelled, list(names), n=1)
+            hint = (
+                f" (did you mean {close[0]!r}?)"
+                if close
+                else " (see `kpn-contract specs` for its operations)"
+            )
+            raise UsageError(f"--operation {name!r}: no such operation in this spec{hint}")
+        chosen.add(names[spelled])
+    return schema.exclude(
+        func=lambda ctx: f"{ctx.operation.method.upper()} {ctx.operation.path}" not in chosen
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # The run
 
@@ -111,8 +150,11 @@ def _configure(
     safe_only: bool,
     phases: list[str] | None = None,
     seed: int | None = None,
+    operations: Sequence[str] = (),
 ) -> Any:
     schema = bound.schema
+    if operations:
+        schema = _only_operations(schema, operations)
     config = schema.config
     if seed is not None:
         config.seed = seed  # the same cases every run: a CI failure can be replayed exactly
@@ -181,6 +223,7 @@ def run_fuzz(
     env: Mapping[str, str] | None = None,
     phases: list[str] | None = None,
     seed: int | None = None,
+    operations: Sequence[str] = (),
 ) -> int:
     """Fuzz one spec with schemathesis, authenticated by ``profile``; 0 when every check passed, else 1.
 
@@ -191,6 +234,7 @@ def run_fuzz(
     before anything is sent. With ``report_dir``, ``junit.xml`` and ``cassettes/fuzz-<profile>.yaml``
     (scrubbed by our Scrubber) are written there. ``phases`` limits schemathesis's phases (examples,
     coverage, fuzzing, stateful; default all). ``seed`` makes the generated cases the same every run.
+    ``operations`` ("METHOD /path" or operationId) limits the run to those operations.
     Bad input raises UsageError, ConfigError or SpecError.
     """
     from kpn_contract.config.profiles import load_config, resolve_credentials
@@ -245,6 +289,7 @@ def run_fuzz(
             safe_only=safe_only,
             phases=phases,
             seed=seed,
+            operations=operations,
         )
         _banner(
             out,
