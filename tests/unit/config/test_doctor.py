@@ -1,4 +1,4 @@
-"""``kpn-contract doctor``: the config, folders, profiles and run settings a run here would use, never a value."""
+"""``kpn-contract doctor``: the config, folders, profiles and run settings of a run here, never a value."""
 
 from __future__ import annotations
 
