@@ -84,8 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    options = config.stash.get(_STARTUP_OPTIONS, None)
-    return f"kpn_contract: target={options.target if options is not None else 'replay'}"
+    from kpn_contract.pytest.settings import report_header
+
+    return report_header(config, config.stash.get(_STARTUP_OPTIONS, None))
 
 
 @pytest.hookimpl(tryfirst=True)

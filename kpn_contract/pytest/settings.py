@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 import pytest
@@ -24,12 +25,14 @@ __all__ = [
     "ValidationScope",
     "kpn_marker",
     "load_project_config",
+    "report_header",
     "resolve_options",
     "startup_options",
 ]
 
 _OPTIONS = ("--kpn-target", "--kpn-record-mode", "--kpn-cassettes", "--kpn-emulator-url")
 _INI = ("kpn_target", "kpn_record_mode", "kpn_cassettes")
+_CONFIG_SOURCE = pytest.StashKey[Path | None]()  # the config file read at start-up, for the header
 
 
 def startup_options(config: pytest.Config) -> SessionOptions | None:
@@ -46,6 +49,7 @@ def startup_options(config: pytest.Config) -> SessionOptions | None:
         # Every configured secret is known before collection builds a test ID or anything prints.
         register_project_secrets(start=config.rootpath)
         kpn_config = load_project_config(config)
+        config.stash[_CONFIG_SOURCE] = kpn_config.source
         if not _settings_given(config, kpn_config):
             return None
         options = resolve_options(config, kpn_config)
@@ -56,6 +60,17 @@ def startup_options(config: pytest.Config) -> SessionOptions | None:
     except KPNContractError as exc:
         raise pytest.UsageError(f"kpn_contract: {exc.message.splitlines()[0]}") from None
     return options
+
+
+def report_header(config: pytest.Config, options: SessionOptions | None) -> str:
+    """The header line: the resolved target and record mode, the config file read, the cassettes."""
+    source = config.stash.get(_CONFIG_SOURCE, None)
+    if options is None:  # nothing configures kpn_contract: the defaults
+        return f"kpn_contract: target=replay, record mode=none, config={source or 'none'}"
+    return (
+        f"kpn_contract: target={options.target}, record mode={options.record_mode or 'none'}, "
+        f"config={source or 'none'}, cassettes={options.cassette_dir}"
+    )
 
 
 def load_project_config(config: pytest.Config) -> Config:

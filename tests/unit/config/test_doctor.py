@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ client_secret_env = "TEAM_CLIENT_SECRET"
 
 
 @pytest.fixture
-def planted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+def planted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, str]]:
     values = {
         "TEAM_CLIENT_ID": "planted-id-" + secrets.token_urlsafe(16),
         "TEAM_CLIENT_SECRET": "planted-secret-" + secrets.token_urlsafe(16),

@@ -53,7 +53,25 @@ def test_report_header_shows_the_resolved_target(
     result = pytester.runpytest("-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=1)
     headers = [line for line in result.outlines if line.startswith("kpn_contract:")]
-    assert headers == [f"kpn_contract: target={expected}"]
+    source = pytester.path / "pyproject.toml"
+    cassettes = pytester.path / "cassettes"
+    assert headers == [
+        f"kpn_contract: target={expected}, record mode=none, config={source}, cassettes={cassettes}"
+    ]
+
+
+@pytest.mark.usefixtures("no_target_variables")
+def test_report_header_shows_the_record_mode_and_no_config(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--kpn-target", "emulator", "--kpn-record-mode", "once"
+    )
+    headers = [line for line in result.outlines if line.startswith("kpn_contract:")]
+    cassettes = pytester.path / "cassettes"
+    assert headers == [f"kpn_contract: target=emulator, record mode=once, config=none, cassettes={cassettes}"]
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    headers = [line for line in result.outlines if line.startswith("kpn_contract:")]
+    assert headers == ["kpn_contract: target=replay, record mode=none, config=none"]
 
 
 @pytest.mark.usefixtures("no_target_variables")
