@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kpn_contract.config.run_modes import RECORD_MODES, TARGETS
-from kpn_contract.pytest.settings import kpn_marker
+from kpn_contract.pytest.settings import cassette_node_id, kpn_marker
 from kpn_contract.pytest.traffic import PLUGIN_NAME, TrafficPlugin, add_traffic_options, traffic_plugin
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ def kpn_cassette(
     marker = kpn_marker(request.node)
     with test_cassette(
         kpn_session,
-        request.node.nodeid,
+        cassette_node_id(request.node),
         kpn_profile,
         marker.cassette,
         validated=marker.validation,

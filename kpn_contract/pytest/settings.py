@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KPNMarker",
     "ValidationScope",
+    "cassette_node_id",
     "kpn_marker",
     "load_project_config",
     "report_header",
@@ -202,3 +203,25 @@ def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:
         or any(config.getoption(name) for name in _OPTIONS)
         or any(config.getini(name) for name in _INI)
     )
+
+
+def cassette_node_id(node: pytest.Item) -> str:
+    """``node``'s id without the anyio backend, which names how a test ran, not what it sent.
+
+    anyio's plugin runs an unparametrized async test once per backend (``test_x[asyncio]``,
+    ``test_x[trio]``), and a parametrized ``anyio_backend`` fixture adds its id among the others: both
+    runs send the same requests, so they share one cassette (``test_x.yaml``), which either records.
+    """
+    callspec = getattr(node, "callspec", None)
+    backend = callspec.params.get("anyio_backend") if callspec is not None else None
+    if isinstance(backend, tuple) and backend:  # anyio's (name, options) form
+        backend = backend[0]
+    nodeid = node.nodeid
+    if not isinstance(backend, str) or not nodeid.endswith("]") or "[" not in nodeid:
+        return nodeid
+    head, _, ids = nodeid[:-1].rpartition("[")
+    parts = ids.split("-")
+    if backend not in parts:
+        return nodeid
+    parts.remove(backend)  # the first match: anyio's id is the backend's name
+    return f"{head}[{'-'.join(parts)}]" if parts else head
