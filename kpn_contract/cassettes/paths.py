@@ -17,16 +17,68 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from kpn_contract.errors import CassetteError
 
-__all__ = ["LOCK_DIR_NAME", "cassette_lock", "lock_file", "safe_destination", "write_atomically"]
+__all__ = [
+    "LOCK_DIR_NAME",
+    "cassette_lock",
+    "is_link",
+    "lock_file",
+    "replace_file",
+    "safe_destination",
+    "write_atomically",
+]
 
 LOCK_DIR_NAME: Final = ".locks"
 _LOCK_GITIGNORE: Final = "# kpn_contract's cassette lock files: never commit them\n*\n"
+
+
+_WINDOWS: Final = os.name == "nt"
+_IO_REPARSE_TAG_MOUNT_POINT: Final = 0xA0000003  # a junction (winnt.h); stat exports it on Windows only
+# How long replace_file keeps trying while another process holds the cassette open (Windows only).
+_REPLACE_DELAYS: Final = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8)
+
+
+def is_link(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link or a Windows junction (both redirect a write elsewhere).
+
+    ``Path.is_symlink()`` misses junctions, and ``os.path.isjunction`` arrived in Python 3.12; before
+    it, a junction is a directory whose reparse tag is IO_REPARSE_TAG_MOUNT_POINT.
+    """
+    if path.is_symlink():
+        return True
+    isjunction = getattr(os.path, "isjunction", None)
+    if isjunction is not None:
+        return bool(isjunction(path))
+    if not _WINDOWS:
+        return False
+    try:
+        return getattr(os.lstat(path), "st_reparse_tag", 0) == _IO_REPARSE_TAG_MOUNT_POINT
+    except OSError:
+        return False
+
+
+def replace_file(source: Path, destination: Path) -> None:
+    """``os.replace``, retried briefly on Windows while a reader (an editor, a virus scanner, another
+    worker replaying) holds ``destination`` open, which Windows refuses with PermissionError.
+
+    A loop rather than the retry policy of ``transport/retry.py``, which is about HTTP. POSIX never
+    refuses for an open file, so a PermissionError there is real and is raised at once.
+    """
+    for delay in (*_REPLACE_DELAYS, None) if _WINDOWS else (None,):
+        try:
+            source.replace(destination)
+        except PermissionError:
+            if delay is None:
+                raise
+            time.sleep(delay)
+        else:
+            return
 
 
 def _refuse_link(link: Path, shown: str) -> CassetteError:
@@ -51,7 +103,7 @@ def _base_dir(path: Path, root: str | os.PathLike[str] | None) -> Path:
 
 
 def _checked_dir(directory: Path, shown: str) -> None:
-    if directory.is_symlink():
+    if is_link(directory):
         raise _refuse_link(directory, shown)
     try:
         directory.mkdir()
@@ -79,7 +131,7 @@ def safe_destination(path: str | os.PathLike[str], root: str | os.PathLike[str] 
         current = current / part
         _checked_dir(current, shown)
     final = current / relative.parts[-1]
-    if final.is_symlink():
+    if is_link(final):
         raise _refuse_link(final, shown)
     return final
 
@@ -105,7 +157,7 @@ def lock_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
             handle.write(_LOCK_GITIGNORE)
     digest = hashlib.sha256(relative.encode("utf-8")).hexdigest()[:12]
     lock = locks / f"{target.name}.{digest}.lock"
-    if lock.is_symlink():
+    if is_link(lock):
         raise _refuse_link(lock, shown)
     return lock
 
@@ -140,7 +192,7 @@ def write_atomically(path: Path, data: bytes, *, root: str | os.PathLike[str] | 
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(0o644)  # mkstemp creates 0600; cassettes are ordinary project files
-        tmp.replace(destination)  # replaces a link planted meanwhile rather than following it
+        replace_file(tmp, destination)  # replaces a link planted meanwhile rather than following it
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -22,6 +22,20 @@ __all__ = ["EmulatorServer", "run_emulator_cli"]
 
 _START_TIMEOUT: Final = 10.0
 _STOP_TIMEOUT: Final = 5.0
+# socket exports SO_EXCLUSIVEADDRUSE on Windows only; winsock2.h defines it as ~SO_REUSEADDR, i.e. ~4.
+_SO_EXCLUSIVEADDRUSE: Final = getattr(socket, "SO_EXCLUSIVEADDRUSE", ~4)
+
+
+def _address_options(platform: str) -> tuple[int, ...]:
+    """The SOL_SOCKET options set before bind, so that a busy port is refused on every platform.
+
+    POSIX: SO_REUSEADDR, so a restart can bind a port whose last connections are in TIME_WAIT (a port
+    with a listener stays refused). Windows: SO_REUSEADDR would let a second emulator take a port that
+    one is listening on, so it is not set there; SO_EXCLUSIVEADDRUSE refuses the port to any other socket.
+    """
+    if platform == "win32":
+        return (_SO_EXCLUSIVEADDRUSE,)
+    return (socket.SO_REUSEADDR,)
 
 
 class EmulatorServer:
@@ -74,7 +88,8 @@ class EmulatorServer:
         # Bound here, not by uvicorn: a busy port becomes a UsageError in this thread (uvicorn would
         # sys.exit in its own), and port 0 is resolved before the server thread starts.
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        for option in _address_options(sys.platform):
+            sock.setsockopt(socket.SOL_SOCKET, option, 1)
         # Nagle plus delayed ACK would hold each response's body ~40 ms (h11 writes head and body apart).
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:

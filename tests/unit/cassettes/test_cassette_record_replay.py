@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -28,6 +27,9 @@ from kpn_contract.errors import CassetteError, NetworkBlockedError, UsageError
 from kpn_contract.redact import register_secret
 
 from .conftest import DEVICES_URL, GATEWAY_TOKEN_URL, FakeOrigin
+
+# What a hard kill leaves: -SIGKILL on POSIX; Windows has no SIGKILL (Popen.kill exits 1).
+KILLED_CODE = -getattr(signal, "SIGKILL", -1)
 
 META = {"target": "emulator", "profiles": ["things", "sandbox"], "specs": {"KPN Things": "1.0.0"}}
 
@@ -320,12 +322,12 @@ def test_kill_9_mid_recording_leaves_the_previous_cassette_intact(
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "recording"
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
         proc.wait(timeout=30)
         if proc.stdout is not None:
             proc.stdout.close()
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == KILLED_CODE
     assert cassette_file.read_bytes() == before
     assert [p.name for p in cassette_file.parent.iterdir() if p.name.endswith(".tmp")] == []
 

@@ -37,7 +37,10 @@ def emulate_project_read() -> Iterator[str]:
         try:
             yield match.group(0)
         finally:
-            process.send_signal(signal.SIGINT)
+            if sys.platform == "win32":  # Popen.send_signal takes no SIGINT there
+                process.terminate()
+            else:
+                process.send_signal(signal.SIGINT)
             process.communicate(timeout=10)
 
 

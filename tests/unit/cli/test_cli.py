@@ -18,6 +18,7 @@ from kpn_contract.cli.main import main
 KPN_CONTRACT = str(Path(sys.executable).with_name("kpn-contract"))
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Popen.send_signal cannot send SIGINT on Windows")
 def test_emulate_on_port_zero_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     with subprocess.Popen(
         [KPN_CONTRACT, "emulate", "--port", "0"],
