@@ -1,4 +1,5 @@
 # kpn_contract developer entry points. Every target creates .venv itself when it is missing.
+# Without make (Windows): python tasks.py TARGET runs the same targets.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -16,8 +17,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check kpn_contract tests benchmarks
-	$(BIN)/ruff format --check kpn_contract tests benchmarks
+	$(BIN)/ruff check kpn_contract tests benchmarks tasks.py
+	$(BIN)/ruff format --check kpn_contract tests benchmarks tasks.py
 	$(BIN)/mypy  # strict, over the files listed in pyproject's [tool.mypy]: the package, tests, benchmarks, tools
 
 # The whole test suite: lint and types, then every test (unit, contract suite replayed offline,

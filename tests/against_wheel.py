@@ -11,9 +11,9 @@ for a user. The steps:
    never processed. Installing the dependencies from PyPI instead took far longer (see the
    CHANGELOG) for the same packages;
 3. copy what the tests read (``tests/``, ``cassettes/``, ``specs/``, ``docs/``, ``README.md``,
-   ``ARCHITECTURE.md``, ``pyproject.toml``), never ``kpn_contract/``, into a temporary project and
-   run pytest there with the fresh venv. ``tests/unit/test_installed_package.py`` checks inside that run that
-   ``kpn_contract`` was imported from the venv.
+   ``ARCHITECTURE.md``, ``pyproject.toml``, ``Makefile``, ``tasks.py``), never ``kpn_contract/``, into a
+   temporary project and run pytest there with the fresh venv. ``tests/unit/test_installed_package.py``
+   checks inside that run that ``kpn_contract`` was imported from the venv.
 
 Usage: ``python tests/against_wheel.py [--keep] [pytest arguments...]``.
 """
@@ -32,7 +32,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 OFFLINE = ("--no-deps", "--no-index")
 BIN = "Scripts" if os.name == "nt" else "bin"
-COPIED = ("tests", "cassettes", "specs", "docs", "README.md", "ARCHITECTURE.md", "pyproject.toml")
+COPIED = (
+    *("tests", "cassettes", "specs", "docs"),
+    *("README.md", "ARCHITECTURE.md", "pyproject.toml", "Makefile", "tasks.py"),
+)
 DEFAULT_PYTEST_ARGS = ("tests/unit", "tests/contract", "-n", "2", "-q", "-p", "no:cacheprovider")
 # The environment the tests see: what a process needs, no PYTHONPATH, no KPN_* variable.
 PASSED_VARIABLES = ("HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "TEMP", "TMP", "TERM")

@@ -290,7 +290,7 @@ def test_audit_scans_a_bad_cassette_as_text_and_never_runs_it(
 
 # -- true subprocesses of the installed console script --------------------------------------------------
 
-SCRIPT = Path(sys.executable).with_name("kpn-contract")
+SCRIPT = Path(sys.executable).with_name("kpn-contract.exe" if sys.platform == "win32" else "kpn-contract")
 
 
 def run_script(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -95,7 +95,7 @@ class _Busy:
 @pytest.fixture
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr(paths.time, "sleep", slept.append)
+    monkeypatch.setattr("kpn_contract.cassettes.paths.time.sleep", slept.append)
     return slept
 
 

@@ -18,7 +18,9 @@ from kpn_contract.config import _demo
 from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-KPN_CONTRACT = str(Path(sys.executable).with_name("kpn-contract"))
+KPN_CONTRACT = str(
+    Path(sys.executable).with_name("kpn-contract.exe" if sys.platform == "win32" else "kpn-contract")
+)
 JWT = re.compile(r"[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}")
 
 

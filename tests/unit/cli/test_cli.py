@@ -15,7 +15,9 @@ import pytest
 
 from kpn_contract.cli.main import main
 
-KPN_CONTRACT = str(Path(sys.executable).with_name("kpn-contract"))
+KPN_CONTRACT = str(
+    Path(sys.executable).with_name("kpn-contract.exe" if sys.platform == "win32" else "kpn-contract")
+)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="Popen.send_signal cannot send SIGINT on Windows")

@@ -13,7 +13,9 @@ import pytest
 
 from kpn_contract.cli.main import main
 
-KPN_CONTRACT = str(Path(sys.executable).with_name("kpn-contract"))
+KPN_CONTRACT = str(
+    Path(sys.executable).with_name("kpn-contract.exe" if sys.platform == "win32" else "kpn-contract")
+)
 # Operations per file of the new API (THINGS-DECISIONS.md), and the beta's three.
 OPERATIONS = {
     "devices.yaml": 11,
