@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kpn_contract.config.run_modes import RECORD_MODES, TARGETS
-from kpn_contract.pytest.settings import cassette_node_id, kpn_marker
+from kpn_contract.pytest.settings import (
+    RECORD_MODE_ALIAS,
+    cassette_node_id,
+    check_vcr_marker,
+    kpn_marker,
+    recording_plugin_present,
+)
 from kpn_contract.pytest.traffic import PLUGIN_NAME, TrafficPlugin, add_traffic_options, traffic_plugin
 
 if TYPE_CHECKING:
@@ -31,9 +37,10 @@ if TYPE_CHECKING:
     from kpn_contract.session.kpn_session import CassetteHandle, KPNSession
 
 _STARTUP_OPTIONS = pytest.StashKey["SessionOptions"]()
+_VCR_ALIAS = pytest.StashKey[bool]()  # @pytest.mark.vcr is ours: pytest-recording is absent
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup("kpn", "kpn_contract: contract testing for KPN's APIs")
     group.addoption(
         "--kpn-target",
@@ -57,6 +64,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="use a running emulator instead of starting one",
     )
     add_traffic_options(group)
+    if not recording_plugin_present(pluginmanager):
+        group.addoption(
+            "--record-mode",
+            dest=RECORD_MODE_ALIAS,
+            choices=RECORD_MODES,
+            default=None,
+            help="pytest-recording's name for --kpn-record-mode (offered without pytest-recording)",
+        )
     parser.addini("kpn_target", "default --kpn-target", default=None)
     parser.addini("kpn_record_mode", "default --kpn-record-mode", default=None)
     parser.addini("kpn_cassettes", "default --kpn-cassettes", default=None)
@@ -70,6 +85,12 @@ def pytest_configure(config: pytest.Config) -> None:
         'requests and responses (True), only "request" or "response", or neither (False), '
         "or share a named cassette",
     )
+    config.stash[_VCR_ALIAS] = not recording_plugin_present(config.pluginmanager)
+    if config.stash[_VCR_ALIAS]:
+        config.addinivalue_line(
+            "markers",
+            "vcr: pytest-recording's marker, read by kpn_contract as: this test records its KPN calls",
+        )
     if config.pluginmanager.has_plugin("asyncio"):
         # pytest-asyncio (strict mode) runs only fixtures made with its own decorator.
         from kpn_contract.pytest import _asyncio
@@ -206,6 +227,14 @@ def kpn_cassette(
         test_file=request.node.path,
     ) as handle:
         yield handle
+
+
+@pytest.fixture(autouse=True)
+def _kpn_vcr_marker(request: pytest.FixtureRequest) -> None:
+    """A test marked ``@pytest.mark.vcr`` gets its cassette (replay blocks its network), as under
+    pytest-recording; without pytest-recording only (with it, the marker is pytest-recording's)."""
+    if request.config.stash.get(_VCR_ALIAS, False) and check_vcr_marker(request.node):
+        request.getfixturevalue("kpn_cassette")
 
 
 @pytest.fixture

@@ -21,11 +21,14 @@ if TYPE_CHECKING:
     from kpn_contract.config.run_settings import SessionOptions
 
 __all__ = [
+    "RECORD_MODE_ALIAS",
     "KPNMarker",
     "ValidationScope",
     "cassette_node_id",
+    "check_vcr_marker",
     "kpn_marker",
     "load_project_config",
+    "recording_plugin_present",
     "report_header",
     "resolve_options",
     "startup_options",
@@ -87,7 +90,7 @@ def resolve_options(config: pytest.Config, kpn_config: Config) -> SessionOptions
     return options_from_sources(
         cli={
             "target": config.getoption("--kpn-target"),
-            "record_mode": config.getoption("--kpn-record-mode"),
+            "record_mode": config.getoption("--kpn-record-mode") or config.getoption(RECORD_MODE_ALIAS, None),
             "cassette_dir": config.getoption("--kpn-cassettes"),
             "emulator_url": config.getoption("--kpn-emulator-url"),
         },
@@ -201,6 +204,7 @@ def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:
         kpn_config.source is not None
         or "KPN_TARGET" in os.environ
         or any(config.getoption(name) for name in _OPTIONS)
+        or config.getoption(RECORD_MODE_ALIAS, None) is not None
         or any(config.getini(name) for name in _INI)
     )
 
@@ -225,3 +229,42 @@ def cassette_node_id(node: pytest.Item) -> str:
         return nodeid
     parts.remove(backend)  # the first match: anyio's id is the backend's name
     return f"{head}[{'-'.join(parts)}]" if parts else head
+
+
+# pytest-recording's names, for tests and habits brought from it: its --record-mode and its vcr
+# marker. Only when pytest-recording is absent (or blocked with -p no:recording): installed, they are
+# its own, and kpn_contract leaves them alone (the two plugins then coexist unchanged).
+RECORD_MODE_ALIAS: Final = "kpn_record_mode_alias"  # the dest of our --record-mode
+
+
+def recording_plugin_present(pluginmanager: pytest.PytestPluginManager) -> bool:
+    """Whether pytest-recording is (or may be) loaded in this run: then ``--record-mode`` and
+    ``@pytest.mark.vcr`` are its own. Asked while options are added, before every plugin has been
+    loaded, hence the installed package rather than only the registered plugin."""
+    if pluginmanager.is_blocked("recording"):
+        return False
+    if pluginmanager.has_plugin("recording"):
+        return True
+    import importlib.util
+
+    return importlib.util.find_spec("pytest_recording") is not None
+
+
+def check_vcr_marker(node: pytest.Item) -> bool:
+    """Whether ``node`` has pytest-recording's bare ``vcr`` marker (read as "record its KPN calls").
+
+    Its arguments belong to pytest-recording's engine, so they are refused with their kpn_contract
+    equivalents rather than ignored (a test would otherwise record elsewhere than it says).
+    """
+    marker = node.get_closest_marker("vcr")
+    if marker is None:
+        return False
+    if marker.args or marker.kwargs:
+        from kpn_contract.errors import UsageError
+
+        given = ", ".join([*map(repr, marker.args), *(f"{key}=..." for key in marker.kwargs)])
+        raise UsageError(
+            f"@pytest.mark.vcr({given}): kpn_contract reads a bare @pytest.mark.vcr only; name a shared "
+            "cassette with @pytest.mark.kpn(cassette='name') and the record mode with --kpn-record-mode"
+        )
+    return True
