@@ -313,6 +313,7 @@ def fuzz(args: argparse.Namespace) -> int:
         phases=split(args.phases),
         seed=args.seed,
         operations=args.operation or (),
+        workers=args.workers,
         out=sys.stdout,
         config_path=args.config,
     )

@@ -301,6 +301,13 @@ def _add_fuzz(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also send POST, PUT, PATCH and DELETE live (default: off; the emulator always gets them)",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="operations fuzzed at once, in threads; a live rate limit still holds (default: 1)",
+    )
     p.add_argument("--rate-limit", metavar="R", help="e.g. 2/s (default: 2/s live, unlimited emulator)")
     p.add_argument(
         "--phases",

@@ -44,6 +44,7 @@ __all__ = ["DEFAULT_LIVE_RATE_LIMIT", "FuzzSummary", "run_fuzz"]
 DEFAULT_LIVE_RATE_LIMIT: Final = "2/s"
 PHASES: Final = ("examples", "coverage", "fuzzing", "stateful")
 _UNLIMITED: Final = frozenset({"", "none", "unlimited", "off", "0"})
+_MAX_WORKERS: Final = 64  # schemathesis's own CLI limit
 _RATE_LIMIT: Final = re.compile(r"^\d+/(?:\d+)?[smhd]$")
 
 
@@ -151,6 +152,7 @@ def _configure(
     phases: list[str] | None = None,
     seed: int | None = None,
     operations: Sequence[str] = (),
+    workers: int = 1,
 ) -> Any:
     schema = bound.schema
     if operations:
@@ -161,6 +163,8 @@ def _configure(
     if phases is not None:
         config.phases.update(phases=phases)
     config.generation.update(max_examples=max_examples, database="none")
+    if workers != 1:
+        config.update(workers=workers)  # threads over operations; the auth provider is thread-safe
     if rate_limit is not None:
         config.update(rate_limit=rate_limit)
     if checks is not None:
@@ -224,6 +228,7 @@ def run_fuzz(
     phases: list[str] | None = None,
     seed: int | None = None,
     operations: Sequence[str] = (),
+    workers: int = 1,
 ) -> int:
     """Fuzz one spec with schemathesis, authenticated by ``profile``; 0 when every check passed, else 1.
 
@@ -234,12 +239,15 @@ def run_fuzz(
     before anything is sent. With ``report_dir``, ``junit.xml`` and ``cassettes/fuzz-<profile>.yaml``
     (scrubbed by our Scrubber) are written there. ``phases`` limits schemathesis's phases (examples,
     coverage, fuzzing, stateful; default all). ``seed`` makes the generated cases the same every run.
-    ``operations`` ("METHOD /path" or operationId) limits the run to those operations.
+    ``operations`` ("METHOD /path" or operationId) limits the run to those operations; ``workers``
+    fuzzes that many operations at once (threads; a live run's rate limit still holds).
     Bad input raises UsageError, ConfigError or SpecError.
     """
     from kpn_contract.config.profiles import load_config, resolve_credentials
 
     fuzz_target = parse_fuzz_target(target)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= _MAX_WORKERS:
+        raise UsageError(f"--workers must be a whole number from 1 to {_MAX_WORKERS}, not {workers!r}")
     if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
         raise UsageError(f"--max-examples must be a whole number of at least 1, not {max_examples!r}")
     _check_emulator_url(emulator_url, fuzz_target)
@@ -290,6 +298,7 @@ def run_fuzz(
             phases=phases,
             seed=seed,
             operations=operations,
+            workers=workers,
         )
         _banner(
             out,

@@ -55,3 +55,29 @@ def test_an_unknown_operation_is_one_line_naming_the_nearest(emulator: EmulatorS
     assert raised.value.message.splitlines() == [
         "--operation 'GET /devices': no such operation in this spec (did you mean 'GET /api/devices'?)"
     ]
+
+
+def test_workers_fuzz_several_operations_at_once_with_one_token(emulator: EmulatorServer) -> None:
+    out = io.StringIO()
+    before = emulator.stats()["requests"]
+    code = run_fuzz(
+        "things",
+        target="emulator",
+        emulator_url=emulator.base_url,
+        max_examples=2,
+        phases=["examples"],
+        checks=["not_a_server_error"],
+        operations=["listDevices", "sendDownlink"],
+        workers=2,
+        out=out,
+    )
+    after = emulator.stats()["requests"]
+    assert code == 0, out.getvalue()
+    assert "over 2 operation(s); 1 token fetch(es)" in out.getvalue()
+    assert {key for key in after if "token" in key and after[key] != before.get(key)} != set()
+
+
+@pytest.mark.parametrize("workers", [0, 65, True])
+def test_a_bad_worker_count_is_one_line(workers: int) -> None:
+    with pytest.raises(UsageError, match=r"^--workers must be a whole number from 1 to 64, not "):
+        run_fuzz("things", target="emulator", workers=workers, out=io.StringIO())
