@@ -160,7 +160,16 @@ class SpecReader(SecurityReader):
             required = bool(node.get("required")) or location == "path"
             style, explode = declared_serialisation(node, location, swagger=swagger)
             params.append(
-                Parameter(name, loc, required, schema, bool(node.get("deprecated")), style, explode)
+                Parameter(
+                    name,
+                    loc,
+                    required,
+                    schema,
+                    bool(node.get("deprecated")),
+                    style,
+                    explode,
+                    allow_empty_value=node.get("allowEmptyValue") is True,
+                )
             )
         if form_props:
             form_schema: JSONSchema = {"type": "object", "properties": form_props}

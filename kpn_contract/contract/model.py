@@ -44,6 +44,7 @@ class Parameter:
     # ``collectionFormat`` is read into the same two fields.
     style: str | None = None
     explode: bool | None = None
+    allow_empty_value: bool = False  # ``allowEmptyValue: true`` (query and formData): ``?name=`` is accepted
 
     @property
     def serialisation(self) -> tuple[str, bool]:

@@ -189,6 +189,36 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _target(root: Any, value: Any) -> Any:
+    """The schema a mapping value names in a spec's raw document (a local ``$ref`` or a bare name)."""
+    if not isinstance(value, str) or not isinstance(root, dict):
+        return None
+    if not value.startswith("#/"):
+        if "/" in value or "#" in value:
+            return None  # another file: not resolved here
+        value = f"#/components/schemas/{value}"
+    node: Any = root
+    for token in value[2:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node.get(token) if isinstance(node, dict) else None
+    return node
+
+
+def _same_target(emitter: Emitter, old: Any, new: Any) -> bool:
+    """Whether two mapping values name the same schema: equal, or renamed with the same content.
+
+    The spec diff sets ``roots`` (the raw documents); ``Dog`` → ``MyDog`` with an identical schema
+    is a rename a consumer never sees on the wire (the tag value, not the schema name, travels).
+    """
+    if old == new:
+        return True
+    roots = getattr(emitter, "roots", None)
+    if not roots:
+        return False
+    before, after = _target(roots[0], old), _target(roots[1], new)
+    return before is not None and after is not None and canonical(before) == canonical(after)
+
+
 def _discriminator(
     emitter: Emitter, op: str, old: Any, new: Any, pointer: str, *, request: bool, branches_changed: bool
 ) -> None:
@@ -208,7 +238,7 @@ def _discriminator(
         )
         return
     before, after = _mapping(old.get("mapping")), _mapping(new.get("mapping"))
-    changed = sorted(k for k in before.keys() & after.keys() if before[k] != after[k])
+    changed = sorted(k for k in before.keys() & after.keys() if not _same_target(emitter, before[k], after[k]))
     if changed:
         emitter.emit(
             f"{prefix}.discriminator.mapping-changed",

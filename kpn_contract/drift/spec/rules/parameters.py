@@ -54,6 +54,14 @@ RULES: tuple[Rule, ...] = (
         "`pageSize` string → integer",
     ),
     Rule(
+        "request.parameter.empty-value-disallowed",
+        "breaking",
+        "diff",
+        "a parameter no longer allows an empty value (`allowEmptyValue` removed)",
+        "Calls that send the parameter empty (`?flag=`) are rejected.",
+        "`allowEmptyValue: true` removed from query `flag`",
+    ),
+    Rule(
         "request.parameter.deprecated",
         "warning",
         "diff",
@@ -201,9 +209,18 @@ def _compare_one(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) -> N
             new=True,
             message=f"{p.location} parameter {p.name!r} is now deprecated",
         )
+    if p.allow_empty_value and not q.allow_empty_value:
+        differ.emit(
+            "request.parameter.empty-value-disallowed",
+            op,
+            f"{where}/allowEmptyValue",
+            old=True,
+            new=False,
+            message=f"{p.location} parameter {p.name!r} may no longer be sent empty",
+        )
     _compare_serialisation(differ, op, p, q)
-    if not q.required:
-        _compare_default(differ, op, p, q)
+    # Required ones too: a generated client fills the default in for an argument the caller omits.
+    _compare_default(differ, op, p, q)
     differ.schema(op, p.schema, q.schema, f"{where}/schema", "parameter")
 
 
