@@ -196,7 +196,8 @@ class SpecReader(SecurityReader):
         info = mapping(self.root.get("info"))
         sunset = op.get("x-sunset") or info.get("x-sunset")
         family = op.get("x-kpn-family") or self.root.get("x-kpn-family") or info.get("x-kpn-family")
-        stability = op.get("x-kpn-stability")
+        # oasdiff's x-stability-level names the same levels (draft, alpha, beta, stable).
+        stability = op.get("x-kpn-stability") or op.get("x-stability-level")
         return Operation(
             spec_path=self.name,
             spec_title=self.title(),

@@ -111,8 +111,15 @@ class SchemaDiffer(FindingCollector):
                 new_name = self.field_renames.get(name, name)
                 matched.add(new_name)
                 if new_name in b.properties:
-                    required = new_name in b.required
-                    now_sent(self, op, old_sub, b.properties[new_name], pointer=where, side=side, required=required)
+                    now_sent(
+                        self,
+                        op,
+                        old_sub,
+                        b.properties[new_name],
+                        pointer=where,
+                        side=side,
+                        required=new_name in b.required,
+                    )
                 continue  # readOnly in a request, writeOnly in a response: it never travelled there
             new_name = self.field_renames.get(name, name)
             if new_name not in b.properties:

@@ -97,9 +97,11 @@ RULES: tuple[Rule, ...] = (
         "request.parameter.default-changed",
         "warning",
         "diff",
-        "the default of an optional parameter changed",
-        "Calls that omit the parameter silently get other behaviour; nothing is rejected.",
+        "the default of a parameter changed (info for a required one, which a call always sends)",
+        "Calls that omit the parameter silently get other behaviour; nothing is rejected. A required"
+        " parameter's default only reaches the server through a client that fills it in.",
         "`pageSize` default 20 → 100",
+        other_severity="info",
     ),
     Rule(
         "request.parameter.default-removed",
@@ -219,7 +221,7 @@ def _compare_one(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) -> N
             message=f"{p.location} parameter {p.name!r} may no longer be sent empty",
         )
     _compare_serialisation(differ, op, p, q)
-    # Required ones too: a generated client fills the default in for an argument the caller omits.
+    # Required ones too (as info): a generated client may fill the default in for an omitted argument.
     _compare_default(differ, op, p, q)
     differ.schema(op, p.schema, q.schema, f"{where}/schema", "parameter")
 
@@ -257,6 +259,8 @@ def _compare_default(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) 
     if old is _ABSENT or old == new:
         return
     if new is _ABSENT:
+        if q.required:
+            return  # a call always sends a required parameter: nothing it got by default is lost
         differ.emit(
             "request.parameter.default-removed",
             op,
@@ -273,4 +277,5 @@ def _compare_default(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) 
             old=old,
             new=new,
             message=f"{p.location} parameter {p.name!r} now defaults to {new!r} (was {old!r})",
+            severity="info" if q.required else None,
         )
