@@ -141,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(second, type=Path)
         p.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
         p.add_argument("--fail-on", choices=("breaking", "warning"), default="breaking")
+        p.add_argument(
+            "--severity",
+            action="append",
+            metavar="RULE=LEVEL",
+            help="set a rule to breaking, warning, info or off (repeatable; wins over the config)",
+        )
         p.add_argument("--output", type=Path, metavar="FILE", help="write the report here as well")
         if name == "diff":
             p.add_argument("--used-by", type=Path, action="append", metavar="DIR")
