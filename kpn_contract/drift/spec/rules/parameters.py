@@ -127,7 +127,12 @@ def _where(p: Parameter) -> str:
 
 
 def _path_positions(path: str, params: tuple[Parameter, ...]) -> dict[tuple[str, str], Parameter]:
-    """Path parameters keyed by their position in the template (names do not match operations)."""
+    """Path parameters keyed by their position in the template (names do not match operations).
+
+    A path parameter declared but absent from its template (a published defect) has no position and
+    is not compared. When the one reading of published defects lands (catalogue, issue 20), follow
+    it here: the loader will say what such a parameter is, and the diff should compare it as that.
+    """
     by_name = {p.name: p for p in params if p.location == "path"}
     found: dict[tuple[str, str], Parameter] = {}
     for position, name in enumerate(_TEMPLATE_NAME.findall(path)):
