@@ -226,12 +226,13 @@ def _emit(report: str, code: int, args: argparse.Namespace) -> int:
 
 
 def _drift_policy(args: argparse.Namespace) -> dict[str, Any]:
-    """``severities`` and ``policy`` keyword arguments from ``[tool.kpn_contract.drift]``."""
+    """``severities`` and ``policy`` from ``[tool.kpn_contract.diff/drift]``, then ``--severity``."""
     from kpn_contract.config.profiles import load_config
-    from kpn_contract.drift.findings import policy_from_config
+    from kpn_contract.drift.findings import parse_severity_options, policy_from_config
 
+    overrides = parse_severity_options(args.severity or ())  # a bad option fails before the config is read
     severities, policy = policy_from_config(load_config(args.config).settings)
-    return {"severities": severities, "policy": policy}
+    return {"severities": {**severities, **overrides}, "policy": policy}
 
 
 def diff(args: argparse.Namespace) -> int:

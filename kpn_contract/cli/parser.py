@@ -232,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
             default="breaking",
             help="the lowest severity that makes the exit code 1 (default: breaking)",
         )
+        p.add_argument(
+            "--severity",
+            action="append",
+            metavar="RULE=LEVEL",
+            help="set a rule to breaking, warning, info or off; repeatable, beats the config (default: none)",
+        )
         p.add_argument("--output", type=Path, metavar="FILE", help=_OUTPUT_HELP)
         if name == "diff":
             p.add_argument(

@@ -19,6 +19,7 @@ from kpn_contract.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE_NAME",
+    "DOMAIN_TABLES",
     "PYPROJECT_NAME",
     "config_folder",
     "find_config",
@@ -29,6 +30,9 @@ __all__ = [
 
 CONFIG_FILE_NAME: Final = "kpn-contract.toml"
 PYPROJECT_NAME: Final = "pyproject.toml"
+# Known tables of [tool.kpn_contract] that a domain reads and checks itself (the breaking-change
+# severities and policy: kpn_contract.drift.findings.policy_from_config).
+DOMAIN_TABLES: Final = ("drift", "diff")
 
 
 def find_config(start: Path) -> tuple[Path | None, Path]:

@@ -160,7 +160,16 @@ class SpecReader(SecurityReader):
             required = bool(node.get("required")) or location == "path"
             style, explode = declared_serialisation(node, location, swagger=swagger)
             params.append(
-                Parameter(name, loc, required, schema, bool(node.get("deprecated")), style, explode)
+                Parameter(
+                    name,
+                    loc,
+                    required,
+                    schema,
+                    bool(node.get("deprecated")),
+                    style,
+                    explode,
+                    allow_empty_value=node.get("allowEmptyValue") is True,
+                )
             )
         if form_props:
             form_schema: JSONSchema = {"type": "object", "properties": form_props}
@@ -187,7 +196,8 @@ class SpecReader(SecurityReader):
         info = mapping(self.root.get("info"))
         sunset = op.get("x-sunset") or info.get("x-sunset")
         family = op.get("x-kpn-family") or self.root.get("x-kpn-family") or info.get("x-kpn-family")
-        stability = op.get("x-kpn-stability")
+        # oasdiff's x-stability-level names the same levels (draft, alpha, beta, stable).
+        stability = op.get("x-kpn-stability") or op.get("x-stability-level")
         return Operation(
             spec_path=self.name,
             spec_title=self.title(),

@@ -44,6 +44,7 @@ class Parameter:
     # ``collectionFormat`` is read into the same two fields.
     style: str | None = None
     explode: bool | None = None
+    allow_empty_value: bool = False  # ``allowEmptyValue: true`` (query and formData): ``?name=`` is accepted
 
     @property
     def serialisation(self) -> tuple[str, bool]:
@@ -109,7 +110,7 @@ class Operation:
     family: str | None = None  # the response-code rule family (see specs/rules.yaml)
     # The alternatives of the operation's (or the document's) ``security``, scopes included.
     security_requirements: tuple[SecurityRequirement, ...] = ()
-    stability: str | None = None  # the operation's own ``x-kpn-stability``, when declared
+    stability: str | None = None  # own ``x-kpn-stability`` (or ``x-stability-level``), when declared
     # OpenAPI 3 ``callbacks``: "name expression" → the operations the provider calls on the consumer.
     callbacks: dict[str, tuple[Operation, ...]] = field(default_factory=dict)
 

@@ -9,6 +9,7 @@ generated from it.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -18,6 +19,7 @@ from kpn_contract.drift.spec.rules.lifecycle import UNPROMISED
 from kpn_contract.errors import UsageError
 
 __all__ = [
+    "LEVELS",
     "RULES",
     "SEVERITIES",
     "Finding",
@@ -27,6 +29,7 @@ __all__ = [
     "apply_policy",
     "is_beta_spec",
     "parse_severities",
+    "parse_severity_options",
     "sort_findings",
 ]
 
@@ -78,23 +81,47 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def parse_severities(mapping: Mapping[str, Any] | None) -> dict[str, Severity]:
-    """Validate a rule-id → severity override table (``[tool.kpn_contract.drift.severity]``).
+# What a team may set a rule to: a severity, or ``off`` (its findings are dropped).
+Level = Literal["breaking", "warning", "info", "off"]
+LEVELS: tuple[Level, ...] = ("breaking", "warning", "info", "off")
 
-    Raises :class:`~kpn_contract.errors.UsageError` naming the unknown rule or severity.
+
+def _did_you_mean(rule_id: str) -> str:
+    close = difflib.get_close_matches(rule_id, list(RULES), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else " (see docs/drift-rules.md)"
+
+
+def parse_severities(
+    mapping: Mapping[str, Any] | None, *, where: str = "severity override"
+) -> dict[str, Level]:
+    """Validate a rule-id → level table (``[tool.kpn_contract.diff] severity``, ``--severity``).
+
+    A level is a severity or ``off``. Raises :class:`~kpn_contract.errors.UsageError` in one line,
+    naming ``where``, the unknown rule (with the closest rule id) or the bad level.
     """
-    result: dict[str, Severity] = {}
-    for rule_id, severity in (mapping or {}).items():
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise UsageError(f"{where} must be a table of rule id = level")
+    result: dict[str, Level] = {}
+    for rule_id, level in (mapping or {}).items():
         if rule_id not in RULES:
-            raise UsageError(
-                f"drift severity override: unknown rule id {rule_id!r} (see docs/drift-rules.md)"
-            )
-        if severity not in SEVERITIES:
-            raise UsageError(
-                f"drift severity override for {rule_id!r}: {severity!r} is not one of {', '.join(SEVERITIES)}"
-            )
-        result[rule_id] = cast(Severity, severity)
+            raise UsageError(f"{where}: unknown rule id {rule_id!r}{_did_you_mean(str(rule_id))}")
+        if level not in LEVELS:
+            raise UsageError(f"{where} for {rule_id!r}: {level!r} is not one of {', '.join(LEVELS)}")
+        result[rule_id] = cast(Level, level)
     return result
+
+
+def parse_severity_options(values: Iterable[str]) -> dict[str, Level]:
+    """``--severity RULE=LEVEL`` options (repeatable), later ones winning."""
+    table: dict[str, str] = {}
+    for value in values:
+        rule_id, sign, level = value.partition("=")
+        if not sign or not rule_id.strip() or not level.strip():
+            raise UsageError(
+                f"--severity {value!r}: expected RULE=LEVEL, e.g. response.enum.value-added=breaking"
+            )
+        table[rule_id.strip()] = level.strip()
+    return parse_severities(table, where="--severity")
 
 
 @dataclass(frozen=True)
@@ -143,11 +170,14 @@ def apply_policy(
     policy: StabilityPolicy,
     severities: Mapping[str, str] | None,
 ) -> list[Finding]:
-    """Apply severity overrides, then the stability policy, to freshly emitted findings."""
+    """Apply severity overrides (``off`` drops a finding), then the stability policy, to fresh findings."""
     overrides = parse_severities(severities)
     result = []
     for finding in findings:
-        severity = overrides.get(finding.rule_id, finding.severity)
+        level = overrides.get(finding.rule_id, finding.severity)
+        if level == "off":
+            continue
+        severity: Severity = level
         if beta and severity == "breaking":
             severity = policy.beta_breaking_severity
         result.append(dataclasses.replace(finding, severity=severity, beta=beta))
@@ -162,15 +192,21 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (_ORDER[f.severity], f.operation, f.pointer, f.rule_id))
 
 
-def policy_from_config(table: Mapping[str, Any]) -> tuple[dict[str, Severity], StabilityPolicy]:
-    """Severity overrides and stability policy from ``[tool.kpn_contract.drift]``.
+def policy_from_config(table: Mapping[str, Any]) -> tuple[dict[str, Level], StabilityPolicy]:
+    """Severity overrides and stability policy from ``[tool.kpn_contract.diff]`` and ``.drift``.
 
-    Keys: ``severity`` (rule id → severity), ``beta_apis`` (names), ``beta_breaking_severity``.
+    ``[tool.kpn_contract.diff] severity`` (rule id → breaking, warning, info or off) is the table a
+    team aligns on; ``[tool.kpn_contract.drift] severity``, read first, is its older spelling and
+    loses where both name a rule. ``drift`` also holds ``beta_apis`` and ``beta_breaking_severity``.
     """
-    drift = table.get("drift", {})
-    if not isinstance(drift, Mapping):
-        raise UsageError("[tool.kpn_contract.drift] must be a table")
-    severities = parse_severities(drift.get("severity"))
+    drift, diff = table.get("drift", {}), table.get("diff", {})
+    for name, sub in (("drift", drift), ("diff", diff)):
+        if not isinstance(sub, Mapping):
+            raise UsageError(f"[tool.kpn_contract.{name}] must be a table")
+    if unknown := sorted(set(diff) - {"severity"}):
+        raise UsageError(f"[tool.kpn_contract.diff]: unknown key {unknown[0]!r} (the table holds severity)")
+    severities = parse_severities(drift.get("severity"), where="[tool.kpn_contract.drift] severity")
+    severities.update(parse_severities(diff.get("severity"), where="[tool.kpn_contract.diff] severity"))
     beta_apis = drift.get("beta_apis", ["things"])
     if not isinstance(beta_apis, list) or not all(isinstance(name, str) for name in beta_apis):
         raise UsageError("[tool.kpn_contract.drift] beta_apis must be a list of API names")

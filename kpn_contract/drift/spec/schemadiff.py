@@ -14,7 +14,12 @@ from kpn_contract.drift.findings import FindingCollector
 from kpn_contract.drift.spec.rules.composition import changed_branches, compare_composition
 from kpn_contract.drift.spec.rules.constraints import compare_constraints
 from kpn_contract.drift.spec.rules.defaults import compare_default
-from kpn_contract.drift.spec.rules.direction import compare_additional, hidden, visibility_changed
+from kpn_contract.drift.spec.rules.direction import (
+    compare_additional,
+    hidden,
+    now_sent,
+    visibility_changed,
+)
 from kpn_contract.drift.spec.rules.enums import (
     compare_extensible,
     compare_request_values,
@@ -56,10 +61,13 @@ class SchemaDiffer(FindingCollector):
     """Collects the findings of schema pairs (the operation-level checks build on it).
 
     ``field_renames`` (old property name → new) pairs properties whose name changed; the migration
-    report sets it per operation pair, the plain spec diff leaves it empty.
+    report sets it per operation pair, the plain spec diff leaves it empty. ``roots`` are the two raw
+    documents, which a discriminator mapping's schema names point into.
     """
 
     field_renames: Mapping[str, str] = {}
+    # The raw documents (old, new), for what is compared by name in a schema: discriminator mappings.
+    roots: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None
 
     def renamed_field(self, op: str, pointer: str, old: str, new: str, side: Side) -> None:
         """Called when a property was matched through ``field_renames``; a hook for the migration report."""
@@ -100,8 +108,19 @@ class SchemaDiffer(FindingCollector):
         for name, old_sub in a.properties.items():
             where = f"{pointer}/properties/{escape_pointer(name)}"
             if hidden(old_sub, side):
-                matched.add(self.field_renames.get(name, name))
-                continue  # readOnly in a request, writeOnly in a response: it never travels there
+                new_name = self.field_renames.get(name, name)
+                matched.add(new_name)
+                if new_name in b.properties:
+                    now_sent(
+                        self,
+                        op,
+                        old_sub,
+                        b.properties[new_name],
+                        pointer=where,
+                        side=side,
+                        required=new_name in b.required,
+                    )
+                continue  # readOnly in a request, writeOnly in a response: it never travelled there
             new_name = self.field_renames.get(name, name)
             if new_name not in b.properties:
                 new_name = name

@@ -5,6 +5,7 @@ branch or an OpenAPI 3.1 type array), so two schemas written differently compare
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ __all__ = [
     "MAX_DEPTH",
     "SchemaView",
     "accepts",
+    "canonical",
     "escape_pointer",
     "property_names",
     "type_text",
@@ -25,6 +27,14 @@ __all__ = [
 MAX_DEPTH = 48
 # The boolean schema ``false`` (``items: false``, ``additionalProperties: false``) as the loader writes it.
 FALSE_SCHEMA: dict[str, Any] = {"not": {}}
+
+
+def canonical(schema: Any) -> str:
+    """One text per schema content, so equal schemas compare equal whatever their key order."""
+    try:
+        return json.dumps(schema, sort_keys=True, default=str)
+    except (ValueError, RecursionError):  # a cyclic schema a loader did not cut: equal only to itself
+        return f"<schema at {id(schema)}>"
 
 
 def escape_pointer(token: str) -> str:

@@ -1,9 +1,13 @@
-"""Security schemes of two specs compared: a scheme replaced, removed, changed type, or a new token URL.
+"""Security schemes of two specs compared: a scheme replaced, removed, changed type, or a new URL.
 
-A scheme that no operation uses is not compared (unless the spec names no requirement at all).
+A scheme that no operation uses is not compared (unless the spec names no requirement at all). The
+token URL is in the model; the other URLs a client is configured with (``authorizationUrl``,
+``refreshUrl`` per flow, ``openIdConnectUrl``) are read from the raw scheme.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from kpn_contract.contract.model import SecurityScheme, Spec
 from kpn_contract.drift.findings import FindingCollector
@@ -29,6 +33,57 @@ def _scheme_kind(scheme: SecurityScheme) -> tuple[str, tuple[str, ...]]:
     if kind == "apiKey":
         return kind, (scheme.api_key_in or "", (scheme.api_key_name or "").lower())
     return kind, tuple(sorted(_FLOW_NAMES.get(f, f) for f in scheme.flows))
+
+
+# The URLs of a scheme besides the token URL, where OpenAPI 3 (per flow) and Swagger 2.0 put them.
+_URL_KEYS = ("authorizationUrl", "refreshUrl")
+
+
+def _raw_scheme(spec: Spec, name: str) -> dict[str, Any]:
+    """The scheme as written (``{}`` when it is a ``$ref`` or missing: nothing to compare then)."""
+    if spec.format == "swagger-2.0":
+        table = spec.raw.get("securityDefinitions")
+    else:
+        components = spec.raw.get("components")
+        table = components.get("securitySchemes") if isinstance(components, dict) else None
+    node = table.get(name) if isinstance(table, dict) else None
+    return node if isinstance(node, dict) and "$ref" not in node else {}
+
+
+def scheme_urls(spec: Spec, name: str) -> dict[str, str]:
+    """``{"flows/<flow>/authorizationUrl": url, ..., "openIdConnectUrl": url}`` of one scheme."""
+    node = _raw_scheme(spec, name)
+    urls: dict[str, str] = {}
+    if isinstance(node.get("openIdConnectUrl"), str):
+        urls["openIdConnectUrl"] = node["openIdConnectUrl"]
+    flows = node.get("flows")
+    if isinstance(flows, dict):
+        for flow, body in flows.items():
+            for key in _URL_KEYS:
+                if isinstance(body, dict) and isinstance(body.get(key), str):
+                    urls[f"flows/{_FLOW_NAMES.get(flow, flow)}/{key}"] = body[key]
+    elif isinstance(node.get("authorizationUrl"), str):  # Swagger 2.0: one flow on the scheme
+        flow = _FLOW_NAMES.get(str(node.get("flow", "")), str(node.get("flow", "")))
+        urls[f"flows/{flow}/authorizationUrl"] = node["authorizationUrl"]
+    return urls
+
+
+def _compare_urls(
+    differ: FindingCollector, old: Spec, new: Spec, names: tuple[str, str], users: tuple[str, ...]
+) -> None:
+    before, after = scheme_urls(old, names[0]), scheme_urls(new, names[1])
+    for key in sorted(before.keys() | after.keys()):
+        if key not in before or before[key] == after.get(key):
+            continue  # a URL where there was none offers something new; nothing a client used moved
+        differ.emit(
+            "security.oauth-url.changed",
+            "*",
+            f"/components/securitySchemes/{escape_pointer(names[0])}/{key}",
+            old=before.get(key),
+            new=after.get(key),
+            message=f"{key.rsplit('/', 1)[-1]} of {names[0]!r} changed",
+            affects=users,
+        )
 
 
 def _describe_scheme(scheme: SecurityScheme) -> str:
@@ -95,4 +150,6 @@ def compare_security_schemes(differ: FindingCollector, old: Spec, new: Spec) -> 
                 message=f"token URL of {name!r} changed",
                 affects=users,
             )
+        else:
+            _compare_urls(differ, old, new, (name, target.name), users)
     return renamed

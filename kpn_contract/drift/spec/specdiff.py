@@ -63,6 +63,7 @@ def diff_specs(
     policy = policy or StabilityPolicy()
     differ = OperationDiffer()
     differ.today = today
+    differ.roots = (old.raw, new.raw)
     renamed = compare_security_schemes(differ, old, new)
     differ.gone_schemes = frozenset(
         name

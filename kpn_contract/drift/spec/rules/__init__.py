@@ -41,6 +41,7 @@ FAMILY_NAMES: tuple[str, ...] = (
     "enums",
     "constraints",
     "composition",
+    "discriminators",
     "defaults",
     "json_schema",
     "json_schema_objects",

@@ -12,7 +12,7 @@ from typing import Any
 from kpn_contract.drift.spec.rules.rule import Emitter, Rule
 from kpn_contract.drift.spec.schemaview import FALSE_SCHEMA
 
-__all__ = ["RULES", "compare_additional", "hidden", "visibility_changed"]
+__all__ = ["RULES", "compare_additional", "hidden", "now_sent", "visibility_changed"]
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -22,6 +22,15 @@ RULES: tuple[Rule, ...] = (
         "a request body property became readOnly",
         "A field you send is now set by the server: it is ignored, or rejected by strict servers.",
         "`status` gets `readOnly: true`",
+    ),
+    Rule(
+        "request.property.read-only-removed",
+        "breaking",
+        "diff",
+        "a required request body property is no longer readOnly",
+        "Clients left the field out, as the server set it; now it is required in the body they send, and"
+        " bodies without it are rejected.",
+        "required `id` loses `readOnly: true`",
     ),
     Rule(
         "response.property.became-write-only",
@@ -78,6 +87,27 @@ def visibility_changed(emitter: Emitter, op: str, old: Any, new: Any, *, pointer
             message=f"body field {name!r} became readOnly: the server sets it",
         )
     return True
+
+
+def now_sent(
+    emitter: Emitter, op: str, old: Any, new: Any, *, pointer: str, side: str, required: bool
+) -> None:
+    """A required request property that was readOnly (never sent) and no longer is: clients must send it.
+
+    An optional one that loses readOnly asks nothing of a client, and a response property that loses
+    writeOnly is only returned where it was not: neither is reported.
+    """
+    if side == "response" or not required or not hidden(old, side) or hidden(new, side):
+        return
+    name = pointer.rsplit("/", 1)[-1]
+    emitter.emit(
+        "request.property.read-only-removed",
+        op,
+        pointer,
+        old=True,
+        new=False,
+        message=f"required body field {name!r} is no longer readOnly: clients must now send it",
+    )
 
 
 def compare_additional(

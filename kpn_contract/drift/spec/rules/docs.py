@@ -1,5 +1,7 @@
 """``docs/drift-rules.md`` generated from the registry: one table per rule family.
 
+The last column names the oasdiff rule ids each rule answers to (:mod:`.peers`).
+
 Only the part between the two markers is generated; the prose around it is written by hand.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from kpn_contract.drift.spec.rules import FAMILIES, FAMILY_OF, RULES, Rule
+from kpn_contract.drift.spec.rules.peers import OASDIFF
 
 __all__ = ["BEGIN", "END", "family_counts", "render_tables", "update_document"]
 
@@ -21,7 +24,8 @@ def _cell(text: str) -> str:
 
 def _row(rule: Rule) -> str:
     severity = f"{rule.severity} / {rule.other_severity}" if rule.other_severity else rule.severity
-    cells = (f"`{rule.id}`", severity, rule.source, rule.rationale, rule.example)
+    oasdiff = ", ".join(f"`{name}`" for name in OASDIFF.get(rule.id, ())) or "—"
+    cells = (f"`{rule.id}`", severity, rule.source, rule.rationale, rule.example, oasdiff)
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
@@ -49,8 +53,8 @@ def render_tables() -> str:
         if scope:
             lines += [scope, ""]
         lines += [
-            "| Rule id | Default severity | Source | What it means for a consumer | Example |",
-            "| --- | --- | --- | --- | --- |",
+            "| Rule id | Default severity | Source | What it means for a consumer | Example | oasdiff ids |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
         lines += [_row(rule) for rule in RULES.values() if FAMILY_OF[rule.id] == name]
     return "\n".join(lines) + "\n"

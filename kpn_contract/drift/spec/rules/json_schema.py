@@ -99,9 +99,20 @@ RULES: tuple[Rule, ...] = (
         "request.unevaluated-items.closed",
         "breaking",
         "diff",
-        "a request array no longer accepts items no keyword declares (unevaluatedItems: false)",
+        "a request array no longer accepts (or now constrains) items no keyword declares (unevaluatedItems)",
         "An array you send with an undeclared extra item is now rejected.",
         "`unevaluatedItems: false` added",
+    ),
+    Rule(
+        "response.unevaluated-items.opened",
+        "breaking",
+        "diff",
+        "a response array may now hold items no keyword declares (unevaluatedItems removed or loosened)",
+        # Breaking, though `response.items.opened` warns: unevaluatedItems is the explicit promise that
+        # nothing else comes, the one a strict decoder generated from the schema is built on.
+        "The schema promised nothing beyond the declared items; a strict decoder built on that promise"
+        " fails on the extra ones.",
+        "`unevaluatedItems: false` removed",
     ),
     Rule(
         "request.contains.changed",
@@ -116,7 +127,10 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "diff",
         "a response array need no longer contain the items it promised (contains, minContains, maxContains)",
-        "An array you read may lack the item your code looks for (such as the primary one).",
+        # Round 2 decision: kept a warning (oasdiff: breaking). The array still decodes as before; only
+        # a lookup of the promised item may come back empty, as with a field that became optional.
+        "An array you read may lack the item your code looks for (such as the primary one); it still"
+        " decodes, as when a field becomes optional.",
         "`minContains: 1` → `minContains: 0`",
     ),
     Rule(
@@ -132,7 +146,11 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "diff",
         "a response value's if/then/else conditions were removed or replaced",
-        "A combination your code relies on (if this field, then that one) may no longer hold.",
+        # Round 2 decision: kept a warning (oasdiff: breaking). Every value still has its type; only a
+        # combination of fields is no longer promised, which is what `response.property.became-optional`
+        # warns about.
+        "A combination your code relies on (if this field, then that one) may no longer hold; every"
+        " value still decodes, as when a field becomes optional.",
         "`then: {required: [phone]}` removed",
     ),
     Rule(
@@ -161,6 +179,18 @@ def _group(schema: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: schema[k] for k in keys if k in schema}
 
 
+def unevaluated(schema: dict[str, Any], keyword: str) -> Any:
+    """``unevaluatedItems``/``unevaluatedProperties`` when it restricts anything (``true`` does not)."""
+    value = schema.get(keyword)
+    return None if value in (None, {}, True) else value
+
+
+def unevaluated_hurts(before: Any, after: Any, *, request: bool) -> bool:
+    """Added or changed in a request (rejects more), removed or changed in a response (lets more through)."""
+    hurting = after if request else before
+    return hurting is not None and (before is None or after is None or canonical(before) != canonical(after))
+
+
 def _contains_hurts(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """Whether ``second`` demands more of an array's contents than ``first`` (contains and its counts)."""
     if "contains" not in second:
@@ -187,10 +217,10 @@ def compare_keywords(
             found.append(("request.items.closed", "/items", None, False, "tuple array takes no extra items"))
         elif not request and closed == (True, False):
             found.append(("response.items.opened", "/items", False, None, "tuple array may hold extra items"))
-    if request and new.get("unevaluatedItems") == FALSE_SCHEMA != old.get("unevaluatedItems"):
-        found.append(
-            ("request.unevaluated-items.closed", "/unevaluatedItems", None, False, "takes no extra items")
-        )
+    items = unevaluated(old, "unevaluatedItems"), unevaluated(new, "unevaluatedItems")
+    if unevaluated_hurts(*items, request=request):
+        rule_id = "request.unevaluated-items.closed" if request else "response.unevaluated-items.opened"
+        found.append((rule_id, "/unevaluatedItems", *items, "array's unevaluatedItems changed"))
     if ("contains" in old or "contains" in new) and _contains_hurts(*((old, new) if request else (new, old))):
         keys = ("contains", "minContains", "maxContains")
         found.append(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from kpn_contract.drift.spec.rules.composition import canonical
+from kpn_contract.drift.spec.rules.json_schema import unevaluated, unevaluated_hurts
 from kpn_contract.drift.spec.rules.rule import Emitter, Rule
-from kpn_contract.drift.spec.schemaview import FALSE_SCHEMA
 
 __all__ = ["RULES", "compare_object_keywords"]
 
@@ -28,7 +28,8 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "diff",
         "a response object no longer promises a property whenever another is present",
-        "A field your code reads alongside another may now be missing.",
+        # Round 2 decision: kept a warning (oasdiff: breaking): it is a field that became optional.
+        "A field your code reads alongside another may now be missing, as when a field becomes optional.",
         "`dependentRequired: {iban: [bic]}` removed",
     ),
     Rule(
@@ -44,16 +45,31 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "diff",
         "a response object's dependentSchemas were removed or replaced",
-        "What your code may assume when a field is present no longer holds.",
+        # Round 2 decision: kept a warning (oasdiff: breaking): a condition on present fields is lost,
+        # the fields keep their own schemas.
+        "What your code may assume when a field is present no longer holds; the fields keep their own types.",
         "`dependentSchemas: {iban: ...}` removed",
     ),
     Rule(
         "request.unevaluated-properties.closed",
         "breaking",
         "diff",
-        "a request object no longer accepts properties no keyword declares (unevaluatedProperties: false)",
+        "a request object no longer accepts (or now constrains) properties no keyword declares"
+        " (unevaluatedProperties)",
         "A body with a field no subschema declares is now rejected.",
         "`unevaluatedProperties: false` added",
+    ),
+    Rule(
+        "response.unevaluated-properties.opened",
+        "breaking",
+        "diff",
+        "a response object may now hold properties no keyword declares (unevaluatedProperties removed"
+        " or loosened)",
+        # Breaking, though a new response field is info: an open schema asks a client to ignore
+        # unknown fields; `unevaluatedProperties: false` promised there would be none.
+        "The schema promised no undeclared fields; a strict decoder built on that promise, or code that"
+        " sends the object back to a closed request schema, fails on them.",
+        "`unevaluatedProperties: false` removed",
     ),
     Rule(
         "request.property-names.changed",
@@ -68,7 +84,9 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "diff",
         "the keys of a response object (map) are no longer held to their propertyNames",
-        "A map you read may have keys of a form your code does not expect.",
+        # Round 2 decision: kept a warning (oasdiff: breaking). Keys are strings whatever propertyNames
+        # says; a looser key is a loosened pattern, which `response.pattern.changed` warns about.
+        "A map you read may have keys of a form your code does not expect; they are still strings.",
         "`propertyNames: {maxLength: 8}` removed",
     ),
     Rule(
@@ -81,10 +99,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "response.pattern-properties.removed",
-        "warning",
+        "breaking",
         "diff",
         "a response object lost a patternProperties entry",
-        "Keys you read that match the pattern may now hold any value.",
+        # Round 2 decision: breaking (it warned before; oasdiff agrees). The values lose their schema, a
+        # type change: a typed map (`Map<String, Price>`) no longer decodes what may now come.
+        "Keys you read that match the pattern may now hold any value, of any type: a typed map fails"
+        " to decode them.",
         "`patternProperties: {^x-: {type: string}}` removed",
     ),
 )
@@ -146,18 +167,17 @@ def compare_object_keywords(
                 new=new.get(keyword),
                 message=f"{prefix} object's {keyword} changed",
             )
-    if (
-        request
-        and new.get("unevaluatedProperties") == FALSE_SCHEMA
-        and old.get("unevaluatedProperties") != FALSE_SCHEMA
-    ):
+    props = unevaluated(old, "unevaluatedProperties"), unevaluated(new, "unevaluatedProperties")
+    if unevaluated_hurts(*props, request=request):
         emitter.emit(
-            "request.unevaluated-properties.closed",
+            "request.unevaluated-properties.closed" if request else "response.unevaluated-properties.opened",
             op,
             f"{pointer}/unevaluatedProperties",
-            old=True,
-            new=False,
-            message="request object no longer accepts undeclared properties",
+            old=props[0],
+            new=props[1],
+            message="request object no longer accepts undeclared properties"
+            if request
+            else "response object may now hold undeclared properties",
         )
     patterns_before, patterns_after = _patterns(old), _patterns(new)
     gained = sorted(patterns_after.keys() - patterns_before.keys())

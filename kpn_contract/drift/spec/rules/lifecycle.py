@@ -7,8 +7,11 @@ announced and is ``info``; removed while only deprecated it is a ``warning``; bo
 ``breaking`` for a consumer whose recordings still call it (``--used-by``). Removed before its
 announced date it is ``breaking`` for everyone.
 
-Stability (``x-kpn-stability``) ranks ``deprecated`` < ``alpha`` < ``beta`` < ``stable``. A lower
-level is a warning: the provider no longer promises to announce breaking changes.
+Stability (``x-kpn-stability``, or oasdiff's ``x-stability-level``) ranks ``deprecated`` <
+``draft``/``alpha`` < ``beta`` < ``stable``. A lower level is a warning: the provider no longer
+promises to announce breaking changes. A new stability or sunset value that cannot be read, and a
+sunset date deleted while the operation stays deprecated, are errors of the new spec (breaking):
+the diff cannot judge the operation's lifecycle, and neither can a consumer.
 """
 
 from __future__ import annotations
@@ -76,6 +79,24 @@ RULES: tuple[Rule, ...] = (
         other_severity="breaking",
     ),
     Rule(
+        "operation.lifecycle-invalid",
+        "breaking",
+        "diff",
+        "a new stability level or sunset date that cannot be read (an error of the new spec)",
+        "What the provider promises about the operation (its stability, its end date) cannot be read;"
+        " a consumer cannot plan on it, and the diff cannot judge its changes.",
+        "`x-stability-level: betta`; `x-sunset: next spring`",
+    ),
+    Rule(
+        "operation.sunset-removed",
+        "breaking",
+        "diff",
+        "a deprecated operation's sunset date was deleted (an error of the new spec)",
+        "The date until which the deprecated operation was promised is gone: it may now be removed at any"
+        " time, without the notice consumers were given.",
+        "`deprecated: true` with `x-sunset: 2027-06-30` → `deprecated: true` alone",
+    ),
+    Rule(
         "operation.stability-lowered",
         "warning",
         "diff",
@@ -87,9 +108,9 @@ RULES: tuple[Rule, ...] = (
 
 # Rules whose findings are breaking for a consumer that recordings show still calls the operation.
 BREAKING_WHEN_USED = frozenset({"operation.removed-after-sunset", "operation.deprecated-removed"})
-_RANK = {"deprecated": 0, "alpha": 1, "beta": 2, "stable": 3}
+_RANK = {"deprecated": 0, "draft": 1, "alpha": 1, "beta": 2, "stable": 3}
 # Stabilities whose breaking changes the provider does not promise to announce.
-UNPROMISED = frozenset({"alpha", "beta", "deprecated"})
+UNPROMISED = frozenset({"draft", "alpha", "beta", "deprecated"})
 
 
 def sunset_date(value: Any) -> date | None:
@@ -155,8 +176,25 @@ def spec_stability(spec: Spec) -> str | None:
     return str(value) if value else None
 
 
+def _invalid_stability(differ: Emitter, op: str, old: str | None, new: str | None, pointer: str) -> bool:
+    """Emit when the new stability changed to a value no level has; True then."""
+    if new is None or new == old or new.strip().lower() in _RANK:
+        return False
+    differ.emit(
+        "operation.lifecycle-invalid",
+        op,
+        pointer,
+        old=old,
+        new=new,
+        message=f"stability level {new!r} is none of {', '.join(_RANK)}",
+    )
+    return True
+
+
 def compare_spec_stability(differ: Emitter, old: Spec, new: Spec) -> None:
     before, after = spec_stability(old), spec_stability(new)
+    if _invalid_stability(differ, "*", before, after, "/info/x-kpn-stability"):
+        return
     if _lowered(before, after):
         differ.emit(
             "operation.stability-lowered",
@@ -181,7 +219,25 @@ def compare_lifecycle(differ: Emitter, op: str, old: Operation, new: Operation) 
             message=f"{op} is now deprecated",
         )
     old_sunset, new_sunset = sunset_of(old), sunset_of(new)
-    if new_sunset and new_sunset != old_sunset:
+    if new_sunset and new_sunset != old_sunset and sunset_date(new_sunset) is None:
+        differ.emit(
+            "operation.lifecycle-invalid",
+            op,
+            "/x-sunset",
+            old=old_sunset,
+            new=new_sunset,
+            message=f"{op}: sunset {new_sunset!r} is not a date",
+        )
+    elif old_sunset and not new_sunset and new.deprecated:
+        differ.emit(
+            "operation.sunset-removed",
+            op,
+            "/x-sunset",
+            old=old_sunset,
+            new=None,
+            message=f"{op} is still deprecated but no longer says until when ({old_sunset})",
+        )
+    elif new_sunset and new_sunset != old_sunset:
         before = sunset_date(old_sunset) if old_sunset else None
         after = sunset_date(new_sunset)
         if before is None or after is None or after < before:
@@ -193,6 +249,8 @@ def compare_lifecycle(differ: Emitter, op: str, old: Operation, new: Operation) 
                 new=new_sunset,
                 message=f"{op} will sunset: {new_sunset}",
             )
+    if _invalid_stability(differ, op, old.stability, new.stability, "/x-kpn-stability"):
+        return
     if _lowered(old.stability, new.stability):
         differ.emit(
             "operation.stability-lowered",

@@ -54,6 +54,14 @@ RULES: tuple[Rule, ...] = (
         "`pageSize` string → integer",
     ),
     Rule(
+        "request.parameter.empty-value-disallowed",
+        "breaking",
+        "diff",
+        "a parameter no longer allows an empty value (`allowEmptyValue` removed)",
+        "Calls that send the parameter empty (`?flag=`) are rejected.",
+        "`allowEmptyValue: true` removed from query `flag`",
+    ),
+    Rule(
         "request.parameter.deprecated",
         "warning",
         "diff",
@@ -89,9 +97,11 @@ RULES: tuple[Rule, ...] = (
         "request.parameter.default-changed",
         "warning",
         "diff",
-        "the default of an optional parameter changed",
-        "Calls that omit the parameter silently get other behaviour; nothing is rejected.",
+        "the default of a parameter changed (info for a required one, which a call always sends)",
+        "Calls that omit the parameter silently get other behaviour; nothing is rejected. A required"
+        " parameter's default only reaches the server through a client that fills it in.",
         "`pageSize` default 20 → 100",
+        other_severity="info",
     ),
     Rule(
         "request.parameter.default-removed",
@@ -117,7 +127,12 @@ def _where(p: Parameter) -> str:
 
 
 def _path_positions(path: str, params: tuple[Parameter, ...]) -> dict[tuple[str, str], Parameter]:
-    """Path parameters keyed by their position in the template (names do not match operations)."""
+    """Path parameters keyed by their position in the template (names do not match operations).
+
+    A path parameter declared but absent from its template (a published defect) has no position and
+    is not compared. When the one reading of published defects lands (catalogue, issue 20), follow
+    it here: the loader will say what such a parameter is, and the diff should compare it as that.
+    """
     by_name = {p.name: p for p in params if p.location == "path"}
     found: dict[tuple[str, str], Parameter] = {}
     for position, name in enumerate(_TEMPLATE_NAME.findall(path)):
@@ -201,9 +216,18 @@ def _compare_one(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) -> N
             new=True,
             message=f"{p.location} parameter {p.name!r} is now deprecated",
         )
+    if p.allow_empty_value and not q.allow_empty_value:
+        differ.emit(
+            "request.parameter.empty-value-disallowed",
+            op,
+            f"{where}/allowEmptyValue",
+            old=True,
+            new=False,
+            message=f"{p.location} parameter {p.name!r} may no longer be sent empty",
+        )
     _compare_serialisation(differ, op, p, q)
-    if not q.required:
-        _compare_default(differ, op, p, q)
+    # Required ones too (as info): a generated client may fill the default in for an omitted argument.
+    _compare_default(differ, op, p, q)
     differ.schema(op, p.schema, q.schema, f"{where}/schema", "parameter")
 
 
@@ -240,6 +264,8 @@ def _compare_default(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) 
     if old is _ABSENT or old == new:
         return
     if new is _ABSENT:
+        if q.required:
+            return  # a call always sends a required parameter: nothing it got by default is lost
         differ.emit(
             "request.parameter.default-removed",
             op,
@@ -256,4 +282,5 @@ def _compare_default(differ: SchemaDiffer, op: str, p: Parameter, q: Parameter) 
             old=old,
             new=new,
             message=f"{p.location} parameter {p.name!r} now defaults to {new!r} (was {old!r})",
+            severity="info" if q.required else None,
         )

@@ -33,6 +33,15 @@ RULES: tuple[Rule, ...] = (
         "`…/oauth/client_credential/accesstoken` → `…/oauth/v2/token`",
     ),
     Rule(
+        "security.oauth-url.changed",
+        "breaking",
+        "diff",
+        "the authorization, refresh or OpenID Connect discovery URL of a security scheme changed",
+        "A client configured with the old URL sends users, refresh tokens or discovery requests to the"
+        " wrong place; like a new token URL, the login or refresh fails.",
+        "`authorizationUrl: …/authorize` → `…/v2/authorize`; `refreshUrl` removed",
+    ),
+    Rule(
         "security.scope.added",
         "breaking",
         "diff",
@@ -144,30 +153,53 @@ def compare_operation_security(
                 new=[sorted(names) for names in alternatives],
                 message=f"{op} no longer accepts authentication with {' + '.join(lost[0])}",
             )
-    _compare_scopes(differ, op, old, new)
+    _compare_scopes(differ, op, old, new, renamed)
 
 
-def _compare_scopes(differ: Emitter, op: str, old: Operation, new: Operation) -> None:
+def _scopes(requirement: SecurityRequirement) -> set[str]:
+    return {scope for scopes in requirement.values() for scope in scopes}
+
+
+def _added_scopes(old: SecurityRequirement, new: Operation, renamed: Mapping[str, str]) -> tuple[str, ...]:
+    """The scopes a token that met the old alternative ``old`` lacks for ``new``.
+
+    A consumer authenticates one way (one alternative); the new alternatives with the same schemes
+    are its way now, so a scope added to one of several alternatives is found. When no new
+    alternative has the same schemes (a scheme was added or replaced, reported by its own rule),
+    any new alternative the token meets will do.
+    """
+    granted = _scopes(old)
+    same = [r for r in new.security_requirements if _schemes(r, renamed) == _schemes(old, {})]
+    if not same:
+        return new.missing_scopes(granted)
+    missing = [tuple(dict.fromkeys(s for s in sorted(_scopes(r)) if s not in granted)) for r in same]
+    return min(missing, key=len)
+
+
+def _compare_scopes(
+    differ: Emitter, op: str, old: Operation, new: Operation, renamed: Mapping[str, str]
+) -> None:
     """Scopes on the security requirements (OpenAPI 3.1 style), alternative by alternative.
 
-    A token that met an old alternative must meet a new one: the scopes it would lack are new
-    required scopes (breaking). Scopes no alternative names any more are info.
+    A token that met an old alternative must meet its new counterpart: the scopes it would lack are
+    new required scopes (breaking). Scopes no alternative names any more are info, unless the same
+    operation also requires a new one: a replaced scope is one (breaking) change, reported once.
     """
     added: dict[str, None] = {}
     for requirement in old.security_requirements or ({},):
-        granted = {scope for scopes in requirement.values() for scope in scopes}
-        added.update(dict.fromkeys(new.missing_scopes(granted)))
+        added.update(dict.fromkeys(_added_scopes(requirement, new, renamed)))
+    removed = [scope for scope in old.scopes if scope not in new.scopes]
     if added:
+        instead = f" (instead of {', '.join(removed)})" if removed else ""
         differ.emit(
             "security.scope.added",
             op,
             "/security",
             old=list(old.scopes),
             new=list(new.scopes),
-            message=f"the token now needs the scope {', '.join(added)}",
+            message=f"the token now needs the scope {', '.join(added)}{instead}",
         )
-    removed = [scope for scope in old.scopes if scope not in new.scopes]
-    if removed:
+    elif removed:
         differ.emit(
             "security.scope.removed",
             op,
