@@ -81,6 +81,16 @@ def pytest_configure(config: pytest.Config) -> None:
     options = startup_options(config)
     if options is not None:
         config.stash[_STARTUP_OPTIONS] = options
+        if options.target != "replay":
+            from kpn_contract.pytest.interrupts import install_signal_handlers
+
+            install_signal_handlers(config)  # SIGTERM stops a recording run like Ctrl-C
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from kpn_contract.pytest.interrupts import restore_signal_handlers
+
+    restore_signal_handlers(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -179,7 +189,9 @@ def kpn_session(
     session = KPNSession(kpn_config, kpn_options)
     traffic_plugin(request.config).attach(session)
     yield session
-    session.close()
+    from kpn_contract.pytest.interrupts import run_interrupted
+
+    session.close(interrupted=run_interrupted(request.session))
 
 
 @pytest.fixture
@@ -193,18 +205,22 @@ def kpn_cassette(
     request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_profile: str
 ) -> Iterator[CassetteHandle]:
     """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
+    from kpn_contract.pytest.interrupts import run_interrupted
     from kpn_contract.session.run_contexts import test_cassette
 
     marker = kpn_marker(request.node)
-    with test_cassette(
+    cassette = test_cassette(
         kpn_session,
         request.node.nodeid,
         kpn_profile,
         marker.cassette,
         validated=marker.validation,
         test_file=request.node.path,
-    ) as handle:
+    )
+    with cassette as handle:
         yield handle
+        # Torn down after Ctrl-C/SIGTERM: the test did not finish, so nothing of it is written.
+        cassette.interrupted = run_interrupted(request.session)
 
 
 @pytest.fixture
