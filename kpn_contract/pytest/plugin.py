@@ -195,9 +195,15 @@ def kpn_session(
 
 
 @pytest.fixture
-def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
+def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config, kpn_config: Config) -> str:
     """The profile name for this test: the closest ``kpn`` marker, else the ``kpn_profile`` ini value."""
-    return kpn_marker(request.node).profile or str(pytestconfig.getini("kpn_profile"))
+    profile = kpn_marker(request.node).profile
+    if profile is None:
+        return str(pytestconfig.getini("kpn_profile"))
+    from kpn_contract.pytest.settings import check_marker_profile
+
+    check_marker_profile(request.node, profile, {*kpn_config.profiles, *kpn_config.problems})
+    return profile
 
 
 @pytest.fixture
