@@ -189,7 +189,7 @@ def coverage(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from kpn_contract.cassettes.audit import AUDITED_SUFFIXES, format_findings
+    from kpn_contract.cassettes.audit import AUDITED_SUFFIXES, audited_files, format_findings
     from kpn_contract.cassettes.audit import audit as audit_paths
     from kpn_contract.config.profiles import load_config
     from kpn_contract.config.project import audit_paths as paths_to_audit
@@ -201,11 +201,12 @@ def audit(args: argparse.Namespace) -> int:
             f"nothing to audit: no cassette, notebook or report under {', '.join(map(str, paths))}"
         )
     findings = audit_paths(paths)
+    scanned = f"{len(audited_files(paths))} file(s) scanned"
     if findings:
         _out(format_findings(findings))
-        _out(f"{len(findings)} possible secret(s) found; values are not shown")
+        _out(f"{len(findings)} possible secret(s) found in {scanned}; values are not shown")
         return EXIT_FAILURE
-    _out("no secrets found")
+    _out(f"no secrets found ({scanned})")
     return EXIT_OK
 
 
