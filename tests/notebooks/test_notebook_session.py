@@ -36,6 +36,18 @@ def calls_cassette(project: Path, name: str) -> Path:
     return project / "cassettes" / "notebooks" / name / "calls.yaml"
 
 
+def _interrupted_exploration() -> None:
+    with kpn_notebook("things", cassette="cut", target="emulator", record_mode="once") as nb:
+        assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200
+        raise KeyboardInterrupt  # the kernel interrupted mid-way
+
+
+def test_an_interrupted_with_block_writes_no_partial_cassette(project: Path) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_exploration()
+    assert not calls_cassette(project, "cut").exists()
+
+
 def test_closing_the_with_block_writes_the_cassettes_and_replay_reads_them(project: Path) -> None:
     with kpn_notebook("things", cassette="mine", target="emulator", record_mode="once") as nb:
         assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200
