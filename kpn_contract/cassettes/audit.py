@@ -45,6 +45,7 @@ __all__ = [
     "SECRET_ENV_PATTERNS",
     "Finding",
     "audit",
+    "audited_files",
     "environment_secrets",
     "format_findings",
 ]
@@ -255,6 +256,11 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                         yield candidate
         else:
             raise CassetteError("no such file or directory to audit", path=str(root))
+
+
+def audited_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files :func:`audit` reads in ``paths`` (what ``kpn-contract audit`` counts as scanned)."""
+    return list(_files(paths))
 
 
 def _detector(secrets: Iterable[str], environ: Mapping[str, str] | None) -> SecretDetector:

@@ -8,7 +8,8 @@ the way and the file itself when it is one. The cassette directory itself may be
 the user's own choice, made outside the tree being written.
 
 Locks are :mod:`filelock` locks (portable: ``flock`` on POSIX, ``msvcrt`` on Windows), kept in one
-ignored folder, ``<cassette_dir>/.locks/``, so no lock file is left beside a cassette.
+ignored folder, ``<cassette_dir>/.locks/``, so no lock file is left beside a cassette, and each is
+removed after use.
 """
 
 from __future__ import annotations
@@ -173,8 +174,16 @@ def cassette_lock(path: str | os.PathLike[str], root: str | os.PathLike[str] | N
 
     # filelock opens the lock file with O_NOFOLLOW where the platform has it; lock_file has also
     # refused a link already, so a planted .lock link cannot make a file appear at its target.
-    with FileLock(lock_file(path, root)):
-        yield
+    lock = lock_file(path, root)
+    with FileLock(lock):
+        try:
+            yield
+        finally:
+            # Removed while still held, so no lock file piles up. A waiter that opened this one
+            # gets it unlinked (filelock checks st_nlink after flock) and opens a fresh one; on
+            # Windows an open file cannot be removed, and filelock removes it on release there.
+            with contextlib.suppress(OSError):
+                lock.unlink()
 
 
 def write_atomically(path: Path, data: bytes, *, root: str | os.PathLike[str] | None = None) -> None:

@@ -12,13 +12,16 @@ mode              behaviour
 
 Recording is linear: each new interaction is appended in memory, and the cassette is written
 once, atomically, on :meth:`RecordingTransport.close` (or :meth:`~RecordingTransport.flush`), and
-only if something new was recorded. A run that is interrupted, even by ``kill -9``, leaves the
-previous cassette as it was. Everything written passes through the :class:`Scrubber` at write time,
-so secrets registered after a request was made are removed too.
+only if something new was recorded. A test that is interrupted (Ctrl-C, SIGTERM, a crash, even
+``kill -9``) writes nothing: its front door calls :meth:`RecordingTransport.discard` instead, so the
+previous cassette stays byte-identical and a new one is never created half-recorded. Everything
+written passes through the :class:`Scrubber` at write time, so secrets registered after a request
+was made are removed too.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -39,6 +42,8 @@ from kpn_contract.errors import CassetteError, UsageError
 from kpn_contract.transport.routing import async_inner, sync_inner
 
 __all__ = ["RecordMode", "RecordingTransport", "open_cassette_transport", "parse_record_mode"]
+
+logger = logging.getLogger(__name__)
 
 
 _Fingerprint = tuple[int, int, int] | None
@@ -232,6 +237,17 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 self._base, self._base_meta = interactions, meta
                 self._new = []
                 self._fingerprint = _fingerprint(self.path)
+
+    def discard(self) -> int:
+        """Drop what was recorded and not written yet (an interrupted test); returns how many.
+
+        The cassette on disk is left as it was: the previous one byte-identical, a new one absent.
+        """
+        with self._lock:
+            dropped, self._new = len(self._new), []
+        if dropped:
+            logger.warning("%s: interrupted, %d new recording(s) not written", self.path, dropped)
+        return dropped
 
     def close(self) -> None:
         """Write the cassette (if anything new was recorded), then close the inner transport."""

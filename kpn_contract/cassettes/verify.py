@@ -89,44 +89,50 @@ class VerifyReport:
         return 0 if self.ok else 1
 
     def render_text(self) -> str:
-        """A summary table, then one line per violation and per unknown operation."""
-        header = ("cassette", "interactions", "conforming", "violations", "unknown")
+        """A summary table, then one line per violation and per unknown operation.
+
+        The counts come first and the cassette last, unpadded, so a long cassette name widens only
+        its own line; paths under the working folder are shown relative to it.
+        """
+        header = ("interactions", "conforming", "violations", "unknown", "cassette")
         rows = [
             (
-                str(v.path),
                 str(v.interactions),
                 str(v.conforming),
                 _violating_cell(v),
                 str(len(v.unknown)),
+                shown_path(v.path),
             )
             for v in self.cassettes
         ]
         totals = (
-            "total",
             str(sum(v.interactions for v in self.cassettes)),
             str(sum(v.conforming for v in self.cassettes)),
             str(sum(v.violating for v in self.cassettes)),
             str(sum(len(v.unknown) for v in self.cassettes)),
+            "total",
         )
-        widths = [max(len(row[i]) for row in (header, *rows, totals)) for i in range(len(header))]
+        widths = [max(len(row[i]) for row in (header, *rows, totals)) for i in range(len(header) - 1)]
 
         def line(row: tuple[str, ...]) -> str:
-            first = row[0].ljust(widths[0])
-            rest = "  ".join(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))
-            return f"{first}  {rest}"
+            counts = "  ".join(cell.rjust(width) for cell, width in zip(row[:-1], widths, strict=True))
+            return f"{counts}  {row[-1]}"
 
-        out = [line(header), line(tuple("-" * w for w in widths)), *map(line, rows), line(totals)]
+        out = [line(header), line((*("-" * w for w in widths), "-" * len(header[-1]))), *map(line, rows)]
+        out.append(line(totals))
         details: list[str] = []
         for verdict in self.cassettes:
             for finding in verdict.violations:
                 i = finding.interaction
                 note = " (expected: recorded with this validation off)" if finding.expected else ""
+                where = f"{shown_path(verdict.path)}: interaction {finding.index}"
                 details.append(
-                    f"{verdict.path}: interaction {finding.index} {i.method} {i.uri} -> {i.status}: "
-                    f"{finding.violation.describe()}{note}"
+                    f"{where} {i.method} {i.uri} -> {i.status}: {finding.violation.describe()}{note}"
                 )
             for index, i in verdict.unknown:
-                details.append(f"{verdict.path}: interaction {index} {i.method} {i.uri}: no spec declares it")
+                details.append(
+                    f"{shown_path(verdict.path)}: interaction {index} {i.method} {i.uri}: no spec declares it"
+                )
         if details:
             out.append("")
             out.extend(details)
@@ -148,6 +154,14 @@ def _violating_cell(verdict: CassetteVerdict) -> str:
     if verdict.violations and all(f.expected for f in verdict.violations):
         return f"{verdict.violating} expected"
     return str(verdict.violating)
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it lies below it, else as it is."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))  # noqa: PTH100 - no link resolving
+    except ValueError:
+        return str(path)
 
 
 def _expected_sides(meta: Mapping[str, object]) -> tuple[bool, bool]:

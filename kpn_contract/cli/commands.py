@@ -122,6 +122,7 @@ def specs(args: argparse.Namespace) -> int:
                 f"{spec['path']}: {spec['title']} {spec['version']} ({spec['format']}), "
                 f"{spec['operations']} operations, {len(spec['warnings'])} warnings"
             )
+            _out(f"  base URL: {' | '.join(spec['base_urls']) or '- (no servers)'}")
             for warning in spec["warnings"]:
                 _out(f"  warning: {warning}")
             for operation, scopes in spec["scopes"].items():
@@ -193,7 +194,7 @@ def _report(text: str, args: argparse.Namespace) -> None:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from kpn_contract.cassettes.audit import AUDITED_SUFFIXES, format_findings
+    from kpn_contract.cassettes.audit import AUDITED_SUFFIXES, audited_files, format_findings
     from kpn_contract.cassettes.audit import audit as audit_paths
     from kpn_contract.config.profiles import load_config
     from kpn_contract.config.project import audit_paths as paths_to_audit
@@ -205,11 +206,12 @@ def audit(args: argparse.Namespace) -> int:
             f"nothing to audit: no cassette, notebook or report under {', '.join(map(str, paths))}"
         )
     findings = audit_paths(paths)
+    scanned = f"{len(audited_files(paths))} file(s) scanned"
     if findings:
         _out(format_findings(findings))
-        _out(f"{len(findings)} possible secret(s) found; values are not shown")
+        _out(f"{len(findings)} possible secret(s) found in {scanned}; values are not shown")
         return EXIT_FAILURE
-    _out("no secrets found")
+    _out(f"no secrets found ({scanned})")
     return EXIT_OK
 
 
@@ -333,8 +335,18 @@ def profiles(args: argparse.Namespace) -> int:
     from kpn_contract.config.profiles import load_config
     from kpn_contract.config.project import describe_profiles
 
-    table, problems = describe_profiles(load_config(args.config))
+    config = load_config(args.config)
+    table, problems = describe_profiles(config)
     _out(table)
+    from kpn_contract.contract.specs import bundled_spec_dir, describe_specs, reached_by
+
+    described = describe_specs([config.spec_dir or bundled_spec_dir()])
+    by_url: dict[str, list[str]] = {}
+    for name, profile in sorted(config.profiles.items()):
+        by_url.setdefault(profile.base_url, []).append(name)
+    _out("what the profiles reach (base URL (profiles): the specs served there):")
+    for url, names in sorted(by_url.items()):
+        _out(f"  {url} ({', '.join(names)}): {', '.join(reached_by(url, described)) or '-'}")
     return EXIT_USAGE if problems else EXIT_OK
 
 

@@ -49,6 +49,7 @@ REQUEST_RULES = (
     "request.parameter.required",
     "request.parameter.schema",
     "request.content-type",
+    "request.accept",
     "request.body.required",
     "request.body.json",
     "request.body.multipart",
@@ -90,6 +91,43 @@ class _RequestPlan:
     body_checks: dict[str, _BodyCheck] = field(default_factory=dict)  # by declared media type name
     # The security alternatives (any one met suffices); None: no requirement or an anonymous one.
     security: list[list[SecurityScheme]] | None = None
+    produces: tuple[str, ...] = ()  # the media types its responses declare (lower case, no parameters)
+    accepts: dict[str, bool] = field(default_factory=dict)  # Accept header -> whether it is met
+
+
+def _media_range_meets(media_range: str, produced: str) -> bool:
+    wanted_type, _, wanted_sub = media_range.partition("/")
+    made_type, _, made_sub = produced.partition("/")
+    if "*" in (wanted_type, made_type):
+        return True
+    return wanted_type == made_type and (wanted_sub in ("*", made_sub) or made_sub == "*")
+
+
+def _zero_weight(parameter: str) -> bool:
+    key, _, value = parameter.partition("=")
+    try:
+        return key.strip().lower() == "q" and float(value) == 0
+    except ValueError:
+        return False
+
+
+def accept_met(accept: str, produces: tuple[str, ...]) -> bool:
+    """Whether an ``Accept`` header (RFC 9110 12.5.1) admits one of the ``produces`` media types.
+
+    A range with ``q=0`` admits nothing; a header without any media range is not judged.
+    """
+    ranges, refused = [], 0
+    for item in accept.split(","):
+        name, *params = (part.strip() for part in item.split(";"))
+        if "/" not in name:
+            continue
+        if any(_zero_weight(p) for p in params):
+            refused += 1
+        else:
+            ranges.append(name.lower())
+    if not ranges:
+        return refused == 0
+    return any(_media_range_meets(r, made) for r in ranges for made in produces)
 
 
 def _scheme_met(scheme: SecurityScheme, parts: RequestParts) -> bool:
@@ -185,6 +223,16 @@ class RequestValidator:
             violations.append(_violation(operation, "request.security", "", wanted, "no such credentials"))
         if plan.parameters:
             self._check_parameters(plan, parts, violations)
+        accept = parts.headers.get("accept")
+        if accept is not None and plan.produces:
+            met = plan.accepts.get(accept)
+            if met is None:
+                met = accept_met(accept, plan.produces)
+                if len(plan.accepts) < 64:  # a few distinct headers per operation; never unbounded
+                    plan.accepts[accept] = met
+            if not met:
+                expected = "an Accept that admits one of " + ", ".join(plan.produces)
+                violations.append(_violation(operation, "request.accept", "", expected, clip(accept)))
         if body is not None:
             self._check_body(plan, parts.headers, body, violations)
         return violations
@@ -221,6 +269,10 @@ class RequestValidator:
                 if media.schema is not None and kind != "opaque":
                     compiled = self.schemas.compile(media.schema, where, formats=True)
                 plan.body_checks[name] = _BodyCheck(media, compiled, kind)
+        produced = (
+            media_name(name) for response in operation.responses.values() for name in response.content
+        )
+        plan.produces = tuple(dict.fromkeys(produced))
         schemes = self._schemes.get(operation.spec_path, {})
         alternatives: list[list[SecurityScheme]] = []
         for requirement in operation.security_requirements:

@@ -135,7 +135,8 @@ def load_specs(paths: Iterable[str | Path]) -> list[Spec]:
 def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     """One summary per spec file, for ``kpn-contract specs``; raises SpecError for an unreadable file.
 
-    Each is ``{"path", "title", "version", "format", "operations", "warnings", "scopes"}``: the
+    Each is ``{"path", "title", "version", "format", "base_urls", "operations", "warnings", "scopes"}``:
+    ``base_urls`` the spec's servers (what a client's base URL is), the
     warnings as ``"file#pointer: message"`` strings, and ``scopes`` mapping every operation
     (``"METHOD /path"``, in spec order) to the scopes its security requirements name
     (:attr:`~kpn_contract.contract.model.Operation.scopes`; ``[]`` when none).
@@ -149,12 +150,27 @@ def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                 "title": spec.title,
                 "version": spec.version,
                 "format": spec.format,
+                "base_urls": list(spec.servers),
                 "operations": len(spec.operations),
                 "warnings": [str(w) for w in spec.warnings],
                 "scopes": {op.key: list(op.scopes) for op in spec.operations},
             }
         )
     return result
+
+
+def reached_by(base_url: str, described: Iterable[dict[str, Any]]) -> list[str]:
+    """The titles of the specs (from :func:`describe_specs`) a client with ``base_url`` reaches.
+
+    A spec is reached when one of its servers is ``base_url`` or lies below it: the API Store
+    gateway's host reaches every product under ``/communication/...``.
+    """
+    base = base_url.rstrip("/")
+    return [
+        str(spec["title"])
+        for spec in described
+        if any(url.rstrip("/") == base or url.startswith(base + "/") for url in spec["base_urls"])
+    ]
 
 
 def bundled_spec_dir() -> Path:

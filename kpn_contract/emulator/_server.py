@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final, TextIO
 
+from kpn_contract import signals
 from kpn_contract.config import _demo
 from kpn_contract.emulator._app import create_app
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
@@ -226,6 +227,9 @@ def run_emulator_cli(
         env, variant=variant, remember_deletions=remember_deletions, **lifetimes, **limited
     )
     server = EmulatorServer(settings, host=host, port=port).start()
+    # SIGTERM (and a SIGINT a script's `&` ignored) stop it as Ctrl-C does: the thread stopped, the
+    # port freed. Installed before the banner, which tells a script that the emulator is ready.
+    saved_handlers = signals.install()
     try:
         for rule in rules:
             server.add_fault_rule(rule)
@@ -249,3 +253,4 @@ def run_emulator_cli(
         out.write("stopping\n")
     finally:
         server.stop()
+        signals.restore(saved_handlers)

@@ -259,9 +259,17 @@ class NotebookSession:
     def __enter__(self) -> NotebookSession:
         return self
 
+    def _discard_if_interrupted(self, exc_type: type[BaseException] | None) -> None:
+        # A kernel interrupt (Ctrl-C, "Interrupt the kernel") cut the block short: write none of it.
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            discard = getattr(self.cassette.transport, "discard", None)
+            if discard is not None:
+                discard()
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._discard_if_interrupted(exc_type)
         self.close()
 
     async def __aenter__(self) -> NotebookSession:
@@ -270,4 +278,5 @@ class NotebookSession:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._discard_if_interrupted(exc_type)
         await self.aclose()

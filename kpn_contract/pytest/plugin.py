@@ -102,6 +102,16 @@ def pytest_configure(config: pytest.Config) -> None:
     options = startup_options(config)
     if options is not None:
         config.stash[_STARTUP_OPTIONS] = options
+        if options.target != "replay":
+            from kpn_contract.pytest.interrupts import install_signal_handlers
+
+            install_signal_handlers(config)  # SIGTERM stops a recording run like Ctrl-C
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from kpn_contract.pytest.interrupts import restore_signal_handlers
+
+    restore_signal_handlers(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -201,13 +211,21 @@ def kpn_session(
     session = KPNSession(kpn_config, kpn_options)
     traffic_plugin(request.config).attach(session)
     yield session
-    session.close()
+    from kpn_contract.pytest.interrupts import run_interrupted
+
+    session.close(interrupted=run_interrupted(request.session))
 
 
 @pytest.fixture
-def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
+def kpn_profile(request: pytest.FixtureRequest, pytestconfig: pytest.Config, kpn_config: Config) -> str:
     """The profile name for this test: the closest ``kpn`` marker, else the ``kpn_profile`` ini value."""
-    return kpn_marker(request.node).profile or str(pytestconfig.getini("kpn_profile"))
+    profile = kpn_marker(request.node).profile
+    if profile is None:
+        return str(pytestconfig.getini("kpn_profile"))
+    from kpn_contract.pytest.settings import check_marker_profile
+
+    check_marker_profile(request.node, profile, {*kpn_config.profiles, *kpn_config.problems})
+    return profile
 
 
 @pytest.fixture
@@ -215,18 +233,22 @@ def kpn_cassette(
     request: pytest.FixtureRequest, kpn_session: KPNSession, kpn_profile: str
 ) -> Iterator[CassetteHandle]:
     """This test's cassette (named from the test, or shared through ``kpn(cassette=...)``)."""
+    from kpn_contract.pytest.interrupts import run_interrupted
     from kpn_contract.session.run_contexts import test_cassette
 
     marker = kpn_marker(request.node)
-    with test_cassette(
+    cassette = test_cassette(
         kpn_session,
         cassette_node_id(request.node),
         kpn_profile,
         marker.cassette,
         validated=marker.validation,
         test_file=request.node.path,
-    ) as handle:
+    )
+    with cassette as handle:
         yield handle
+        # Torn down after Ctrl-C/SIGTERM: the test did not finish, so nothing of it is written.
+        cassette.interrupted = run_interrupted(request.session)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ instead of quietly testing the default profile. Importing this module imports py
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
@@ -25,6 +25,7 @@ __all__ = [
     "KPNMarker",
     "ValidationScope",
     "cassette_node_id",
+    "check_marker_profile",
     "check_vcr_marker",
     "kpn_marker",
     "load_project_config",
@@ -197,6 +198,51 @@ def kpn_marker(node: pytest.Item) -> KPNMarker:
         from kpn_contract.errors import UsageError
 
         raise UsageError(str(exc)) from None
+
+
+def check_marker_profile(node: pytest.Item, profile: str, known: Collection[str]) -> None:
+    """Raise a one-line UsageError, at the marker, when ``profile`` is not one of ``known``.
+
+    Names the test, the marker's file and line, and the nearest known names (``team-thngs`` →
+    ``team-things``), rather than the config file the profile is missing from.
+    """
+    if profile in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(profile, sorted(known), n=3)
+    hint = f"did you mean {' or '.join(repr(name) for name in close)}? " if close else ""
+    listed = ", ".join(sorted(known)) or "(none)"
+    from kpn_contract.errors import UsageError
+
+    raise UsageError(
+        f"{_marker_location(node, profile)}: unknown profile {profile!r} in the kpn marker of {node.nodeid}; "
+        f"{hint}known profiles: {listed}"
+    )
+
+
+def _marker_location(node: pytest.Item, profile: str) -> str:
+    """``file:line`` of the ``kpn`` marker naming ``profile`` (its test, class or module), else the test's."""
+    import inspect
+
+    path, line = node.path, node.reportinfo()[1] or 0
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        shown = str(path)
+    try:
+        source = path.read_text(encoding="utf-8").splitlines()
+        first = inspect.getsourcelines(node.obj)[1] if hasattr(node, "obj") else 1
+    except (OSError, TypeError, ValueError):
+        return f"{shown}:{line + 1}"
+    # Markers sit above their test (or class, or in pytestmark): search upward from the test first.
+    wanted = (repr(profile), f'"{profile}"')
+    order = [*range(first, 0, -1), *range(first + 1, len(source) + 1)]
+    for number in order:
+        text = source[number - 1] if number <= len(source) else ""
+        if "kpn" in text and any(form in text for form in wanted):
+            return f"{shown}:{number}"
+    return f"{shown}:{line + 1}"
 
 
 def _settings_given(config: pytest.Config, kpn_config: Config) -> bool:

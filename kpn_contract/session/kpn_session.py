@@ -50,7 +50,10 @@ class CassetteHandle:
     transport: httpx.BaseTransport
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def close(self) -> None:
+    def close(self, *, interrupted: bool = False) -> None:
+        """Write what was recorded and close; ``interrupted``: write nothing (the cassette stays as is)."""
+        if interrupted and (discard := getattr(self.transport, "discard", None)) is not None:
+            discard()  # a RecordingTransport's unwritten recordings
         self.transport.close()
 
 
@@ -384,10 +387,11 @@ class KPNSession:
             authenticated=authenticated,
         )
 
-    def close(self) -> None:
-        """Write the token cassettes and close every transport this session opened."""
+    def close(self, *, interrupted: bool = False) -> None:
+        """Write the token cassettes and close every transport this session opened. ``interrupted``: an
+        existing token cassette stays as is; a new one is written (finished tests replay tokens from it)."""
         for cassette in self._token_cassettes.values():
-            cassette.close()
+            cassette.close(interrupted=interrupted and cassette.path.exists())
         self._token_cassettes.clear()
         for transport in self._base.values():
             transport.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -43,7 +44,13 @@ class EmulatorContext:
 
 
 class test_cassette:  # noqa: N801 - used like contextlib's lower-case context managers
-    """Open the cassette of one test; in replay, refuse every network connection meanwhile."""
+    """Open the cassette of one test; in replay, refuse every network connection meanwhile.
+
+    The cassette is written when the block ends, whether the test passed or failed, unless the
+    test was interrupted: a ``KeyboardInterrupt`` (or another ``BaseException`` that is no
+    ``Exception``) leaving the block, or ``interrupted`` set by the front door (pytest tears the
+    fixtures down after the interrupt has been caught). Then nothing is written.
+    """
 
     def __init__(
         self,
@@ -62,6 +69,7 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
         self.shared_name = shared_name
         self.validated = validated
         self._block: Any = None
+        self.interrupted = False
 
     def __enter__(self) -> CassetteHandle:
         from kpn_contract.cassettes.naming import cassette_path
@@ -77,9 +85,12 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
             self._block.__enter__()
         return self.handle
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        interrupted = self.interrupted or (exc_type is not None and not issubclass(exc_type, Exception))
         try:
             if self._block is not None:
-                self._block.__exit__(*exc)
+                self._block.__exit__(exc_type, exc, tb)
         finally:
-            self.handle.close()
+            self.handle.close(interrupted=interrupted)

@@ -64,7 +64,7 @@ def test_search_is_a_case_sensitive_partial_match(things: httpx.Client) -> None:
     assert {d["uuid"] for d in found} == {d["uuid"] for d in everything if fragment in d["name"]}
 
 
-@pytest.mark.kpn(profile="things")
+@pytest.mark.kpn(profile="things", validate="response")  # a wrong Accept on purpose
 def test_wrong_accept_header_is_a_400(things: httpx.Client) -> None:
     response = things.get("/api/devices", headers={"Accept": "application/json"})
     assert response.status_code == 400

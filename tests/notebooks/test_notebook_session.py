@@ -36,6 +36,18 @@ def calls_cassette(project: Path, name: str) -> Path:
     return project / "cassettes" / "notebooks" / name / "calls.yaml"
 
 
+def _interrupted_exploration() -> None:
+    with kpn_notebook("things", cassette="cut", target="emulator", record_mode="once") as nb:
+        assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200
+        raise KeyboardInterrupt  # the kernel interrupted mid-way
+
+
+def test_an_interrupted_with_block_writes_no_partial_cassette(project: Path) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_exploration()
+    assert not calls_cassette(project, "cut").exists()
+
+
 def test_closing_the_with_block_writes_the_cassettes_and_replay_reads_them(project: Path) -> None:
     with kpn_notebook("things", cassette="mine", target="emulator", record_mode="once") as nb:
         assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200
@@ -45,7 +57,8 @@ def test_closing_the_with_block_writes_the_cassettes_and_replay_reads_them(proje
     assert [p.name.split("-")[0] for p in tokens.glob("*.yaml")] == ["grip"]  # one GRIP token cassette
     # Lock files go to the project's one lock folder, not to a folder per notebook.
     assert not (project / "cassettes" / "notebooks" / "mine" / ".locks").exists()
-    assert any((project / "cassettes" / ".locks").glob("*.lock"))
+    assert (project / "cassettes" / ".locks").is_dir()
+    assert not any((project / "cassettes" / ".locks").glob("*.lock"))  # removed after use
     with kpn_notebook("things", cassette="mine") as nb:
         assert nb.target == "replay"
         assert nb.call("GET", "/api/devices", headers=ACCEPT).status == 200

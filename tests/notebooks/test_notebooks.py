@@ -128,8 +128,8 @@ def test_notebook_runs_offline_from_its_cassettes(name: str, tmp_path: Path) -> 
 def test_planted_secrets_never_reach_the_outputs(
     name: str, min_tokens: int, tmp_path: Path, clean_secret_registry: None
 ) -> None:
-    from kpn_contract.config._demo import DEMO_ENVIRONMENT
     from kpn_contract.cassettes.audit import audit
+    from kpn_contract.config._demo import DEMO_ENVIRONMENT
     from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
     planted = {variable: f"planted-{secrets.token_hex(12)}" for variable in DEMO_ENVIRONMENT}

@@ -341,3 +341,34 @@ def test_real_timeout_is_bounded(sandbox_creds: Credentials) -> None:
     finally:
         server.close()
     assert time.monotonic() - started < 3.0
+
+
+class _CtrlC:
+    """A transport handler that is interrupted (Ctrl-C) on its first call."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_a_request_goes_through_the_retries(policy: RetryPolicy, sleeps: Sleeps) -> None:
+    interrupted = _CtrlC()
+    with (
+        httpx.Client(transport=RetryTransport(httpx.MockTransport(interrupted), policy)) as client,
+        pytest.raises(KeyboardInterrupt),
+    ):
+        client.get("https://api.kpnthings.com/devices")
+    assert (interrupted.calls, sleeps.waits) == (1, [])
+
+
+def test_ctrl_c_during_a_token_fetch_goes_through(
+    things: Profile, things_creds: Credentials, policy: RetryPolicy, sleeps: Sleeps
+) -> None:
+    interrupted = _CtrlC()
+    provider = provider_for(things, things_creds, retry=policy)
+    with httpx.Client(transport=httpx.MockTransport(interrupted)) as client, pytest.raises(KeyboardInterrupt):
+        provider.fetch(client)
+    assert (interrupted.calls, sleeps.waits) == (1, [])

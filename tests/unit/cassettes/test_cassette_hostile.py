@@ -159,14 +159,20 @@ def test_a_locks_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
 
 def test_locks_live_in_one_ignored_folder_not_beside_cassettes(tmp_path: Path) -> None:
     root = tmp_path / "cassettes"
+    locks = [lock_file(root / name, root) for name in ("a/t.yaml", "b/t.yaml", "c.yaml")]
+    assert len(set(locks)) == 3  # same name, two folders: two locks
+    assert all(lock.parent == root / LOCK_DIR_NAME for lock in locks)
+    assert (root / LOCK_DIR_NAME / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_lock_files_are_removed_after_use(tmp_path: Path) -> None:
+    root = tmp_path / "cassettes"
     for name in ("a/t.yaml", "b/t.yaml", "c.yaml"):
         save_cassette(Cassette(root / name, [_interaction()]), root=root)
-    locks = [p.relative_to(root).parts for p in root.rglob("*.lock")]
-    assert len(locks) == 3
-    assert all(parts[0] == LOCK_DIR_NAME for parts in locks)
-    assert len(list((root / LOCK_DIR_NAME).glob("t.yaml.*.lock"))) == 2  # same name, two folders: two locks
-    assert (root / LOCK_DIR_NAME / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
-    assert not list(root.rglob(".*.yaml.lock"))
+    with cassette_lock(root / "c.yaml", root):
+        assert lock_file(root / "c.yaml", root).exists()  # held while the cassette is written
+    assert not list(root.rglob("*.lock"))
+    assert [p.name for p in (root / LOCK_DIR_NAME).iterdir()] == [".gitignore"]
 
 
 def test_cassettes_are_written_as_utf8_with_unix_newlines(tmp_path: Path) -> None:

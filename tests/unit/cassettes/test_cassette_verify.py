@@ -198,3 +198,18 @@ def test_request_violations_of_a_cassette_validating_only_responses_are_expected
     for mark in ("", "  validated: request\n"):
         (tmp_path / "bad-request.yaml").write_text(text.replace("  validated: response\n", mark))
         assert not verify([tmp_path], Validator(project_index())).ok
+
+
+def test_the_table_shows_paths_below_the_working_folder_relative_and_counts_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cassettes" / "a-rather-long-folder-name-for-a-test-module"
+    save_cassette(Cassette(folder / "test_devices.yaml", [_interaction("/api/devices", 500, b"{}")]))
+    monkeypatch.chdir(tmp_path)
+    text = verify([tmp_path / "cassettes"], _Planted()).render_text()
+    lines = text.splitlines()
+    assert lines[0] == "interactions  conforming  violations  unknown  cassette"
+    assert lines[2].endswith("  cassettes/a-rather-long-folder-name-for-a-test-module/test_devices.yaml")
+    assert "\ncassettes/a-rather-long-folder-name-for-a-test-module/test_devices.yaml: interaction 0" in text
+    assert str(tmp_path) not in text
+    assert len(lines[0]) < 60  # not padded to the longest cassette name

@@ -100,13 +100,14 @@ def test_verify_and_audit_read_the_configured_cassette_dir(
     assert f"verify: {count} cassette(s)" in out
     code, out, _ = run_cli(["audit"], capsys)
     assert code == 0
-    assert "no secrets found" in out
+    assert f"no secrets found ({count} file(s) scanned)" in out
     # A leak planted in the configured folder is found without naming any path.
     monkeypatch.setenv("KPN_SANDBOX_CLIENT_SECRET", PLANTED)
     (tmp_path / "recorded" / "leak.yaml").write_text(f"secret: {PLANTED}\n", encoding="utf-8")
     code, out, err = run_cli(["audit"], capsys)
     assert code == 1, out + err
     assert "leak.yaml" in out
+    assert f"found in {count + 1} file(s) scanned" in out
     assert PLANTED not in out + err
 
 

@@ -75,6 +75,26 @@ def test_specs_json_lists_every_shipped_contract(capsys: pytest.CaptureFixture[s
     titles = {spec["title"] for spec in listed}
     assert "KPN Things API (beta)" in titles
     assert all({"path", "title", "version", "format", "operations", "warnings"} <= set(s) for s in listed)
+    base_urls = {spec["title"]: spec["base_urls"] for spec in listed}
+    assert base_urls["Number Verify - KPN"][0] == "https://api-prd.kpn.com/communication/kpn/numberverify"
+    assert base_urls["Device API"] == ["https://api.kpnthings.com"]
+
+
+def test_specs_text_shows_each_base_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["specs"]) == 0
+    out = capsys.readouterr().out
+    assert "  base URL: https://api-prd.kpn.com/communication/parley/secure-messenger\n" in out
+
+
+def test_profiles_shows_which_products_each_profile_reaches(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["profiles"])
+    reach = {
+        line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  https")
+    }
+    assert "(things, things-project-reader, things-subcustomer)" in reach["https://api.kpnthings.com"]
+    assert "Device API" in reach["https://api.kpnthings.com"]
+    assert "Number Verify - KPN" not in reach["https://api.kpnthings.com"]
+    assert "Number Verify - KPN" in reach["https://api-prd.kpn.com"]
 
 
 def test_verify_and_audit_pass_on_the_shipped_cassettes(repo_root: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -48,6 +50,31 @@ def test_init_scaffolds_an_empty_project(tmp_path: Path, capsys: pytest.CaptureF
     assert "cassettes/**/.locks/" in (tmp_path / ".gitignore").read_text(encoding="utf-8")
     # Same bytes on every platform.
     assert b"\r\n" not in (tmp_path / WRITTEN[1]).read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_the_gitignore_keeps_what_runs_leave_behind_out_of_git_add(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init(tmp_path, capsys)
+    left_behind = [
+        "tests/contract/__pycache__/test_kpn_smoke.cpython-311-pytest-9.0.pyc",
+        "cassettes/.locks/test_x.yaml.0123456789ab.lock",
+        "coverage.json",
+        ".pytest_cache/v/cache/lastfailed",
+        ".hypothesis/examples/x",
+        "reports/drift.md",
+    ]
+    for name in left_behind:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    added = subprocess.run(
+        ["git", "add", "--dry-run", "kpn-contract.toml", "tests/contract", "cassettes", ".gitignore", "."],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "test_kpn_smoke.py" in added
+    assert [name for name in left_behind if name in added] == []
 
 
 def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -87,7 +87,8 @@ def test_text_output_shows_scopes_under_each_spec(
         == 0
     )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1:3] == [
+    assert lines[1:4] == [
+        "  base URL: https://api.kpnthings.com",
         "  GET /projects  scopes: project.read",
         "  GET /projects/{projectId}  scopes: project.read",
     ]

@@ -463,3 +463,37 @@ def test_a_parameter_schema_that_cannot_be_compiled_leaves_the_others_checked(
     warnings = [r.getMessage() for r in caplog.records if "cannot be compiled" in r.getMessage()]
     assert len(warnings) == 1  # the broken schema, named once; not the combined one
     assert "GET /x in mem.yaml" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("accept", "violated"),
+    [
+        pytest.param("application/vnd.kpnthings.device.v1.response+json", True, id="the-beta-type"),
+        pytest.param("text/html", True, id="another-type"),
+        pytest.param("application/json;q=0", True, id="refused-by-weight"),
+        pytest.param("application/json", False, id="declared"),
+        pytest.param("application/*", False, id="type-wildcard"),
+        pytest.param("*/*", False, id="anything"),
+        pytest.param("text/html, application/json;q=0.5", False, id="one-of-several"),
+        pytest.param("nonsense", False, id="no-media-range"),
+    ],
+)
+def test_an_accept_the_operation_cannot_produce_is_a_request_violation(
+    bundled_index: SpecIndex, accept: str, *, violated: bool
+) -> None:
+    request = httpx.Request(
+        "GET", "https://api.kpnthings.com/devices", headers={"authorization": "Bearer t", "accept": accept}
+    )
+    violations = Validator(bundled_index).check_request(request)
+    assert [v.rule_id for v in violations] == (["request.accept"] if violated else [])
+    if violated:
+        assert "application/json" in violations[0].expected
+
+
+def test_the_beta_accept_still_passes_on_the_beta(bundled_index: SpecIndex) -> None:
+    request = httpx.Request(
+        "GET",
+        "https://api.kpnthings.com/api/devices",
+        headers={"authorization": "Bearer t", "accept": "application/vnd.kpnthings.device.v1.response+json"},
+    )
+    assert Validator(bundled_index).check_request(request) == []

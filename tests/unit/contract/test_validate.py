@@ -244,6 +244,7 @@ def test_describe_specs(repo_root: Path, write_spec: WriteSpec) -> None:
             "title": "KPN Things API (beta)",
             "version": "beta-2026-11",
             "format": "openapi-3.0",
+            "base_urls": ["https://api.kpnthings.com"],
             "operations": 3,
             "warnings": [],
             "scopes": {

@@ -215,3 +215,43 @@ def test_validate_scope_decides_which_side_is_held_to_the_contract(pytester: pyt
     refused = re.findall(r"^E\s+kpn_contract\.errors\.RequestViolation: ", output, re.MULTILINE)
     assert len(refused) == 3
     assert "status.auth-failure" in output
+
+
+def test_an_unknown_profile_is_reported_at_its_marker_with_the_nearest_names(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(
+        ".toml",
+        pyproject=(
+            '[tool.kpn_contract.profiles.team-things]\nkind = "grip"\ntenant_id_env = "T"\n'
+            'client_id_env = "I"\nclient_secret_env = "S"\n'
+        ),
+    )
+    pytester.makepyfile(
+        test_profiles="""
+        import pytest
+
+        @pytest.mark.kpn(profile="team-thngs")
+        def test_typo(kpn_client):
+            print("BODY RAN")
+
+        @pytest.mark.kpn(profile="team-things")
+        class TestGood:
+            def test_known(self, kpn_profile):
+                assert kpn_profile == "team-things"
+        """
+    )
+    result = pytester.runpytest("-rE", "-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    out = result.stdout.str()
+    assert "BODY RAN" not in out
+    assert "Traceback" not in out
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "UsageError: test_profiles.py:3: unknown profile 'team-thngs' in the kpn marker of "
+                "test_profiles.py::test_typo; did you mean 'team-things'* known profiles: *team-things*"
+            ),
+        ]
+    )
+    assert "pyproject.toml" not in out.split("UsageError: ", 1)[1].splitlines()[0]
