@@ -66,8 +66,13 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
     def __enter__(self) -> CassetteHandle:
         from kpn_contract.cassettes.naming import cassette_path
 
+        config = self.session.config
         path = cassette_path(
-            self.session.options.cassette_dir, self.nodeid, self.shared_name, test_file=self.test_file
+            self.session.options.cassette_dir,
+            self.nodeid,
+            self.shared_name,
+            test_file=self.test_file,
+            base=config.root if config.source is not None else None,  # anchored at the config file
         )
         self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
         if self.session.options.target == "replay":
