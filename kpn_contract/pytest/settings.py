@@ -51,6 +51,9 @@ def startup_options(config: pytest.Config) -> SessionOptions | None:
         if not _settings_given(config, kpn_config):
             return None
         options = resolve_options(config, kpn_config)
+        from kpn_contract.config.run_settings import check_folders
+
+        check_folders(options, kpn_config)  # a wrong folder: one line, not one failure per test
         if options.target == "emulator" and options.emulator_url:
             from kpn_contract.transport.routing import check_emulator_url
 
