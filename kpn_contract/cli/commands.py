@@ -194,12 +194,19 @@ def audit(args: argparse.Namespace) -> int:
     from kpn_contract.config.project import audit_paths as paths_to_audit
     from kpn_contract.config.project import has_files
 
-    paths = paths_to_audit(args.paths, load_config(args.config))
+    from kpn_contract.contract.examples import example_values
+    from kpn_contract.contract.specs import project_index
+
+    config = load_config(args.config)
+    paths = paths_to_audit(args.paths, config)
     if not has_files(paths, AUDITED_SUFFIXES):
         raise UsageError(
             f"nothing to audit: no cassette, notebook or report under {', '.join(map(str, paths))}"
         )
-    findings = audit_paths(paths)
+    # The bundled specs' and the project's own examples: documentation values, never secrets.
+    folders = [None, *([config.spec_dir] if config.spec_dir and config.spec_dir.is_dir() else [])]
+    examples = example_values(spec for folder in folders for spec in project_index(folder).specs)
+    findings = audit_paths(paths, examples=examples)
     if findings:
         _out(format_findings(findings))
         _out(f"{len(findings)} possible secret(s) found; values are not shown")
