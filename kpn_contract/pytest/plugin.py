@@ -156,13 +156,13 @@ def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptio
 
 
 @pytest.fixture(scope="session")
-def kpn_emulator(kpn_options: SessionOptions) -> Iterator[EmulatorServer]:
-    """The running local emulator (``--kpn-target emulator`` only)."""
+def kpn_emulator(kpn_options: SessionOptions, kpn_config: Config) -> Iterator[EmulatorServer]:
+    """The running local emulator (``--kpn-target emulator`` only); profiles' scopes limit their tokens."""
     if kpn_options.target != "emulator":
         pytest.skip(f"kpn_emulator needs --kpn-target emulator (this run targets {kpn_options.target})")
     from kpn_contract.session.run_contexts import EmulatorContext
 
-    with EmulatorContext() as server:
+    with EmulatorContext(profiles=kpn_config.profiles.values()) as server:
         yield server
 
 

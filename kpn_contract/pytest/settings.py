@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KPNMarker",
-    "config_search_start",
     "ValidationScope",
+    "config_search_start",
     "kpn_marker",
     "load_project_config",
     "resolve_options",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from kpn_contract.config.profiles import Profile
     from kpn_contract.session.kpn_session import CassetteHandle, KPNSession
 
 __all__ = ["EmulatorContext", "test_cassette"]
@@ -25,15 +26,20 @@ class EmulatorContext:
     """
 
     def __init__(
-        self, variant: Literal["current", "next"] = "current", *, scopes: Iterable[str] | None = None
+        self,
+        variant: Literal["current", "next"] = "current",
+        *,
+        scopes: Iterable[str] | None = None,
+        profiles: Iterable[Profile] = (),
     ) -> None:
         self.variant = variant
         self.scopes = None if scopes is None else frozenset(scopes)  # None: every scope the specs name
+        self.profiles = tuple(profiles)  # their GRIP keys, limited to the scopes they declare
 
     def __enter__(self) -> Any:
         from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes)
+        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes, profiles=self.profiles)
         settings.variant = self.variant
         self.server = EmulatorServer(settings).start()
         return self.server

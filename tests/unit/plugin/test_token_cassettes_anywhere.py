@@ -17,7 +17,8 @@ def test_sandbox(kpn_token):
 
 @pytest.mark.kpn(profile="things")
 def test_things(kpn_client):
-    assert kpn_client().get("/api/devices", headers={"Accept": "application/vnd.kpnthings.device.v1.response+json"}).status_code == 200
+    accept = {"Accept": "application/vnd.kpnthings.device.v1.response+json"}
+    assert kpn_client().get("/api/devices", headers=accept).status_code == 200
 
 @pytest.mark.kpn(profile="project")
 def test_project(kpn_token):
