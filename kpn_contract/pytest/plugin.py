@@ -111,6 +111,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
         # A missing recording (the request, the cassette, the command) or a bad profile: no traceback.
         short = short_failure_report(call.excinfo.value, item.nodeid)
+        if short is None:  # a violation or a token error: its message and the test's line
+            from kpn_contract.pytest.failures import toolkit_error_report
+
+            short = toolkit_error_report(item, call.excinfo)
         if short is not None:
             report.longrepr = short
     redact_test_report(report, call.excinfo)

@@ -70,7 +70,9 @@ def test_a_key_is_limited_only_when_every_profile_using_it_declares_scopes() -> 
     assert shared.grip_keys[_demo.GRIP_CLIENT_ID].scopes is None
     # With its variables unset, a scoped profile gets a scoped demo key of its own.
     alone = EmulatorSettings.from_environment({}, profiles=[_grip("d", ("project.read",))])
-    assert alone.grip_keys[_demo.scoped_demo_client_id(("project.read",))].scopes == {"project.read"}
+    assert alone.grip_keys[_demo.scoped_demo_client_id(("project.read",))].scopes == frozenset(
+        {"project.read"}
+    )
 
 
 def test_access_reports_extra_scopes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,7 +87,7 @@ def test_access_reports_extra_scopes(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "project.read: all carried; EXTRA (not declared) " in out
     assert "device.read" in out.split("EXTRA (not declared)")[1].splitlines()[0]
     config.write_text(TEAM, encoding="utf-8")
-    code, out, _ = run_cli(["--config", str(config), "access", "--profile", "team-reader", "--target", "emulator"],
-                           capsys)  # fmt: skip
+    reader = ["access", "--profile", "team-reader", "--target", "emulator"]
+    code, out, _ = run_cli(["--config", str(config), *reader], capsys)
     assert code == 0
     assert "project.read: all carried; no extra scope" in out
