@@ -38,6 +38,7 @@ KNOWN_KEYS: Final = frozenset(
     {
         "cassette_dir",
         "coverage_specs",
+        "diff",  # [tool.kpn_contract.diff] (severity overrides, read by drift/findings.py on main)
         "drift",
         "notebook_dir",
         "profiles",
