@@ -11,6 +11,10 @@ Four kinds of leak are found, each reported as ``file:line: kind [form]`` and ne
 * an unredacted ``Authorization`` credential (``Bearer …`` or ``Basic …`` with a real value);
 * a ``client_secret`` value in a form, query string, JSON, YAML or Python text;
 * a token-shaped value in an ``access_token``, ``id_token`` or ``refresh_token`` field.
+
+An empty field (``client_secret=`` at the end of a line) and a value a spec publishes as an example
+(``client_id=your+client+id``, from Number Verify's documented request: ``examples``) are no finding:
+only registered values and credential-shaped values are.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import functools
 import json
 import os
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +76,7 @@ _BASIC = re.compile(r"(?i)(?<![A-Za-z])basic\s+(?!REDACTED\b)([A-Za-z0-9+/]{6,}=
 _FIELD = re.compile(
     r"(?i)(?<![A-Za-z0-9_.])("
     + "|".join(re.escape(name) for name in sorted(SECRET_FIELDS, key=len, reverse=True))
-    + r")(?:\\?[\"'])?[ \t]*([:=])\s*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
+    + r")(?:\\?[\"'])?[ \t]*([:=])[ \t]*(?:\\?[\"'])?([^\s\"'\\&,;{}\[\]()<>]*)"
 )
 _TOKEN_FIELDS = frozenset({"access_token", "id_token", "refresh_token"})
 _TOKEN_SHAPED = re.compile(rf"[{_TOKEN_CHARS}]{{8,}}")
@@ -140,7 +145,7 @@ def _scan_known(data: bytes, where: str, detector: SecretDetector) -> set[Findin
     return {Finding(where, lines.at(m.start), _known_label(m.source), m.form) for m in detector.find(data)}
 
 
-def _scan_by_place(text: str, where: str) -> set[Finding]:
+def _scan_by_place(text: str, where: str, examples: frozenset[str] = frozenset()) -> set[Finding]:
     lines = _Lines(text)
     found: set[Finding] = set()
     for match in _BEARER.finditer(text):
@@ -151,7 +156,7 @@ def _scan_by_place(text: str, where: str) -> set[Finding]:
             found.add(Finding(where, lines.at(match.start()), "unredacted Authorization credential (Basic)"))
     for match in _FIELD.finditer(text):
         field, value = match.group(1).lower(), match.group(3)
-        if _is_placeholder(value):
+        if _is_placeholder(value) or value in examples or urllib.parse.unquote_plus(value) in examples:
             continue
         if field not in _TOKEN_FIELDS:
             if _secret_shaped(value):
@@ -279,14 +284,17 @@ def audit(
     secrets: Iterable[str] = (),
     *,
     environ: Mapping[str, str] | None = None,
+    examples: Iterable[str] = (),
 ) -> list[Finding]:
     """Every leak in ``paths`` (files, or folders searched for cassettes, notebooks and reports).
 
     Known values are ``secrets``, the registered secrets (with their sources) and the
     credential-like environment variables (``environ``, default ``os.environ``), each searched in
-    every encoded form. An unreadable path raises :class:`CassetteError`.
+    every encoded form. ``examples`` are the values specs publish (``contract.examples``): a field
+    holding one is no finding, unless it is a known value. An unreadable path raises :class:`CassetteError`.
     """
     detector = _detector(secrets, environ)
+    published = frozenset(examples)
     findings: set[Finding] = set()
     for path in _files(paths):
         try:
@@ -299,7 +307,7 @@ def audit(
         if suffix in _PARSED_SUFFIXES and len(data) <= _MAX_PARSED_BYTES and len(detector):
             values = _yaml_values(text) if suffix in _YAML_SUFFIXES else _json_values(text)
             known |= _scan_parsed(values, str(path), detector, known)
-        findings |= known | _scan_by_place(text, str(path))
+        findings |= known | _scan_by_place(text, str(path), published)
     return sorted(findings)
 
 

@@ -86,12 +86,22 @@ def _module_folders(module: str, test_file: str | os.PathLike[str] | None) -> li
     return [sanitise(part) for part in parts]
 
 
+def _relative_to(test_file: str | os.PathLike[str] | None, base: str | os.PathLike[str] | None) -> str | None:
+    if test_file is None or base is None:
+        return None
+    try:
+        return Path(test_file).resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:  # outside the config's folder: the rootdir-relative node id decides
+        return None
+
+
 def cassette_path(
     cassette_dir: str | os.PathLike[str],
     nodeid: str,
     marker_name: object = None,
     *,
     test_file: str | os.PathLike[str] | None = None,
+    base: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Where the cassette of test ``nodeid`` lives under ``cassette_dir``.
 
@@ -101,6 +111,10 @@ def cassette_path(
     rootdir (``test_file`` names it) gets ``outside-rootdir/<file stem>/``. ``marker_name`` (from the
     marker) names a cassette shared by several tests; it may contain ``/`` for a sub-folder, but
     never ``..`` or an absolute path. A registered secret in either name never reaches the file name.
+
+    ``base`` (the folder of the config file) anchors the names: a test file under it is named by
+    its path relative to ``base`` rather than to pytest's rootdir, so the same cassette is found
+    whether pytest runs from the project, from ``tests/contract/`` or from the folder above.
     """
     root = Path(cassette_dir)
     if marker_name is not None:
@@ -108,6 +122,7 @@ def cassette_path(
     module, _, test = nodeid.partition("::")
     if not test:
         raise UsageError(f"node id {nodeid!r} does not name a test (expected 'path/to/test_x.py::test_name')")
-    folders = _module_folders(module, test_file)
+    anchored = _relative_to(test_file, base)
+    folders = _module_folders(anchored or module, test_file)
     name = sanitise(test.replace("::", "."))
     return root.joinpath(*folders, f"{name}.yaml")

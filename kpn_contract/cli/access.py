@@ -4,7 +4,8 @@ The matrix compares the scopes the token **actually carries** (:func:`kpn_contra
 with the scopes each operation's security requirement lists (``Operation.scopes``), over every
 operation of the specs served at the profile's base URL host. An operation without security is
 "open"; one whose scopes the token carries is "allowed"; otherwise "denied", naming what is missing.
-The check fails when the profile's declared ``scopes`` are not all carried by the token.
+The check fails when the profile's declared ``scopes`` are not all carried by the token; scopes the
+token carries beyond those are reported as extra (least privilege), without failing.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class AccessReport:
     expected_scopes: tuple[str, ...]
     missing_expected: tuple[str, ...]
     operations: tuple[AccessRow, ...]
+    extra: tuple[str, ...] = ()  # carried, though the profile declares scopes that do not name them
 
     @property
     def exit_code(self) -> int:
@@ -86,6 +88,7 @@ class AccessReport:
             "token_scopes": list(self.token_scopes) if self.token_scopes is not None else None,
             "expected_scopes": list(self.expected_scopes),
             "missing_expected": list(self.missing_expected),
+            "extra_scopes": list(self.extra),
             "operations": [
                 {**asdict(row), "requires": list(row.requires), "missing": list(row.missing)}
                 for row in self.operations
@@ -99,7 +102,8 @@ class AccessReport:
         lines = [f"profile {self.profile!r} ({self.target}): the token carries {carried or '(no scopes)'}"]
         if self.expected_scopes:
             verdict = f"MISSING {' '.join(self.missing_expected)}" if self.missing_expected else "all carried"
-            lines.append(f"scopes the profile expects: {' '.join(self.expected_scopes)}: {verdict}")
+            extra = f"; EXTRA (not declared) {' '.join(self.extra)}" if self.extra else "; no extra scope"
+            lines.append(f"scopes the profile expects: {' '.join(self.expected_scopes)}: {verdict}{extra}")
         width = max((len(row.operation) for row in self.operations), default=10)
         lines.append(f"{'OPERATION':<{width}}  {'REQUIRES':<24}  ACCESS")
         for row in self.operations:
@@ -136,4 +140,5 @@ def check_access(session: KPNSession, profile: str) -> AccessReport:
         expected_scopes=expected,
         missing_expected=missing_expected,
         operations=tuple(access_matrix(specs, carried)),
+        extra=tuple(sorted(carried - set(expected))) if expected and carried is not None else (),
     )

@@ -49,7 +49,7 @@ def _session(args: argparse.Namespace, profile: str) -> Iterator[KPNSession]:
     with contextlib.ExitStack() as stack:
         url = args.emulator_url
         if args.target == "emulator" and not url:
-            url = stack.enter_context(EmulatorContext()).base_url
+            url = stack.enter_context(EmulatorContext(profiles=config.profiles.values())).base_url
         options = SessionOptions(
             target=args.target, emulator_url=url, record_mode=None, on_violation="collect"
         )
@@ -59,6 +59,7 @@ def _session(args: argparse.Namespace, profile: str) -> Iterator[KPNSession]:
 
 
 def emulate(args: argparse.Namespace) -> int:
+    from kpn_contract.config.profiles import load_config
     from kpn_contract.emulator import run_emulator_cli
 
     run_emulator_cli(
@@ -69,6 +70,7 @@ def emulate(args: argparse.Namespace) -> int:
         token_lifetime=args.token_lifetime,
         scopes=args.scopes.split(",") if args.scopes is not None else None,
         remember_deletions=args.remember_deletions,
+        profiles=load_config(args.config).profiles.values(),  # grip profiles' scopes limit their keys
     )
     return EXIT_OK
 
@@ -199,13 +201,19 @@ def audit(args: argparse.Namespace) -> int:
     from kpn_contract.config.profiles import load_config
     from kpn_contract.config.project import audit_paths as paths_to_audit
     from kpn_contract.config.project import has_files
+    from kpn_contract.contract.examples import example_values
+    from kpn_contract.contract.specs import project_index
 
-    paths = paths_to_audit(args.paths, load_config(args.config))
+    config = load_config(args.config)
+    paths = paths_to_audit(args.paths, config)
     if not has_files(paths, AUDITED_SUFFIXES):
         raise UsageError(
             f"nothing to audit: no cassette, notebook or report under {', '.join(map(str, paths))}"
         )
-    findings = audit_paths(paths)
+    # The bundled specs' and the project's own examples: documentation values, never secrets.
+    folders = [None, *([config.spec_dir] if config.spec_dir and config.spec_dir.is_dir() else [])]
+    examples = example_values(spec for folder in folders for spec in project_index(folder).specs)
+    findings = audit_paths(paths, examples=examples)
     scanned = f"{len(audited_files(paths))} file(s) scanned"
     if findings:
         _out(format_findings(findings))

@@ -56,6 +56,25 @@ DEMO_BY_KIND: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def demo_value(kind: str, field_name: str, env_var: str) -> str:
-    """The demo value for ``env_var``: its own when it is a default variable, else its kind's; or ""."""
-    return DEMO_ENVIRONMENT.get(env_var) or DEMO_BY_KIND.get(kind, {}).get(field_name, "")
+# A grip profile that declares ``scopes`` and reads variables of its own gets a demo key of its own,
+# which the emulator limits to those scopes (the shared demo key keeps every scope for the others).
+GRIP_SCOPED_CLIENT_SECRET: Final = "emu-grip-scoped-key-secret-0000"  # noqa: S105 - documented demo value
+
+
+def scoped_demo_client_id(scopes: tuple[str, ...] | frozenset[str]) -> str:
+    """The demo key ID of grip profiles limited to ``scopes`` (one per set of scopes)."""
+    return f"emu-grip-key-scoped-{'-'.join(sorted(scopes))}"
+
+
+def demo_value(kind: str, field_name: str, env_var: str, scopes: tuple[str, ...] = ()) -> str:
+    """The demo value for ``env_var``: its own when it is a default variable, else its kind's; or "".
+
+    A grip profile with ``scopes`` and variables of its own gets :func:`scoped_demo_client_id`.
+    """
+    if env_var in DEMO_ENVIRONMENT:
+        return DEMO_ENVIRONMENT[env_var]
+    if kind == "grip" and scopes and field_name == "client_id_env":
+        return scoped_demo_client_id(scopes)
+    if kind == "grip" and scopes and field_name == "client_secret_env":
+        return GRIP_SCOPED_CLIENT_SECRET
+    return DEMO_BY_KIND.get(kind, {}).get(field_name, "")

@@ -79,7 +79,7 @@ def resolve_credentials(
     def read(field_name: str, env_var: str) -> str:
         value = (environment_value(env_var, env) or "").strip()
         if not value and demo_fallback:
-            value = _demo.demo_value(profile.kind, field_name, env_var)
+            value = _demo.demo_value(profile.kind, field_name, env_var, profile.scopes)
         if not value:
             raise ConfigError(
                 "environment variable is not set",

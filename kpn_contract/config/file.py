@@ -8,6 +8,7 @@ profiles. Every error is a :class:`~kpn_contract.errors.ConfigError` naming the 
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -19,9 +20,11 @@ from kpn_contract.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE_NAME",
-    "DOMAIN_TABLES",
+    "KNOWN_KEYS",
     "PYPROJECT_NAME",
+    "check_keys",
     "config_folder",
+    "did_you_mean",
     "find_config",
     "has_tool_table",
     "read_table",
@@ -30,9 +33,43 @@ __all__ = [
 
 CONFIG_FILE_NAME: Final = "kpn-contract.toml"
 PYPROJECT_NAME: Final = "pyproject.toml"
-# Known tables of [tool.kpn_contract] that a domain reads and checks itself (the breaking-change
-# severities and policy: kpn_contract.drift.findings.policy_from_config).
-DOMAIN_TABLES: Final = ("drift", "diff")
+# Every key of the kpn_contract table (profiles' own fields are Profile's). One home: add new keys here.
+KNOWN_KEYS: Final = frozenset(
+    {
+        "cassette_dir",
+        "coverage_specs",
+        "diff",  # [tool.kpn_contract.diff] (severity overrides, read by drift/findings.py on main)
+        "drift",
+        "notebook_dir",
+        "profiles",
+        "record_mode",
+        "report_dir",
+        "secret_env",
+        "spec_dir",
+        "target",
+    }
+)
+
+
+def did_you_mean(key: str, known: frozenset[str] | set[str]) -> str:
+    """`` (did you mean 'cassette_dir'?)`` for the nearest known key, else ``"; known keys: ..."``."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(sorted(known))}"
+
+
+def check_keys(table: Mapping[str, Any], path: Path) -> None:
+    """An unknown key is an error naming the file, the key and the nearest known key.
+
+    Also in a ``pyproject.toml`` shared with other tools: ``[tool.kpn_contract]`` is this toolkit's
+    own table, so a key no version of it knows is a typo (``casette_dir``), which would otherwise be
+    ignored in silence and replaced by its default.
+    """
+    for key in table:
+        if key not in KNOWN_KEYS:
+            # A key is a name, not a value: safe to show (values are never echoed).
+            raise ConfigError(
+                f"unknown key{did_you_mean(str(key), KNOWN_KEYS)}", path=str(path), field=str(key)
+            )
 
 
 def find_config(start: Path) -> tuple[Path | None, Path]:

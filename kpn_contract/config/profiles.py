@@ -39,7 +39,9 @@ from kpn_contract.config.credentials import (
 from kpn_contract.config.file import (
     CONFIG_FILE_NAME,
     PYPROJECT_NAME,
+    check_keys,
     config_folder,
+    did_you_mean,
     find_config,
     read_table,
     secret_env_names,
@@ -280,7 +282,8 @@ def _profile_from_table(name: str, table: object, path: Path, root: Path) -> Pro
                 key,
             )
         if key not in _PROFILE_FIELDS:
-            raise fail(f"unknown field; known fields: {', '.join(sorted(_PROFILE_FIELDS))}", key)
+            hint = did_you_mean(key, set(_PROFILE_FIELDS)).replace("known keys", "known fields")
+            raise fail(f"unknown field{hint}", key)
         values[key] = _checked_value(key, value, fail, root)
 
     base = DEFAULT_PROFILES.get(name)
@@ -350,6 +353,8 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     else:
         source, root = find_config((start or Path.cwd()).resolve())
     table: dict[str, Any] = read_table(source) if source is not None else {}
+    if source is not None:
+        check_keys(table, source)
     profiles = dict(DEFAULT_PROFILES)
     problems: dict[str, ConfigError] = {}
     if source is not None:

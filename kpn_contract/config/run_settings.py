@@ -14,12 +14,19 @@ from typing import TYPE_CHECKING, Literal
 
 from kpn_contract.config.profiles import Config, environment_value
 from kpn_contract.config.run_modes import RecordMode, Target, parse_record_mode, parse_target
-from kpn_contract.errors import UsageError
+from kpn_contract.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from kpn_contract.transport.retry import RetryPolicy
 
-__all__ = ["VALIDATION_MODES", "OnViolation", "SessionOptions", "options_from_sources", "validation_modes"]
+__all__ = [
+    "VALIDATION_MODES",
+    "OnViolation",
+    "SessionOptions",
+    "check_folders",
+    "options_from_sources",
+    "validation_modes",
+]
 
 OnViolation = Literal["raise", "collect"]
 # What the kpn marker's ``validate`` (and a client's ``validate=``) accepts besides True and False.
@@ -107,3 +114,22 @@ def options_from_sources(
         record_mode=parse_record_mode(record_mode) if record_mode is not None else None,
         spec_dir=config.spec_dir,
     )
+
+
+def check_folders(options: SessionOptions, config: Config) -> None:
+    """A ``spec_dir`` that does not exist, or a ``cassette_dir`` that is a file: one ConfigError at start-up.
+
+    Otherwise every test fails alike with a long traceback, when the mistake is one line of the
+    config or the command. A cassette folder that does not exist yet is no error: each test then
+    fails in three lines naming its missing cassette and the command that records it.
+    """
+    where = str(config.source) if config.source is not None else None
+    spec_dir = options.spec_dir or config.spec_dir
+    if spec_dir is not None and not spec_dir.exists():
+        raise ConfigError(f"spec folder {spec_dir} does not exist", path=where, field="spec_dir")
+    if options.cassette_dir.exists() and not options.cassette_dir.is_dir():
+        raise ConfigError(
+            f"cassette folder {options.cassette_dir} is not a folder",
+            path=where if options.cassette_dir == config.cassette_dir else None,
+            field="cassette_dir" if options.cassette_dir == config.cassette_dir else None,
+        )

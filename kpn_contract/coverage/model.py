@@ -20,8 +20,17 @@ from typing import Any
 
 from kpn_contract.contract.index import SpecIndex, select_response
 from kpn_contract.contract.model import Operation, Spec
+from kpn_contract.errors import UsageError
 
-__all__ = ["REPORT_FORMAT", "CoverageReport", "Exchange", "OperationCoverage", "SpecCoverage", "compute"]
+__all__ = [
+    "REPORT_FORMAT",
+    "CoverageReport",
+    "Exchange",
+    "OperationCoverage",
+    "SpecCoverage",
+    "compute",
+    "scoped",
+]
 
 REPORT_FORMAT = "kpn-contract-coverage/1"
 
@@ -273,3 +282,30 @@ def compute(index: SpecIndex, exchanges: Iterable[Exchange], *, source: str) -> 
         if exchange.response_media_type:
             coverage.response_media_types_seen.add(exchange.response_media_type)
     return report
+
+
+def _selected(spec: SpecCoverage, selector: str) -> bool:
+    wanted = selector.strip().strip("/").lower()
+    name = spec.name.lower()
+    stem = name.rsplit(".", 1)[0]
+    return wanted in (name, stem, spec.spec.title.lower()) or name.startswith(f"{wanted}/")
+
+
+def scoped(report: CoverageReport, selectors: Iterable[str]) -> CoverageReport:
+    """``report`` limited to the specs a team names: a spec file (``kpn-number-verify.yaml``, with or
+    without its suffix), a folder (``kpn-things``: every spec in it) or a spec's title.
+
+    So a Things-only team's percentage, and ``fail-under``, cover only the APIs it uses; calls to the
+    other specs leave the report. A name that selects nothing is a UsageError listing the names.
+    """
+    wanted = [selector for selector in selectors if selector.strip()]
+    if not wanted:
+        return report
+    unknown = [selector for selector in wanted if not any(_selected(spec, selector) for spec in report.specs)]
+    if unknown:
+        names = ", ".join(spec.name for spec in report.specs)
+        raise UsageError(
+            f"coverage specs {', '.join(map(repr, unknown))} select no spec; the specs are: {names}"
+        )
+    kept = [spec for spec in report.specs if any(_selected(spec, selector) for selector in wanted)]
+    return CoverageReport(source=report.source, specs=kept, unmatched_calls=report.unmatched_calls)

@@ -7,9 +7,9 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from kpn_contract import signals
 from kpn_contract.config import _demo
@@ -18,6 +18,9 @@ from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fau
 from kpn_contract.emulator._settings import EmulatorSettings, Variant
 from kpn_contract.emulator._state import EmulatorState
 from kpn_contract.errors import UsageError
+
+if TYPE_CHECKING:
+    from kpn_contract.config.profiles import Profile
 
 __all__ = ["EmulatorServer", "run_emulator_cli"]
 
@@ -209,6 +212,7 @@ def run_emulator_cli(
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
+    profiles: Iterable[Profile] = (),
 ) -> None:
     """``kpn-contract emulate``: start the emulator in the foreground until Ctrl-C (or ``stop`` is set).
 
@@ -223,9 +227,11 @@ def run_emulator_cli(
     if token_lifetime is not None:
         lifetimes = {"gateway_token_lifetime": token_lifetime, "grip_token_lifetime": token_lifetime}
     limited = {} if scopes is None else {"scopes": frozenset(s.strip() for s in scopes if s.strip())}
+    profiles = tuple(profiles)
     settings = EmulatorSettings.from_environment(
-        env, variant=variant, remember_deletions=remember_deletions, **lifetimes, **limited
+        env, variant=variant, remember_deletions=remember_deletions, profiles=profiles, **lifetimes, **limited
     )
+    scoped = [f"{p.name}: {' '.join(p.scopes)}" for p in profiles if p.kind == "grip" and p.scopes]
     server = EmulatorServer(settings, host=host, port=port).start()
     # SIGTERM (and a SIGINT a script's `&` ignored) stop it as Ctrl-C does: the thread stopped, the
     # port freed. Installed before the banner, which tells a script that the emulator is ready.
@@ -241,6 +247,7 @@ def run_emulator_cli(
             f"use it from pytest: pytest --kpn-target emulator --kpn-emulator-url {server.base_url}",
             f"request counts: {server.base_url}/_emulator/stats",
             f"scopes of GRIP tokens: {' '.join(sorted(server.granted_scopes)) or '(none)'}",
+            *(f"scopes declared by grip profile {line}" for line in scoped),
             *(f"fault: {rule.endpoint} -> {rule.fault}" for rule in rules),
             "press Ctrl-C to stop",
         ]

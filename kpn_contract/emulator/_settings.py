@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from kpn_contract.config import _demo
 from kpn_contract.errors import UsageError
 from kpn_contract.redact import register_secret
+
+if TYPE_CHECKING:
+    from kpn_contract.config.profiles import Profile
 
 __all__ = ["EmulatorSettings", "GripKey", "Variant"]
 
@@ -121,7 +124,9 @@ class EmulatorSettings:
         return frozenset(key.tenant_id for key in self.grip_keys.values())
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str], **overrides: object) -> EmulatorSettings:
+    def from_environment(
+        cls, env: Mapping[str, str], *, profiles: Iterable[Profile] = (), **overrides: object
+    ) -> EmulatorSettings:
         """Settings that accept the credentials the default profiles resolve to.
 
         Each ``KPN_*`` variable of :data:`kpn_contract.config._demo.DEMO_ENVIRONMENT` that is set in ``env``
@@ -129,7 +134,9 @@ class EmulatorSettings:
         service always exists too, so the second documented GRIP error can be provoked, as does the key
         whose tokens carry only ``project.read`` (the new API's 403 for a missing scope), and so does
         the demo sub-customer to which no access rights are ever requested (its calls answer 403).
-        ``overrides`` are passed to the constructor (for example ``variant="next"``).
+        ``profiles`` (a project's) add the GRIP keys their variables hold, or their demo values, with
+        the ``scopes`` they declare (:func:`_team_keys`). ``overrides`` are passed to the constructor
+        (for example ``variant="next"``).
         """
 
         def value(name: str) -> str:
@@ -149,6 +156,7 @@ class EmulatorSettings:
                 value("KPN_GRIP_PROJECT_READER_CLIENT_SECRET"),
             ),
         }
+        grip_keys.update(_team_keys(profiles, env, grip_keys))
         clients = {
             value("KPN_SANDBOX_CLIENT_ID"): value("KPN_SANDBOX_CLIENT_SECRET"),
             value("KPN_PROJECT_CLIENT_ID"): value("KPN_PROJECT_CLIENT_SECRET"),
@@ -161,3 +169,39 @@ class EmulatorSettings:
             ),
             **overrides,  # type: ignore[arg-type]
         )
+
+
+def _team_keys(
+    profiles: Iterable[Profile], env: Mapping[str, str], known: Mapping[str, GripKey]
+) -> dict[str, GripKey]:
+    """The GRIP keys a project's grip profiles resolve to, each limited to the scopes they declare.
+
+    A key's tokens carry every scope unless every profile using it declares ``scopes``; then they
+    carry the union of those. So a team profile with ``scopes = ["project.read"]`` is refused
+    ``GET /devices`` with 403 ``insufficient_scope``, while a profile without scopes sharing the same
+    key (the demo key, for one) keeps every scope. Variables unset take the demo values, as the
+    profiles do in the emulator target (a scoped profile with variables of its own: a scoped demo key).
+    """
+    limits: dict[str, frozenset[str] | None] = {}
+    keys: dict[str, GripKey] = {}
+    for profile in profiles:
+        if profile.kind != "grip":
+            continue
+
+        def value(field_name: str, env_var: str | None, scopes: tuple[str, ...] = profile.scopes) -> str:
+            given = env.get(env_var, "").strip() if env_var else ""
+            return given or _demo.demo_value("grip", field_name, env_var or "", scopes)
+
+        key_id = value("client_id_env", profile.client_id_env)
+        previous = limits.get(key_id, frozenset())
+        scopes = frozenset(profile.scopes) if profile.scopes else None
+        limits[key_id] = None if previous is None or scopes is None else previous | scopes
+        base = known.get(key_id) or keys.get(key_id)
+        secret = base.secret if base else value("client_secret_env", profile.client_secret_env)
+        tenant = base.tenant_id if base else value("tenant_id_env", profile.tenant_id_env)
+        keys[key_id] = GripKey(secret, tenant, things_service=True)
+    return {
+        key_id: GripKey(key.secret, key.tenant_id, things_service=key.things_service, scopes=limits[key_id])
+        for key_id, key in keys.items()
+        if limits[key_id] is not None or key_id not in known
+    }

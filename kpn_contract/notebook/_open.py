@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from kpn_contract.errors import UsageError
 from kpn_contract.notebook._session import NotebookSession
+
+if TYPE_CHECKING:
+    from kpn_contract.config.profiles import Profile
 
 __all__ = ["kpn_notebook", "session"]
 
@@ -112,7 +115,7 @@ def kpn_notebook(
         if variant != "current" and not emulator_url:
             url = None  # a running emulator (KPN_EMULATOR_URL) serves the current API, not the next beta
         if options.target == "emulator" and not url:
-            url = stack.enter_context(_emulator(environ, variant))
+            url = stack.enter_context(_emulator(environ, variant, config.profiles.values()))
         options = dataclasses.replace(
             options,
             emulator_url=url,
@@ -147,11 +150,12 @@ session = kpn_notebook
 
 
 @contextlib.contextmanager
-def _emulator(env: Mapping[str, str], variant: str) -> Iterator[str]:
+def _emulator(env: Mapping[str, str], variant: str, profiles: Iterable[Profile] = ()) -> Iterator[str]:
     """A loopback emulator that accepts the credentials the profiles resolve to; yields its URL."""
     from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-    server = EmulatorServer(EmulatorSettings.from_environment(env, variant=variant)).start()
+    settings = EmulatorSettings.from_environment(env, variant=variant, profiles=profiles)
+    server = EmulatorServer(settings).start()
     try:
         yield str(server.base_url)
     finally:

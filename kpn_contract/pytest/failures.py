@@ -2,18 +2,82 @@
 
 A missing cassette would otherwise fail a test with a long traceback through httpx and our
 transports, and a bad profile with one through the config loader. The pytest plugin replaces those
-tracebacks with these few lines (see ``plugin.py``); contract violations keep pytest's full report.
+tracebacks with these few lines (see ``plugin.py``). A contract violation, a request violation or a
+token error keeps pytest's report, but without the toolkit's, httpx's and httpcore's frames
+(:func:`toolkit_error_report`): its message and the test's own line (``--fulltrace`` shows them all).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kpn_contract.errors import ConfigError, NetworkBlockedError, UsageError
+from kpn_contract.errors import (
+    ConfigError,
+    ContractViolation,
+    KPNContractError,
+    NetworkBlockedError,
+    UsageError,
+)
 
-__all__ = ["blocked_error_in", "missing_recording_report", "record_command", "short_failure_report"]
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = [
+    "blocked_error_in",
+    "missing_recording_report",
+    "record_command",
+    "short_failure_report",
+    "toolkit_error_report",
+]
+
+# Whose frames a toolkit error hides: they explain how the message was reached, not what to fix.
+_HIDDEN_PACKAGES = ("kpn_contract", "httpx", "httpcore", "h11", "anyio")
+
+
+@functools.cache
+def _hidden_roots() -> tuple[str, ...]:
+    roots: list[str] = []
+    for name in _HIDDEN_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        locations = (spec.submodule_search_locations or []) if spec else []
+        roots.extend(os.path.realpath(location) + os.sep for location in locations)
+    return tuple(roots)
+
+
+def _shown_frame(entry: Any) -> bool:
+    return not os.path.realpath(entry.path).startswith(_hidden_roots())
+
+
+def toolkit_error_report(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any | None:
+    """pytest's report of a toolkit error without the toolkit's and httpx's frames; None for others.
+
+    Like ``__tracebackhide__``, but for every frame of those packages at once (httpx's included,
+    which we cannot mark): what is left is the test's own code and the message. A user's own
+    assert, ``--fulltrace`` and the ``line``/``native``/``no`` styles keep pytest's report.
+    """
+    style = item.config.getoption("tbstyle", "auto")
+    if item.config.getoption("fulltrace", default=False) or style not in ("auto", "long", "short"):
+        return None
+    if not isinstance(excinfo.value, KPNContractError | ContractViolation):
+        return None
+
+    def tbfilter(info: pytest.ExceptionInfo[BaseException]) -> Any:
+        frames = info.traceback.cut(path=item.path)  # from the test's own file on
+        kept = frames.filter(info).filter(_shown_frame)  # __tracebackhide__, then our frames
+        return kept if len(kept) else frames
+
+    return excinfo.getrepr(
+        funcargs=True,
+        showlocals=item.config.getoption("showlocals", default=False),
+        style="short" if style == "short" else "long",
+        tbfilter=tbfilter,
+        truncate_locals=item.config.get_verbosity() <= 1,
+    )
 
 
 def blocked_error_in(exc: BaseException | None) -> NetworkBlockedError | None:

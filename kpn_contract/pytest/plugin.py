@@ -143,6 +143,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
         # A missing recording (the request, the cassette, the command) or a bad profile: no traceback.
         short = short_failure_report(call.excinfo.value, item.nodeid)
+        if short is None:  # a violation or a token error: its message and the test's line
+            from kpn_contract.pytest.failures import toolkit_error_report
+
+            short = toolkit_error_report(item, call.excinfo)
         if short is not None:
             report.longrepr = short
     redact_test_report(report, call.excinfo)
@@ -188,13 +192,13 @@ def kpn_options(pytestconfig: pytest.Config, kpn_config: Config) -> SessionOptio
 
 
 @pytest.fixture(scope="session")
-def kpn_emulator(kpn_options: SessionOptions) -> Iterator[EmulatorServer]:
-    """The running local emulator (``--kpn-target emulator`` only)."""
+def kpn_emulator(kpn_options: SessionOptions, kpn_config: Config) -> Iterator[EmulatorServer]:
+    """The running local emulator (``--kpn-target emulator`` only); profiles' scopes limit their tokens."""
     if kpn_options.target != "emulator":
         pytest.skip(f"kpn_emulator needs --kpn-target emulator (this run targets {kpn_options.target})")
     from kpn_contract.session.run_contexts import EmulatorContext
 
-    with EmulatorContext() as server:
+    with EmulatorContext(profiles=kpn_config.profiles.values()) as server:
         yield server
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "cassette_node_id",
     "check_marker_profile",
     "check_vcr_marker",
+    "config_search_start",
     "kpn_marker",
     "load_project_config",
     "recording_plugin_present",
@@ -52,12 +53,15 @@ def startup_options(config: pytest.Config) -> SessionOptions | None:
 
     try:
         # Every configured secret is known before collection builds a test ID or anything prints.
-        register_project_secrets(start=config.rootpath)
+        register_project_secrets(start=config_search_start(config))
         kpn_config = load_project_config(config)
         config.stash[_CONFIG_SOURCE] = kpn_config.source
         if not _settings_given(config, kpn_config):
             return None
         options = resolve_options(config, kpn_config)
+        from kpn_contract.config.run_settings import check_folders
+
+        check_folders(options, kpn_config)  # a wrong folder: one line, not one failure per test
         if options.target == "emulator" and options.emulator_url:
             from kpn_contract.transport.routing import check_emulator_url
 
@@ -78,10 +82,41 @@ def report_header(config: pytest.Config, options: SessionOptions | None) -> str:
     )
 
 
+def config_search_start(config: pytest.Config) -> Path:
+    """Where the search for the kpn_contract config starts: the tests named, else pytest's rootdir.
+
+    The folder the positional arguments share (``pytest team/tests/contract`` from the folder
+    above, ``pytest`` inside ``tests/contract``) comes first, then the rootdir: so the config is the
+    one of the project whose tests run, whatever the rootdir (which option values naming folders,
+    such as ``--kpn-cassettes ../x``, can move) and the working folder are.
+    """
+    from kpn_contract.config.file import find_config
+
+    folders = []
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0])
+        path = path if path.is_absolute() else config.invocation_params.dir / path
+        if path.exists():
+            folders.append(path if path.is_dir() else path.parent)
+    if folders:
+        common = Path(os.path.commonpath([str(folder.resolve()) for folder in folders]))
+        if find_config(common)[0] is not None:
+            return common
+    return config.rootpath
+
+
 def load_project_config(config: pytest.Config) -> Config:
     from kpn_contract.config.profiles import load_config
 
-    return load_config(start=config.rootpath)
+    return load_config(start=config_search_start(config))
+
+
+def _anchored(value: object, folder: Path) -> str | None:
+    # A relative folder on the command line is relative to where pytest ran; in an ini file, to it.
+    if value in (None, ""):
+        return None
+    path = Path(str(value)).expanduser()
+    return str(path if path.is_absolute() else folder / path)
 
 
 def resolve_options(config: pytest.Config, kpn_config: Config) -> SessionOptions:
@@ -92,13 +127,15 @@ def resolve_options(config: pytest.Config, kpn_config: Config) -> SessionOptions
         cli={
             "target": config.getoption("--kpn-target"),
             "record_mode": config.getoption("--kpn-record-mode") or config.getoption(RECORD_MODE_ALIAS, None),
-            "cassette_dir": config.getoption("--kpn-cassettes"),
+            "cassette_dir": _anchored(config.getoption("--kpn-cassettes"), config.invocation_params.dir),
             "emulator_url": config.getoption("--kpn-emulator-url"),
         },
         ini={
             "target": config.getini("kpn_target"),
             "record_mode": config.getini("kpn_record_mode"),
-            "cassette_dir": config.getini("kpn_cassettes"),
+            "cassette_dir": _anchored(
+                config.getini("kpn_cassettes"), config.inipath.parent if config.inipath else config.rootpath
+            ),
         },
         config=kpn_config,
         root=config.rootpath,

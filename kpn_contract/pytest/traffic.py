@@ -3,8 +3,9 @@
 ``--kpn-coverage FILE`` writes the JSON coverage report of every response the run's clients saw (token
 responses included, validated or not), and the terminal summary shows one line per spec.
 ``--kpn-coverage-fail-under PCT`` fails the run when *operations called / operations declared*, over
-every spec the run loaded, is below ``PCT`` percent. In replay, the summary counts the replayed
-cassettes recorded against spec versions other than today's.
+every spec the run loaded, is below ``PCT`` percent. ``--kpn-coverage-specs NAME[,NAME]`` (or the
+config's ``coverage_specs``) limits both to the specs named (``coverage.model.scoped``). In replay, the
+summary counts the replayed cassettes recorded against spec versions other than today's.
 
 The plugin registers :class:`TrafficPlugin` in ``pytest_configure`` and hands it each
 :class:`~kpn_contract.session.kpn_session.KPNSession`. Under xdist each worker sends what it saw to the
@@ -44,6 +45,13 @@ def add_traffic_options(group: pytest.OptionGroup) -> None:
         default=None,
         metavar="PCT",
         help="fail the run when operations called / operations declared is below PCT percent",
+    )
+    group.addoption(
+        "--kpn-coverage-specs",
+        default=None,
+        metavar="NAME[,NAME]",
+        help="limit coverage and its fail-under to these specs: a file (kpn-number-verify), a folder "
+        "(kpn-things) or a title (default: the config's coverage_specs, else every spec)",
     )
 
 
@@ -129,7 +137,14 @@ class TrafficPlugin:
             return
         if not self.covering:
             return
-        self.report = self._compute()
+        from kpn_contract.errors import KPNContractError
+
+        try:
+            self.report = self._compute()
+        except KPNContractError as exc:  # coverage specs that select nothing: one line, not a traceback
+            self.below = f"kpn_contract: {exc.message}"
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            return
         if self.target is not None and not self._write(self.target, self.report):
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
             return
@@ -154,10 +169,25 @@ class TrafficPlugin:
     def _compute(self) -> CoverageReport:
         from kpn_contract.contract.specs import project_index
         from kpn_contract.coverage import Exchange, compute
+        from kpn_contract.coverage.model import scoped
 
         spec_dir = Path(self.spec_dir) if self.spec_dir else _project_spec_dir(self.config)
         exchanges = (Exchange.from_dict(item) for item in self.exchanges)
-        return compute(project_index(spec_dir), exchanges, source="pytest")
+        return scoped(compute(project_index(spec_dir), exchanges, source="pytest"), self._scope())
+
+    def _scope(self) -> list[str]:
+        option = self.config.getoption("--kpn-coverage-specs")
+        if option is not None:
+            return str(option).split(",")
+        from kpn_contract.errors import ConfigError
+        from kpn_contract.pytest.settings import load_project_config
+
+        kpn_config = load_project_config(self.config)
+        names = kpn_config.settings.get("coverage_specs", [])
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            where = str(kpn_config.source) if kpn_config.source else None
+            raise ConfigError("must be a list of spec names", path=where, field="coverage_specs")
+        return list(names)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from kpn_contract.redact import redact
@@ -180,6 +210,8 @@ class TrafficPlugin:
                 yield f"  {spec_line(spec)}", False
             if self.below:
                 yield f"FAILED: {self.below}", True
+        elif self.below:
+            yield f"FAILED: {self.below}", True
         if self.replayed:
             stale = sum(self.replayed.values())
             yield (

@@ -7,8 +7,9 @@ violations seen so far.
 
 Why tokens get their own cassettes: the token cache spans the session, so only the first test
 that needs a profile fetches its token. Recording that fetch into the first test's cassette
-would make replay depend on test order (and on xdist's split); a token cassette per API key (the
-token cache's key) under ``<cassette_dir>/tokens/`` replays in any order.
+would make replay depend on test order (and on xdist's split); a token cassette per kind and token
+host under ``<cassette_dir>/tokens/``, matched with the credentials scrubbed, replays in any order
+and with any credentials.
 """
 
 from __future__ import annotations
@@ -20,13 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from kpn_contract.config.profiles import (
-    Config,
-    Credentials,
-    Profile,
-    named_environment,
-    resolve_credentials,
-)
+from kpn_contract.config.profiles import Config, Credentials, Profile, named_environment, resolve_credentials
 from kpn_contract.config.run_modes import RecordMode
 from kpn_contract.config.run_settings import SessionOptions, validation_modes
 from kpn_contract.errors import ContractViolation, RequestViolation, UsageError
@@ -186,11 +181,10 @@ class KPNSession:
         return Scrubber(secrets=secrets, identifiers=identifiers)
 
     def _meta(self, profiles: list[str], *, validated: bool | str) -> dict[str, Any]:
-        # The recorder adds recorded_at and the toolkit version when it writes.
-        specs: dict[str, str] = {}  # filled in as responses are validated
+        # The recorder adds recorded_at and the toolkit version; specs fill in as responses validate.
+        specs: dict[str, str] = {}
         meta: dict[str, Any] = {"target": self.options.target, "profiles": profiles, "specs": specs}
-        # A negative test sends requests or records answers that break the contract on purpose;
-        # `verify` shows those as expected: false = neither checked, else the one side that was.
+        # A negative test breaks the contract on purpose: `verify` shows validated: false/one side.
         requests, responses = validation_modes(validated)
         if not (requests and responses):
             meta["validated"] = "response" if responses else "request" if requests else False
@@ -222,8 +216,7 @@ class KPNSession:
             if base is None:  # pragma: no cover - replay always has a record mode
                 raise UsageError("nothing to send requests to")
             return CassetteHandle(path, SharedTransport(base), meta)
-        # The base transport is the session's: the cassette must not close it with itself.
-        inner = SharedTransport(base) if base is not None else None
+        inner = SharedTransport(base) if base is not None else None  # the cassette must not close it
         # Writes (and lock files) stay inside the cassette directory, never through a link in it.
         transport = open_cassette_transport(
             path,
@@ -239,29 +232,34 @@ class KPNSession:
         return CassetteHandle(path, transport, meta)
 
     def token_cassette_path(self, name: str) -> Path:
-        """Where the token requests of profile ``name`` are recorded.
+        """Where the token requests of profile ``name`` are recorded: ``tokens/<kind>-<token host>.yaml``.
 
-        Keyed by what identifies a token request, exactly as the token cache is: the kind, the token
-        URL and the client ID (``tokens/<kind>-<token host>-<hash>.yaml``, the hash covering the
-        resolved URL and the ID, neither of which is written). Profiles that share credentials share
-        the cached token, so whichever asks first records it, and all of them find it in any order.
+        Keyed by what a token request means, not by who made it: the profile's kind and the token
+        host (from the template, so no tenant ID). The credentials are scrubbed from the request
+        before it is matched, so a set recorded with one team's keys replays with none (the demo
+        fallback) or with another's. Every profile of that kind and host shares the file, so
+        profiles sharing credentials (or not) find their token in any order.
         """
         from urllib.parse import urlsplit
 
         profile = self.profile(name)
         host = urlsplit(profile.token_url).hostname or "token"  # the template: no tenant ID in it
-        digest = self.provider(name).cache_key.removeprefix("token:")[:12]
-        return self.options.cassette_dir / "tokens" / f"{profile.kind}-{host}-{digest}.yaml"
+        return self.options.cassette_dir / "tokens" / f"{profile.kind}-{host}.yaml"
 
     def _token_cassette(self, name: str) -> CassetteHandle:
-        key = self.provider(name).cache_key
+        path = self.token_cassette_path(name)
+        key = str(path)
         if key not in self._token_cassettes:
             # While recording, tokens are always fetched anew: a replayed (scrubbed) token would be
             # refused by the target the new API calls go to. Rewrite writes only what was fetched.
             recording = self.options.record_mode not in (None, "none")
             mode = RecordMode.REWRITE if recording else None
-            path = self.token_cassette_path(name)
             self._token_cassettes[key] = self.open_cassette(path, [name], mode=mode)
+        else:
+            self.credentials(name)  # this profile's secrets are scrubbed from the shared file too
+            profiles = self._token_cassettes[key].meta.setdefault("profiles", [])
+            if name not in profiles:
+                profiles[:] = sorted({*profiles, name})  # stable, whichever test asked first
         return self._token_cassettes[key]
 
     # -- clients --------------------------------------------------------------------------

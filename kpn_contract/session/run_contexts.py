@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from kpn_contract.config.profiles import Profile
     from kpn_contract.session.kpn_session import CassetteHandle, KPNSession
 
 __all__ = ["EmulatorContext", "test_cassette"]
@@ -26,15 +27,20 @@ class EmulatorContext:
     """
 
     def __init__(
-        self, variant: Literal["current", "next"] = "current", *, scopes: Iterable[str] | None = None
+        self,
+        variant: Literal["current", "next"] = "current",
+        *,
+        scopes: Iterable[str] | None = None,
+        profiles: Iterable[Profile] = (),
     ) -> None:
         self.variant = variant
         self.scopes = None if scopes is None else frozenset(scopes)  # None: every scope the specs name
+        self.profiles = tuple(profiles)  # their GRIP keys, limited to the scopes they declare
 
     def __enter__(self) -> Any:
         from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes)
+        settings = EmulatorSettings.from_environment(os.environ, scopes=self.scopes, profiles=self.profiles)
         settings.variant = self.variant
         self.server = EmulatorServer(settings).start()
         return self.server
@@ -74,8 +80,13 @@ class test_cassette:  # noqa: N801 - used like contextlib's lower-case context m
     def __enter__(self) -> CassetteHandle:
         from kpn_contract.cassettes.naming import cassette_path
 
+        config = self.session.config
         path = cassette_path(
-            self.session.options.cassette_dir, self.nodeid, self.shared_name, test_file=self.test_file
+            self.session.options.cassette_dir,
+            self.nodeid,
+            self.shared_name,
+            test_file=self.test_file,
+            base=config.root if config.source is not None else None,  # anchored at the config file
         )
         self.handle = self.session.open_cassette(path, [self.profile], validated=self.validated)
         if self.session.options.target == "replay":

@@ -46,3 +46,15 @@ def test_marker_name_shares_a_cassette_and_stays_inside() -> None:
             cassette_path(Path("c"), "tests/a.py::t", bad)
     with pytest.raises(UsageError, match="does not name a test"):
         cassette_path(Path("c"), "tests/a.py")
+
+
+def test_a_base_anchors_the_name_at_the_config_folder_whatever_the_rootdir(tmp_path: Path) -> None:
+    test_file = tmp_path / "team" / "tests" / "contract" / "test_smoke.py"
+    expected = tmp_path / "c" / "contract" / "test_smoke" / "test_one.yaml"
+    # rootdir = tests/contract (pytest run inside it), or the folder above the project.
+    for nodeid in ("test_smoke.py::test_one", "team/tests/contract/test_smoke.py::test_one"):
+        assert cassette_path(tmp_path / "c", nodeid, test_file=test_file, base=tmp_path / "team") == expected
+    # A test outside the config's folder keeps its rootdir-relative name.
+    outside = cassette_path(tmp_path / "c", "x/test_y.py::test_z", test_file=tmp_path / "x" / "test_y.py",
+                            base=tmp_path / "team")  # fmt: skip
+    assert outside == tmp_path / "c" / "x" / "test_y" / "test_z.yaml"

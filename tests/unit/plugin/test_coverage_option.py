@@ -176,3 +176,43 @@ def test_replay_counts_cassettes_recorded_against_other_spec_versions(pytester: 
             )
         ]
     )
+
+
+def test_coverage_scoped_to_named_specs_covers_only_them(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_calls=TESTS)
+    run = ("--kpn-target", "emulator", "-p", "no:cacheprovider", "--kpn-coverage", "all.json")
+    pytester.runpytest(*run).assert_outcomes(passed=2)
+    everything = json.loads((pytester.path / "all.json").read_text(encoding="utf-8"))
+    scoped = (
+        "--kpn-coverage",
+        "things.json",
+        "--kpn-coverage-specs",
+        "kpn-things/kpn-things-beta,grip-token",
+    )
+    pytester.runpytest(*run[:4], *scoped).assert_outcomes(passed=2)
+    report = json.loads((pytester.path / "things.json").read_text(encoding="utf-8"))
+    assert sorted(spec["file"] for spec in report["specs"]) == [
+        "grip-token.yaml",
+        "kpn-things/kpn-things-beta.yaml",
+    ]
+    declared = report["totals"]["operations_declared"]
+    assert declared < everything["totals"]["operations_declared"]
+    assert report["totals"]["operations_called"] == 2
+    # fail-under judges the scoped percentage: 2 of the few Things-and-token operations, not of all.
+    pct = 100 * 2 / declared
+    result = pytester.runpytest(*run[:4], *scoped[2:], "--kpn-coverage-fail-under", f"{pct - 1:.1f}")
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_coverage_specs_from_the_config_and_a_name_that_selects_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_calls=TESTS)
+    pytester.makefile(".toml", **{"kpn-contract": 'coverage_specs = ["kpn-things"]'})
+    run = ("--kpn-target", "emulator", "-p", "no:cacheprovider", "--kpn-coverage", "c.json")
+    pytester.runpytest(*run).assert_outcomes(passed=2)
+    report = json.loads((pytester.path / "c.json").read_text(encoding="utf-8"))
+    assert {spec["file"].split("/")[0] for spec in report["specs"]} == {"kpn-things"}
+    result = pytester.runpytest(*run, "--kpn-coverage-specs", "thingz")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(
+        ["FAILED: kpn_contract: coverage specs 'thingz' select no spec; the specs are: *"]
+    )

@@ -67,7 +67,7 @@ def test_profiles_sharing_credentials_replay_alone_and_in_either_order(acme_proj
     recorded.assert_outcomes(passed=2)
     tokens = sorted(p.name for p in (acme_project.path / "cassettes" / "tokens").glob("*.yaml"))
     assert len(tokens) == 1, tokens
-    assert tokens[0].startswith("grip-auth.grip-on-it.com-")
+    assert tokens == ["grip-auth.grip-on-it.com.yaml"]
     # The file name holds neither the client ID nor the tenant.
     assert "emu-grip" not in tokens[0]
     alone_and_both_orders = (
@@ -99,7 +99,7 @@ def test_a_missing_cassette_is_a_short_failure_with_the_record_command(
     lines = [line for line in block.splitlines() if line.strip() and not set(line.strip()) <= {"_", "="}]
     assert len(lines) <= 6, block
     assert lines[0].startswith("no recording for POST https://auth.grip-on-it.com/v2/")
-    assert "cassettes/tokens/grip-auth.grip-on-it.com-" in lines[1]
+    assert "cassettes/tokens/grip-auth.grip-on-it.com.yaml" in lines[1]
     assert "(does not exist)" in lines[1]
     assert lines[2].strip() == (
         "record it: pytest test_first.py::test_first --kpn-target emulator --kpn-record-mode once"

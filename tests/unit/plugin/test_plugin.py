@@ -181,7 +181,7 @@ def test_replay_refuses_a_request_without_a_recording(pytester: pytest.Pytester)
                 kpn_client().get("/api/devices")
             # The first request that would go out is the GRIP token request; the error names it.
             assert "POST https://auth.grip-on-it.com/v2/" in str(info.value)
-            assert "tokens/grip-auth.grip-on-it.com-" in str(info.value)
+            assert "tokens/grip-auth.grip-on-it.com.yaml" in str(info.value)
 
         def test_raw_socket_is_refused(kpn_cassette):
             import socket
@@ -271,7 +271,7 @@ def test_shared_cassette_and_record_mode_write_where_asked(pytester: pytest.Pyte
     ).assert_outcomes(passed=2)
     token_cassettes = sorted(p.name for p in (cassettes / "tokens").glob("*.yaml"))
     assert len(token_cassettes) == 1
-    assert token_cassettes[0].startswith("api-store-api-prd.kpn.com-")
+    assert token_cassettes[0] == "api-store-api-prd.kpn.com.yaml"
     text = (cassettes / "tokens" / token_cassettes[0]).read_text()
     assert "target: emulator" in text
     assert "emu-sandbox-client-secret" not in text  # the demo secret was scrubbed like any other
