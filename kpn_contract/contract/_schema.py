@@ -129,8 +129,9 @@ class SchemaLoader:
         if file_part:
             target = unquote(file_part)
             if _URL.match(target) or Path(target).is_absolute() or target[:1] in "/\\":
+                folder = os.path.abspath(self.folder)  # noqa: PTH100 - as the guarded reader names it
                 raise SpecError(
-                    f"$ref {_shown(ref)} is a URL or an absolute path; only files in {self.folder} are read",
+                    f"$ref {_shown(ref)} is a URL or an absolute path; only files in {folder} are read",
                     path=str(base),
                     pointer=pointer,
                 )
