@@ -102,15 +102,23 @@ def read_guarded(
         _check_kind(os.stat(real).st_mode)  # noqa: PTH116 - real is a string
     # O_NOFOLLOW: the real path has no symlink left; one planted since is not followed either.
     fd = os.open(real, _FLAGS | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        _check_open(fd, limit)  # before fdopen: it raises its own error on a folder
+    except BaseException:
+        os.close(fd)
+        raise
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        _check_kind(info.st_mode)
-        if info.st_size > limit:
-            raise RefusedInputError(_too_large(info.st_size, limit))
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise RefusedInputError(_too_large(len(data), limit))
     return data
+
+
+def _check_open(fd: int, limit: int) -> None:
+    info = os.fstat(fd)
+    _check_kind(info.st_mode)
+    if info.st_size > limit:
+        raise RefusedInputError(_too_large(info.st_size, limit))
 
 
 def _too_large(size: int, limit: int) -> str:

@@ -87,11 +87,14 @@ def check_aliases(data: Any, *, max_depth: int = MAX_DEPTH, budget: int = MAX_AL
         return
     expanded: dict[int, tuple[int, int]] = {}  # id -> (nodes when expanded, height)
     started: set[int] = set()
+    long_strings: set[int] = set()
     written = 0  # nodes as written: a container's children counted once, however often it is used
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
         node, finishing = stack.pop()
         key = id(node)
+        if not finishing and key in expanded:
+            continue
         children = list(node.values() if isinstance(node, dict) else node)
         if finishing:
             size, height = 1, 0
@@ -100,16 +103,20 @@ def check_aliases(data: Any, *, max_depth: int = MAX_DEPTH, budget: int = MAX_AL
                     child_size, child_height = expanded[id(child)]
                     size += child_size
                     height = max(height, child_height)
+                    written += 1
                 else:
-                    size += _weight(child)
-                written += _weight(child)
+                    weight = _weight(child)
+                    size += weight
+                    if weight == 1:
+                        written += 1
+                    elif id(child) not in long_strings:  # an alias of a long string is the same object
+                        long_strings.add(id(child))
+                        written += weight
             expanded[key] = (size, height + 1)
             if height + 1 > max_depth:
                 raise _too_deep(max_depth)
             if size - written > budget:
                 raise RefusedInputError(_over_budget(budget))
-            continue
-        if key in expanded:
             continue
         if key in started:
             raise RefusedInputError("a YAML alias refers to its own ancestor (a recursive structure)")
