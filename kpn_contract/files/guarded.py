@@ -103,22 +103,32 @@ def read_guarded(
     # O_NOFOLLOW: the real path has no symlink left; one planted since is not followed either.
     fd = os.open(real, _FLAGS | getattr(os, "O_NOFOLLOW", 0))
     try:
-        _check_open(fd, limit)  # before fdopen: it raises its own error on a folder
+        size = _check_open(fd, limit)  # before fdopen: it raises its own error on a folder
     except BaseException:
         os.close(fd)
         raise
     with os.fdopen(fd, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise RefusedInputError(_too_large(len(data), limit))
-    return data
+        # Read what stat announced (a read of `limit` bytes would allocate all of them each time).
+        chunks = [handle.read(size + 1)]
+        total = len(chunks[0])
+        while total > size and total <= limit:  # it grew, or claimed size 0 (/proc): read on
+            chunk = handle.read(min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    if total > limit:
+        raise RefusedInputError(_too_large(total, limit))
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _check_open(fd: int, limit: int) -> None:
+def _check_open(fd: int, limit: int) -> int:
+    """The size of the open regular file ``fd``; refused if it is no regular file or over ``limit``."""
     info = os.fstat(fd)
     _check_kind(info.st_mode)
     if info.st_size > limit:
         raise RefusedInputError(_too_large(info.st_size, limit))
+    return info.st_size
 
 
 def _too_large(size: int, limit: int) -> str:

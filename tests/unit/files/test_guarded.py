@@ -116,3 +116,11 @@ def test_a_walk_ends_on_symlinks_back_to_the_folder_and_lists_special_files(tmp_
     ]
     with pytest.raises(RefusedInputError, match="is a folder"):
         read_guarded(tmp_path / "loop.yaml")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no /proc")
+def test_a_file_that_claims_size_zero_is_read_to_its_end_within_the_limit() -> None:
+    assert Path("/proc/self/status").stat().st_size == 0
+    assert b"VmHWM" in read_guarded("/proc/self/status", root="/proc")
+    with pytest.raises(RefusedInputError, match="the limit is 10 bytes"):
+        read_guarded("/proc/self/status", root="/proc", limit=10)
