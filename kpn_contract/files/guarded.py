@@ -143,15 +143,21 @@ def walk_files(
 ) -> Iterator[Path]:
     """The files below ``folder`` whose names ``keep_file`` accepts, sorted by their path below it.
 
-    Folders whose names ``keep_dir`` refuses are skipped. A symlinked folder is never entered (so
-    the walk ends), and no entry is opened: symlinks, FIFOs and devices are listed like files, for
-    :func:`read_guarded` to refuse with a line naming them.
+    Folders whose names ``keep_dir`` refuses are skipped. A symlinked folder is never entered, nor
+    a folder already walked (a Windows junction back up), so the walk ends. No entry is opened:
+    symlinks, FIFOs and devices are listed like files, for :func:`read_guarded` to refuse with a
+    line naming them.
     """
     top = Path(folder)
     found: list[tuple[tuple[str, ...], Path]] = []
     pending: list[tuple[Path, tuple[str, ...]]] = [(top, ())]
+    seen: set[tuple[int, int]] = set()  # (device, inode): a junction or bind mount back is entered once
     while pending:
         directory, parts = pending.pop()
+        info = directory.stat()
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):

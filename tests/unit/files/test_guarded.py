@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kpn_contract.files import RefusedInputError, read_guarded, walk_files
+from kpn_contract.files import MAX_FILE_BYTES, RefusedInputError, read_guarded, walk_files
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev/zero are POSIX")
 
@@ -31,7 +31,7 @@ def test_a_file_over_the_limit_is_refused_naming_the_limit(tmp_path: Path) -> No
 def test_a_sparse_huge_file_is_refused_unread(tmp_path: Path) -> None:
     file = tmp_path / "huge.yaml"
     with file.open("wb") as handle:
-        handle.truncate(10**12)  # a terabyte that takes no disk space
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: takes no disk space
     with pytest.raises(RefusedInputError, match="the limit is 33,554,432 bytes"):
         read_guarded(file)
 
