@@ -1,4 +1,13 @@
-"""A 125 KB YAML alias bomb before ``verify``, replay (pytest) and ``drift``: time and peak memory of each.
+"""Hostile inputs before every command that reads them: time and peak memory of each.
+
+``specs``: each class of hostile spec, migration map, cassette and audit target of issue 21
+(``tests/hostile_inputs.make_hostile_project``: alias and ``enum`` bombs, deep nesting, ``$ref`` to
+absolute, ``../``, device and URL targets, symlink loops, links to ``/dev/zero``, FIFOs, a symlinked
+cassette) through each command that reads it (``specs``, ``diff``, ``verify --specs``,
+``coverage --specs``, ``drift --specs``, ``audit`` ...), one fresh interpreter per command.
+Target: each refused (exit 1 or 2) in under 10 s and under 300 MB.
+
+The cassette part: a 125 KB YAML alias bomb before ``verify``, replay (pytest) and ``drift``.
 
 Before the safe loader refused aliases, this cassette took 1 GB in ``verify`` and in replay (and a
 1.1 MB one was killed by the OOM killer at 24 GB). Each command runs in a fresh interpreter, so
@@ -20,7 +29,7 @@ Targets: each refused (CLI exit 2; pytest: the test errors, exit 1) in under 5 s
 the loader within 10% of the plain load on the quick path.
 The last line printed is one JSON object.
 
-    .venv/bin/python benchmarks/hostile_cassettes.py [--size 125000]
+    .venv/bin/python benchmarks/hostile_cassettes.py [--size 125000] [--specs-only]
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -38,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 # The benchmark runs from the repository (its editable install puts it on sys.path).
-from tests.hostile_inputs import alias_bomb
+from tests.hostile_inputs import alias_bomb, make_hostile_project
 
 # The child runs one command in-process, then prints its own peak RSS as the last line.
 CHILD = textwrap.dedent(
@@ -61,6 +71,31 @@ CHILD = textwrap.dedent(
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     seconds = time.perf_counter() - start
     print(json.dumps({"exit": code, "peak_rss_kb": peak, "command_seconds": seconds}), flush=True)
+    """
+)
+
+# The child runs several commands in-process, under a 3 GiB address-space cap, and prints one JSON
+# line: each command's exit code and output, and the process's peak RSS (tests/security uses it).
+CHILD_COMMANDS = textwrap.dedent(
+    """
+    import contextlib, io, json, resource, sys, time
+    cap = 3 << 30
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    from kpn_contract.cli.main import main
+    runs = {}
+    for name, args in json.loads(sys.argv[1]).items():
+        out, err = io.StringIO(), io.StringIO()
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as exit_:
+                code = exit_.code
+        seconds = time.perf_counter() - start
+        runs[name] = {"exit": code, "stdout": out.getvalue(), "stderr": err.getvalue(), "seconds": seconds}
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    print(json.dumps({"runs": runs, "peak_rss_kb": peak}), flush=True)
     """
 )
 
@@ -129,6 +164,41 @@ def run_child(argv: list[str], cwd: Path) -> dict[str, Any]:
         "stderr": done.stderr,
         "stdout": "\n".join(lines[:-1]),
     }
+
+
+def run_commands(commands: dict[str, list[str]], cwd: Path, timeout: float = 120) -> dict[str, Any]:
+    """Run ``kpn-contract`` commands in one fresh interpreter: ``{"runs": {name: …}, "peak_rss_mb"}``.
+
+    A hang fails (``subprocess.TimeoutExpired``) instead of blocking; the child's address space is
+    capped, so a regression cannot take the machine's memory either.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD_COMMANDS, json.dumps(commands)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    if not lines or not lines[-1].startswith("{"):
+        raise RuntimeError(f"the child failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    measured = json.loads(lines[-1])
+    return {"runs": measured["runs"], "peak_rss_mb": round(measured["peak_rss_kb"] / 1024, 1)}
+
+
+def measure_specs() -> dict[str, dict[str, dict[str, Any]]]:
+    """Each hostile class through each command that reads it, one fresh interpreter per command."""
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for case in make_hostile_project(root, f"CANARY{secrets.token_hex(8)}"):
+            for command, argv in case.commands.items():
+                run = run_child(["cli", *argv], root)
+                result.setdefault(case.name, {})[command] = {
+                    key: run[key] for key in ("seconds", "command_seconds", "peak_rss_mb", "exit")
+                }
+    return result
 
 
 def _cassette_text(n: int, note: str) -> str:
@@ -207,7 +277,23 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size", type=int, default=125_000, help="bomb size in bytes (default 125000)")
+    parser.add_argument("--specs-only", action="store_true", help="only the hostile spec inputs")
     args = parser.parse_args()
+    specs = measure_specs()
+    runs = [run for commands in specs.values() for run in commands.values()]
+    specs_summary = {
+        "runs": len(runs),
+        "max_seconds": max(run["seconds"] for run in runs),
+        "max_peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+        "all_refused": all(run["exit"] in (1, 2) for run in runs),
+    }
+    specs_met = specs_summary["all_refused"] and specs_summary["max_seconds"] < 10
+    specs_met = specs_met and specs_summary["max_peak_rss_mb"] < 300
+    if args.specs_only:
+        print(
+            json.dumps({"specs": specs, "specs_summary": specs_summary, "targets_met": specs_met}), flush=True
+        )
+        sys.exit(0 if specs_met else 1)
     result = measure(args.size)
     summary: dict[str, Any] = {"bomb_bytes": result["bomb_bytes"]}
     for name in ("verify", "replay", "drift", "audit", "pytest_startup"):
@@ -222,7 +308,10 @@ def main() -> None:
         and all(summary[name]["peak_rss_mb"] < 200 for name in ("verify", "replay", "drift"))
         and (summary["verify"]["exit"], summary["replay"]["exit"], summary["drift"]["exit"]) == (2, 1, 2)
         and summary["loader"]["quick_ratio"] <= 1.1
+        and specs_met
     )
+    summary["specs"] = specs
+    summary["specs_summary"] = specs_summary
     print(json.dumps(summary), flush=True)
     sys.exit(0 if summary["targets_met"] else 1)
 

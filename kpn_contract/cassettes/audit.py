@@ -36,6 +36,7 @@ import yaml
 
 from kpn_contract.cassettes.scrub import SECRET_FIELDS
 from kpn_contract.errors import CassetteError
+from kpn_contract.files import RefusedInputError, read_guarded, walk_files
 from kpn_contract.redact import REDACTED
 from kpn_contract.secrets import (
     CREDENTIAL_WORDS,
@@ -253,12 +254,12 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
         if root.is_file():
             yield root
         elif root.is_dir():
-            for directory, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIPPED_DIRS)
-                for name in sorted(filenames):
-                    candidate = Path(directory, name)
-                    if candidate.suffix.lower() in AUDITED_SUFFIXES:
-                        yield candidate
+            # Symlinked folders are not entered; links and special files are listed, and refused on read.
+            yield from walk_files(
+                root,
+                keep_dir=lambda name: not name.startswith(".") and name not in _SKIPPED_DIRS,
+                keep_file=lambda name: Path(name).suffix.lower() in AUDITED_SUFFIXES,
+            )
         else:
             raise CassetteError("no such file or directory to audit", path=str(root))
 
@@ -298,7 +299,9 @@ def audit(
     findings: set[Finding] = set()
     for path in _files(paths):
         try:
-            data = path.read_bytes()
+            data = read_guarded(path)  # a regular file, inside its folder, of at most MAX_FILE_BYTES
+        except RefusedInputError as exc:
+            raise CassetteError(exc.problem, path=str(path)) from None
         except OSError as exc:
             raise CassetteError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
         text = data.decode("utf-8", errors="replace")

@@ -10,14 +10,19 @@ or alias *could* start (``&`` or ``*`` at the start of a node: after whitespace,
 or ``:``, or at the start of the text). Only a cassette with such a place is parsed to events by
 libyaml to decide exactly; ordinary cassettes pay one regex scan. PyYAML's event API is used rather
 than a hand-written tokenizer, because only the real parser knows what is a scalar's text.
+
+The file itself is read by :func:`kpn_contract.files.read_guarded` (size, kind, symlinks); the
+regex and the depth walk are :mod:`kpn_contract.files.parse`'s, which specs use with an alias budget.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final
 
 import yaml
+
+from kpn_contract.files import MAX_DEPTH, MAX_FILE_BYTES, RefusedInputError, maybe_aliases
+from kpn_contract.files import check_depth as _check_depth
 
 __all__ = [
     "MAX_CASSETTE_BYTES",
@@ -30,30 +35,18 @@ __all__ = [
 ]
 
 # Far above any real cassette (3,000 interactions are about 3 MB), low enough to load in seconds.
-MAX_CASSETTE_BYTES: Final = 32 * 1024 * 1024
+MAX_CASSETTE_BYTES: Final = MAX_FILE_BYTES
 # A cassette's own structure is 6 levels deep; the metadata adds a few. libyaml stops at 1,000 itself.
-MAX_NESTING_DEPTH: Final = 64
+MAX_NESTING_DEPTH: Final = MAX_DEPTH
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Every anchor (&name) or alias (*name) starts a node, so it follows one of these or the text's start.
-# The set is a superset of the real places (a "*" after a space inside a scalar also matches); the
-# event scan below then decides.
-# Written with the "&"/"*" first, so that the regex engine skips ahead to candidates at C speed (five
-# times faster than a pattern starting with the alternation); the look-behind then checks the character
-# before it (none, at the start of the text).
-_MAYBE_ANCHOR: Final = re.compile(r"[&*](?<![^\s\[{,:\ufeff][&*])")
 _COLLECTION_START: Final = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _COLLECTION_END: Final = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-class HostileYAMLError(ValueError):
+class HostileYAMLError(RefusedInputError):
     """The text is refused before it is built: anchors or aliases, too large, or nested too deep."""
-
-    def __init__(self, problem: str, line: int | None = None) -> None:
-        self.problem = problem
-        self.line = line
-        super().__init__(problem)
 
 
 def check_size(size: int) -> None:
@@ -87,21 +80,16 @@ def _too_deep() -> str:
 
 def check_depth(data: Any) -> None:
     """Refuse loaded data nested deeper than :data:`MAX_NESTING_DEPTH` (iterative: no deep recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, (dict, list)):
-                if depth + 1 > MAX_NESTING_DEPTH:
-                    raise HostileYAMLError(_too_deep())
-                stack.append((child, depth + 1))
+    try:
+        _check_depth(data, MAX_NESTING_DEPTH)
+    except RefusedInputError:
+        raise HostileYAMLError(_too_deep()) from None
 
 
 def check_text(text: str) -> None:
     """Refuse ``text`` before it is loaded: too large, or holding an anchor or alias (or deep nesting)."""
     check_size(len(text.encode("utf-8")) if len(text) * 4 > MAX_CASSETTE_BYTES else len(text))
-    if _MAYBE_ANCHOR.search(text):
+    if maybe_aliases(text):
         _refuse_anchors_and_depth(text)
 
 

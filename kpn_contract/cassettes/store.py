@@ -29,10 +29,10 @@ from kpn_contract.cassettes.safe_yaml import (
     MAX_CASSETTE_BYTES,
     MAX_NESTING_DEPTH,
     HostileYAMLError,
-    check_size,
     load_untrusted,
 )
 from kpn_contract.errors import CassetteError
+from kpn_contract.files import RefusedInputError, read_guarded, walk_files
 
 __all__ = [
     "CASSETTE_FORMAT_VERSION",
@@ -112,9 +112,9 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
     cassette_path = Path(path)
     where = str(cassette_path)
     try:
-        check_size(cassette_path.stat().st_size)  # before reading: a huge file is refused unread
-        raw = cassette_path.read_bytes()
-    except HostileYAMLError as exc:
+        # Regular files only, refused unread over the size cap, no symlink out of the cassette's folder.
+        raw = read_guarded(cassette_path, limit=MAX_CASSETTE_BYTES)
+    except RefusedInputError as exc:
         raise CassetteError(exc.problem, path=where) from None
     except FileNotFoundError:
         raise CassetteError("cassette does not exist", path=where) from None
@@ -382,13 +382,11 @@ def iter_cassettes(dirs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
         if root.is_file():
             yield root
         elif root.is_dir():
-            found = (
-                p
-                for p in root.rglob("*")
-                if p.suffix in CASSETTE_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            # Symlinked folders are not entered; a FIFO or symlink named *.yaml is listed, refused on load.
+            yield from walk_files(
+                root,
+                keep_dir=lambda name: not name.startswith("."),
+                keep_file=lambda name: name.endswith(CASSETTE_SUFFIXES) and not name.startswith("."),
             )
-            yield from sorted(found)
         else:
             raise CassetteError("no such cassette file or directory", path=str(root))

@@ -14,11 +14,17 @@ pointer) is resolved into plain dictionaries that one Draft 2020-12 validator un
   ``$ref`` cycles are cut with ``{}`` (any value).
 
 Resolved schemas are shared between operations (a ``$ref`` is resolved once): treat them as read-only.
+
+A ``$ref`` may not leave the project: ``folder`` (the spec folder given, else the file's own folder).
+URLs, absolute paths, ``../`` escapes, symlinks out of it and files the guarded reader refuses
+(devices, FIFOs, over a limit) are a :class:`~kpn_contract.errors.SpecError`: one line naming the
+``$ref``, never the referenced file's content. A missing or corrupt target inside it is a warning.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -26,7 +32,7 @@ from urllib.parse import unquote
 
 import jsonschema_rs
 
-from kpn_contract.contract._document import join_pointer, read_document
+from kpn_contract.contract._document import RefusedFileError, join_pointer, read_document
 from kpn_contract.contract.model import JSONSchema, SpecFormat, SpecWarning
 from kpn_contract.errors import SpecError
 
@@ -68,6 +74,8 @@ _DROPPED = frozenset(
 # Extensions the spec diff compares (an open-ended enum); every other ``x-…`` key is dropped.
 _KEPT_X = frozenset({"x-extensible-enum"})
 _MAX_REF_HOPS = 32
+# A scheme (RFC 3986: a letter, then letters, digits, "+", "-", "."): https:, file:, also C: on Windows.
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 class SchemaLoader:
@@ -76,14 +84,17 @@ class SchemaLoader:
     Not reused between loads: it remembers the documents it read and the schemas it resolved.
     """
 
-    def __init__(self, path: Path, root: dict[Any, Any], fmt: SpecFormat) -> None:
+    def __init__(
+        self, path: Path, root: dict[Any, Any], fmt: SpecFormat, *, folder: Path | None = None
+    ) -> None:
         self.path = path
+        self.folder = folder if folder is not None else path.parent
         self.name = str(path)
         self.root = root
         self.format = fmt
         self.warnings: list[SpecWarning] = []
         self._seen_warnings: set[tuple[str, str, str]] = set()
-        self._docs: dict[Path, Any] = {path.resolve(): root}
+        self._docs: dict[Path, Any] = {Path(os.path.realpath(path)): root}
         self._memo: dict[tuple[Path, str], JSONSchema] = {}
         self._in_progress: set[tuple[Path, str]] = set()
 
@@ -96,11 +107,13 @@ class SchemaLoader:
             self.warnings.append(SpecWarning(where, pointer, message))
 
     # -- $ref ---------------------------------------------------------------------------------------
-    def _document(self, file: Path, at: Path, pointer: str) -> Any:
-        key = file.resolve()
+    def _document(self, file: Path, at: Path, pointer: str, ref: str) -> Any:
+        key = Path(os.path.realpath(file))  # not Path.resolve: it raises on a symlink loop
         if key not in self._docs:
             try:
-                self._docs[key] = read_document(file)
+                self._docs[key] = read_document(file, root=self.folder)
+            except RefusedFileError as exc:
+                raise SpecError(f"$ref {_shown(ref)} {exc.problem}", path=str(at), pointer=pointer) from None
             except SpecError as exc:
                 self.warn(pointer, f"$ref to a file that cannot be read: {exc.message}", at)
                 self._docs[key] = None
@@ -114,13 +127,16 @@ class SchemaLoader:
         file_part, _, fragment = ref.partition("#")
         target_file = base
         if file_part:
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", file_part):
-                self.warn(
-                    pointer, f"remote $ref {ref!r} is not fetched (offline); treated as any value", base
+            target = unquote(file_part)
+            if _URL.match(target) or Path(target).is_absolute() or target[:1] in "/\\":
+                folder = os.path.abspath(self.folder)  # noqa: PTH100 - as the guarded reader names it
+                raise SpecError(
+                    f"$ref {_shown(ref)} is a URL or an absolute path; only files in {folder} are read",
+                    path=str(base),
+                    pointer=pointer,
                 )
-                return None
-            target_file = (base.parent / unquote(file_part)).resolve()
-        doc = self._document(target_file, base, pointer)
+            target_file = base.parent / target
+        doc = self._document(target_file, base, pointer, ref)
         if doc is None:
             return None
         node = doc
@@ -276,6 +292,11 @@ _ANNOTATIONS = frozenset(
 
 
 @functools.lru_cache(maxsize=4096)
+def _shown(ref: str) -> str:
+    """A ``$ref`` as shown in a message: quoted, and cut short (it is the spec's text, never a value read)."""
+    return repr(ref if len(ref) <= 80 else ref[:77] + "...")
+
+
 def _valid_pattern(pattern: str) -> bool:
     """Whether the validator's regex engine accepts ``pattern`` (so every loaded schema compiles)."""
     try:

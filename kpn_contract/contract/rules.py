@@ -20,6 +20,7 @@ import yaml
 from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.contract.specs import RULES_FILE_NAME, bundled_spec_dir
 from kpn_contract.errors import SpecError
+from kpn_contract.files import RefusedInputError, parse_yaml, read_guarded
 
 __all__ = ["CodeRule", "RuleKind", "RuleTable", "default_rules", "load_rules"]
 
@@ -141,7 +142,11 @@ def load_rules(path: str | Path) -> RuleTable:
     """Read a rule table (the format of ``specs/rules.yaml``); a malformed table raises SpecError."""
     name = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = parse_yaml(read_guarded(path).decode("utf-8"))
+    except RefusedInputError as exc:
+        raise SpecError(exc.problem, path=name) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {exc.start})", path=name) from None
     except OSError as exc:
         raise SpecError(f"cannot read rule table: {exc.strerror or exc}", path=name) from None
     except yaml.YAMLError as exc:

@@ -17,7 +17,7 @@ Published definitions are messy, so problems that still leave a usable spec beco
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from kpn_contract.contract._operations import HTTP_METHODS, SpecReader
 from kpn_contract.contract.index import SpecIndex
 from kpn_contract.contract.model import Spec
 from kpn_contract.errors import SpecError
+from kpn_contract.files import walk_files
 
 __all__ = [
     "HTTP_METHODS",
@@ -53,21 +54,26 @@ _DIALECTS_2020_12 = frozenset(
 )
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, *, folder: str | Path | None = None) -> Spec:
     """Load one definition file (Swagger 2.0, OpenAPI 3.0 or 3.1; YAML or JSON) leniently.
 
+    ``folder`` is the folder given (a spec folder); by default the file's own. The file and every
+    ``$ref`` target are read by the guarded reader inside it (:mod:`kpn_contract.files`).
+
     Raises :class:`~kpn_contract.errors.SpecError` only when the file cannot be read as a spec at
-    all (missing, not YAML/JSON, not a mapping, unknown version); every other problem is a warning.
+    all (missing, not YAML/JSON, not a mapping, unknown version, refused by the guarded reader, a
+    ``$ref`` leaving the folder); every other problem is a warning.
     """
     file = Path(path)
     name = str(file)
-    root = read_document(file)
+    within = Path(folder) if folder is not None else None
+    root = read_document(file, root=within)
     if not isinstance(root, dict):
         raise SpecError(
             f"top level is a {type(root).__name__}, not a mapping: not an API definition", path=name
         )
     fmt = detect_format(root, name)
-    loader = SpecReader(file, root, fmt)
+    loader = SpecReader(file, root, fmt, folder=within)
     try:
         operations = loader.operations()
         schemes = loader.security_schemes()
@@ -107,29 +113,33 @@ def spec_files(paths: Iterable[str | Path]) -> list[Path]:
     Within a directory the files come sorted by their path below it. Skipped: ``rules.yaml`` (the
     response-code rule table), and folders named ``migrations`` (migration maps, not API definitions)
     or starting with ``_`` or ``.`` (tools, hidden folders). A file named explicitly is always taken.
+    Symlinked folders are not entered (a link back to the folder would never end); a symlink or
+    special file named like a spec is listed, and the guarded reader refuses it unless it is a
+    regular file inside the folder.
     """
-    files: list[Path] = []
+    return [file for file, _folder in _spec_entries(paths)]
+
+
+def _spec_entries(paths: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
+    """Each spec file with the folder given that holds it (None for a file named explicitly)."""
+    entries: list[tuple[Path, Path | None]] = []
     for entry in paths:
         path = Path(entry)
         if path.is_dir():
-            files.extend(sorted(_specs_below(path), key=lambda p: p.relative_to(path).parts))
+            below = walk_files(
+                path,
+                keep_dir=lambda name: name not in SKIPPED_FOLDERS and not name.startswith(("_", ".")),
+                keep_file=lambda name: name.lower().endswith(SPEC_SUFFIXES) and name != RULES_FILE_NAME,
+            )
+            entries.extend((file, path) for file in below)
         else:
-            files.append(path)
-    return files
-
-
-def _specs_below(folder: Path) -> Iterator[Path]:
-    for child in folder.iterdir():
-        if child.is_dir():
-            if child.name not in SKIPPED_FOLDERS and not child.name.startswith(("_", ".")):
-                yield from _specs_below(child)
-        elif child.is_file() and child.suffix.lower() in SPEC_SUFFIXES and child.name != RULES_FILE_NAME:
-            yield child
+            entries.append((path, None))
+    return entries
 
 
 def load_specs(paths: Iterable[str | Path]) -> list[Spec]:
     """Load every file named in ``paths``; directories expand as in :func:`spec_files`."""
-    return [load_spec(p) for p in spec_files(paths)]
+    return [load_spec(file, folder=folder) for file, folder in _spec_entries(paths)]
 
 
 def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
@@ -142,8 +152,8 @@ def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     (:attr:`~kpn_contract.contract.model.Operation.scopes`; ``[]`` when none).
     """
     result = []
-    for file in spec_files(paths):
-        spec = load_spec(file)
+    for file, folder in _spec_entries(paths):
+        spec = load_spec(file, folder=folder)
         result.append(
             {
                 "path": spec.path,

@@ -125,6 +125,10 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
     import schemathesis
     from schemathesis.core.errors import LoaderError
 
+    from kpn_contract.contract.specs import load_spec
+
+    # The guarded reader and $ref confinement first: schemathesis reads files and follows $ref itself.
+    load_spec(spec_path)
     try:
         return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
     except LoaderError as exc:

@@ -5,7 +5,7 @@ The layers, top to bottom (ARCHITECTURE.md draws the same):
 1. the front doors, ``pytest/``, ``cli/`` and ``notebook/``: nothing else imports them;
 2. ``session/``, which composes the domains into clients;
 3. the domains: ``auth``, ``cassettes``, ``contract``, ``coverage``, ``drift``, ``emulator``, ``fuzz``;
-4. ``transport/``; 5. ``config/``; 6. the root modules (errors, logs, redaction) and ``secrets/``.
+4. ``transport/``; 5. ``config/``; 6. the root modules (errors, logs, redaction), ``secrets/`` and ``files/``.
 
 A module may import its own layer and the layers below it, never one above. Imports inside
 functions count; ``if TYPE_CHECKING:`` blocks do not (they are annotations and may point back).
@@ -32,7 +32,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"auth", "cassettes", "contract", "coverage", "drift", "emulator", "fuzz"}),
     frozenset({"transport"}),
     frozenset({"config"}),
-    frozenset({"", "errors", "logs", "redact", "signals", "secrets"}),  # "" is kpn_contract/__init__.py
+    frozenset({"", "errors", "logs", "redact", "signals", "secrets", "files"}),  # "" is kpn_contract/__init__.py
 )
 MAX_ROOT_MODULES = 8
 MAX_MODULE_LINES = 400

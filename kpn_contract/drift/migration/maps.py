@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from kpn_contract.errors import ConfigError
+from kpn_contract.files import RefusedInputError, parse_yaml, read_guarded
 
 __all__ = [
     "CONCERNS",
@@ -206,13 +207,14 @@ def _pair(path: str, where: str, value: Any) -> OperationPair:
 def _read(path: Path) -> Any:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_guarded(path).decode("utf-8")
+        return parse_yaml(text)
+    except RefusedInputError as exc:
+        raise ConfigError(exc.problem, path=name) from None
     except FileNotFoundError:
         raise ConfigError("migration map does not exist", path=name) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read migration map: {exc}", path=name) from None
-    try:
-        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
