@@ -24,6 +24,7 @@ from kpn_contract.contract._common import (
     MAX_SCHEMA_ERRORS,
     CompiledSchemas,
     clip,
+    decode_json,
     header_value,
     is_json,
     json_pointer,
@@ -214,8 +215,8 @@ class Validator:
                 )
             ]
         try:
-            instance = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            instance = decode_json(body)
+        except ValueError as exc:
             return [self._violation(plan, "body.json", "", "valid JSON", f"invalid JSON ({exc})")]
         validator = plan.schema_validator
         if validator is None or validator.is_valid(instance):
