@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from kpn_contract.cassettes.scrub import SECRET_FIELDS
+from kpn_contract.config.parsed_cache import CACHE_DIR_NAME, CACHE_SUFFIX, readable
 from kpn_contract.errors import CassetteError
 from kpn_contract.redact import REDACTED
 from kpn_contract.secrets import (
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 AUDITED_SUFFIXES = frozenset(
-    {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv"}
+    {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv", CACHE_SUFFIX}
 )
 SECRET_ENV_PATTERNS = tuple(f"KPN_*{word}*" for word in CREDENTIAL_WORDS)  # as is_credential_variable
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
@@ -248,10 +249,14 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             yield root
         elif root.is_dir():
             for directory, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIPPED_DIRS)
+                dirnames[:] = sorted(
+                    d
+                    for d in dirnames
+                    if (not d.startswith(".") or d == CACHE_DIR_NAME) and d not in _SKIPPED_DIRS
+                )
                 for name in sorted(filenames):
                     candidate = Path(directory, name)
-                    if candidate.suffix.lower() in AUDITED_SUFFIXES:
+                    if candidate.suffix.lower() in AUDITED_SUFFIXES and not name.startswith("spec-"):
                         yield candidate
         else:
             raise CassetteError("no such file or directory to audit", path=str(root))
@@ -287,6 +292,8 @@ def audit(
             data = path.read_bytes()
         except OSError as exc:
             raise CassetteError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        if path.suffix == CACHE_SUFFIX:  # a parsed cassette in the cache: its strings, as text
+            data = (readable(data) or data.decode("utf-8", "replace")).encode("utf-8")
         text = data.decode("utf-8", errors="replace")
         known = _scan_known(data, str(path), detector)
         suffix = path.suffix.lower()

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from yaml.representer import SafeRepresenter
 
+from kpn_contract.cassettes import _cached_form
 from kpn_contract.cassettes.paths import cassette_lock, write_atomically
 from kpn_contract.cassettes.safe_yaml import (
     MAX_CASSETTE_BYTES,
@@ -32,6 +33,7 @@ from kpn_contract.cassettes.safe_yaml import (
     check_size,
     load_untrusted,
 )
+from kpn_contract.config.parsed_cache import cached_parse
 from kpn_contract.errors import CassetteError
 
 __all__ = [
@@ -120,6 +122,11 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
         raise CassetteError("cassette does not exist", path=where) from None
     except OSError as exc:
         raise CassetteError(f"cannot read cassette: {exc.strerror or exc}", path=where) from None
+    interactions, meta = cached_parse(cassette_path, raw, lambda: _parse(raw, where), _cached_form.FORM)
+    return Cassette(path=cassette_path, interactions=interactions, meta=meta)
+
+
+def _parse(raw: bytes, where: str) -> tuple[list[Interaction], dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -127,12 +134,11 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
         raise CassetteError("not UTF-8 text", path=where, line=line) from None
     data = _parse_yaml(text, where)
     try:
-        interactions, meta = _from_data(data)
+        return _from_data(data)
     except _FieldError as exc:
         raise CassetteError(
             f"field {exc.field!r}: {exc.problem}", path=where, line=_line_of(text, exc.keys)
         ) from None
-    return Cassette(path=cassette_path, interactions=interactions, meta=meta)
 
 
 def _parse_yaml(text: str, where: str) -> Any:

@@ -132,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="scan cassettes, notebooks and reports for secrets", parents=[debug])
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 
+    p = sub.add_parser("cache", help="the parsed-file cache (.kpn-contract-cache/)", parents=[debug])
+    p.add_argument("action", choices=("clear",), help="clear: remove every cached entry of this project")
+
     for name, help_text, first, second in (
         ("diff", "compare two specs from a consumer's point of view", "old", "new"),
         ("drift", "compare two sets of recordings", "baseline", "new"),

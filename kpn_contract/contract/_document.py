@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from kpn_contract.config.parsed_cache import CacheForm, cached_parse
 from kpn_contract.contract.model import SpecFormat
 from kpn_contract.errors import SpecError
 
@@ -54,6 +55,18 @@ def read_document(path: Path) -> Any:
             raise SpecError(f"invalid JSON at line {exc.lineno}: {exc.msg}", path=name) from None
         except RecursionError:
             raise SpecError("JSON nested too deeply", path=name) from None
+    # bytes → parsed through the project's parsed-file cache, keyed by the bytes' hash
+    return cached_parse(path, raw, lambda: _parse_yaml(text, name), _YAML_FORM)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+_YAML_FORM: CacheForm[Any] = CacheForm("spec", _identity, _identity, outside=True)
+
+
+def _parse_yaml(text: str, name: str) -> Any:
     try:
         return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
     except yaml.MarkedYAMLError as exc:
