@@ -49,6 +49,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/replay.py
+	$(BIN)/python benchmarks/diff.py
 	$(BIN)/python benchmarks/drift.py
 	$(BIN)/python benchmarks/auth.py
 	$(BIN)/python benchmarks/load.py

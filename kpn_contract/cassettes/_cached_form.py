@@ -10,6 +10,7 @@ from typing import Any, Final
 
 import msgspec
 
+from kpn_contract.cassettes.interaction import Interaction
 from kpn_contract.cassettes.safe_yaml import check_depth
 from kpn_contract.config.parsed_cache import CacheForm
 
@@ -39,8 +40,6 @@ def to_data(loaded: tuple[list[Any], dict[str, Any]]) -> list[Any]:
 
 
 def from_data(data: tuple[list[_Row], dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
-    from kpn_contract.cassettes.store import Interaction
-
     rows, meta = data
     check_depth(meta)
     interactions = []

@@ -32,6 +32,9 @@ def escape_token(token: object) -> str:
 
 
 def join_pointer(pointer: str, *tokens: object) -> str:
+    if len(tokens) == 1:  # the common case, called for every schema node a definition holds
+        token = str(tokens[0])
+        return f"{pointer}/{escape_token(token) if '~' in token or '/' in token else token}"
     return pointer + "".join("/" + escape_token(t) for t in tokens)
 
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote_plus
 
-import httpx
-
 from kpn_contract.contract.model import JSONSchema, Parameter
 
 __all__ = [
@@ -62,9 +60,12 @@ class RequestParts:
     def parse(
         cls, query: str, headers: Mapping[str, str], path: dict[str, str], *, cookies: bool = True
     ) -> RequestParts:
-        pairs = (  # httpx gives its names lower-case already
-            headers.multi_items()
-            if isinstance(headers, httpx.Headers)
+        # httpx.Headers gives its names lower-case already. Told apart by its method rather than an
+        # isinstance, so that loading specs (kpn-contract diff) does not import httpx (and its CLI's).
+        multi_items = getattr(headers, "multi_items", None)
+        pairs = (
+            multi_items()
+            if multi_items is not None
             else [(name.lower(), value) for name, value in headers.items()]
         )
         lowered: dict[str, str] = {}
