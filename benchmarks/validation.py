@@ -311,6 +311,9 @@ def main() -> None:
                 "cached_jsonschema_per_s": round(cached_jsonschema),
                 "jsonschema_rs_schema_only_per_s": round(schema_only_rs),
                 "request_per_s": round(requests["request_per_s"]),
+                "request_vs_json_loads": round(
+                    requests["request_per_s"] / requests["request_body_json_loads_per_s"], 3
+                ),
                 "request_body_json_loads_per_s": round(requests["request_body_json_loads_per_s"]),
                 "request_body_bytes": requests["request_body_bytes"],
                 **overhead,
