@@ -23,9 +23,10 @@ lint: $(STAMP)
 
 # The whole test suite: lint and types, then every test (unit, contract suite replayed offline,
 # notebooks executed, reliability and security matrices), then the contract suite live against the emulator.
+# worksteal: an idle worker takes half of the other's queue; tests/conftest.py runs the slow modules first.
 test: lint
-	$(BIN)/pytest -n 2
-	$(BIN)/pytest tests/contract -n 2 -q -p no:cacheprovider --kpn-target emulator
+	$(BIN)/pytest -n 2 --dist worksteal
+	$(BIN)/pytest tests/contract -n 2 --dist worksteal -q -p no:cacheprovider --kpn-target emulator
 
 # The unit and contract tests against the built wheel in a fresh venv, run from a copy of the tests
 # outside the source tree (tests/against_wheel.py), so a file missing from the wheel fails here.
@@ -50,6 +51,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/replay.py
+	$(BIN)/python benchmarks/diff.py
 	$(BIN)/python benchmarks/drift.py
 	$(BIN)/python benchmarks/auth.py
 	$(BIN)/python benchmarks/load.py

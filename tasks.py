@@ -21,7 +21,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 LINTED = ("kpn_contract", "tests", "benchmarks", "tasks.py")
-BENCHMARKS = ("validation.py", "replay.py", "drift.py", "auth.py", "load.py")
+BENCHMARKS = ("validation.py", "replay.py", "diff.py", "drift.py", "auth.py", "load.py")
 
 
 def _run(*command: str | Path, env: dict[str, str] | None = None) -> None:
@@ -56,12 +56,14 @@ def lint() -> None:
 
 def test() -> None:
     lint()
-    _run(_tool("pytest"), "-n", "2")
+    _run(_tool("pytest"), "-n", "2", "--dist", "worksteal")
     _run(
         _tool("pytest"),
         "tests/contract",
         "-n",
         "2",
+        "--dist",
+        "worksteal",
         "-q",
         "-p",
         "no:cacheprovider",

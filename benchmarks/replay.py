@@ -11,8 +11,11 @@ Measures, with an httpx client making the same requests each time:
 * ``record_s``: recording the requests against the local emulator (or a tiny loopback app);
 * ``unrecorded_s``: the same requests against the same server without recording.
 
-Targets: ours at least 50 times faster than vcrpy and within 3 times the floor; recording within
-twice the unrecorded time.
+* ``load_cold_s``: loading the cassette the first time (YAML parsed, the parsed-file cache written);
+* ``load_warm_s`` (also ``load_s``): loading it again, unchanged (read from the cache).
+
+Targets: ours at least 50 times faster than vcrpy and within 1.2 times the floor; recording within
+twice the unrecorded time; the warm load within 0.3 times the replay.
 The last line printed is one JSON object.
 
     .venv/bin/python benchmarks/replay.py [--interactions 3000]
@@ -180,10 +183,24 @@ def main() -> None:
             result["record_s"] = time.perf_counter() - start
         result["cassette_bytes"] = path.stat().st_size
 
+        # The cassette sits in a project (a kpn-contract.toml beside it), so loading it goes through
+        # the project's parsed-file cache: the first load parses the YAML (cold), later ones of the
+        # unchanged file read the cache (warm).
+        (Path(tmp) / "kpn-contract.toml").write_text("", encoding="utf-8")
         start = time.perf_counter()
         cassette = load_cassette(path)
-        result["load_s"] = time.perf_counter() - start
+        result["load_cold_s"] = time.perf_counter() - start
         assert len(cassette.interactions) == n, len(cassette.interactions)
+
+        def warm() -> float:
+            start = time.perf_counter()
+            again = load_cassette(path)
+            elapsed = time.perf_counter() - start
+            assert again.interactions == cassette.interactions
+            return elapsed
+
+        result["load_warm_s"] = best_of(3, warm)
+        result["load_s"] = result["load_warm_s"]
 
         def ours() -> float:
             with httpx.Client(transport=ReplayTransport(cassette, Scrubber())) as client:
@@ -221,12 +238,24 @@ def main() -> None:
     result["speedup_vs_vcrpy"] = round(result["vcrpy_s"] / result["ours_s"], 1)
     result["ours_over_floor"] = round(result["ours_s"] / result["floor_s"], 2)
     result["record_over_unrecorded"] = round(result["record_s"] / result["unrecorded_s"], 2)
+    result["load_warm_over_replay"] = round(result["load_warm_s"] / result["ours_s"], 3)
+    result["load_cold_over_replay"] = round(result["load_cold_s"] / result["ours_s"], 3)
     result["targets_met"] = (
         result["speedup_vs_vcrpy"] >= 50
-        and result["ours_over_floor"] <= 3
+        and result["ours_over_floor"] <= 1.2
         and result["record_over_unrecorded"] <= 2
+        and result["load_warm_over_replay"] <= 0.3
     )
-    for key in ("ours_s", "vcrpy_s", "floor_s", "record_s", "unrecorded_s", "load_s"):
+    for key in (
+        "ours_s",
+        "vcrpy_s",
+        "floor_s",
+        "record_s",
+        "unrecorded_s",
+        "load_s",
+        "load_cold_s",
+        "load_warm_s",
+    ):
         result[key] = round(result[key], 4)
     print(json.dumps(result), flush=True)
     sys.exit(0 if result["targets_met"] else 1)

@@ -23,6 +23,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SPECS = REPO_ROOT.parent / "shared" / "kpn-specs"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a ``slow`` test run first, each module still whole and in its own order.
+
+    pytest-xdist hands tests out in this order (``make test`` runs ``--dist worksteal``: an idle
+    worker takes half of the other's queue), so the minutes-long subprocess runs (the parallel
+    replay and recording matrices, the wheel, the notebooks) start early and on both workers,
+    instead of one of them running alone at the end. Nothing is skipped or changed, only the order.
+    """
+    slow_files = {item.nodeid.partition("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: 0 if item.nodeid.partition("::")[0] in slow_files else 1)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from kpn_contract.cassettes.scrub import SECRET_FIELDS
+from kpn_contract.config.parsed_cache import CACHE_DIR_NAME, CACHE_SUFFIX, readable
 from kpn_contract.errors import CassetteError
 from kpn_contract.files import RefusedInputError, read_guarded, walk_files
 from kpn_contract.redact import REDACTED
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 AUDITED_SUFFIXES = frozenset(
-    {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv"}
+    {".yaml", ".yml", ".ipynb", ".json", ".md", ".xml", ".txt", ".log", ".html", ".csv", CACHE_SUFFIX}
 )
 SECRET_ENV_PATTERNS = tuple(f"KPN_*{word}*" for word in CREDENTIAL_WORDS)  # as is_credential_variable
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
@@ -255,10 +256,16 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             yield root
         elif root.is_dir():
             # Symlinked folders are not entered; links and special files are listed, and refused on read.
+            # The parsed-file cache is scanned (its cassette entries); its spec entries are not secrets.
             yield from walk_files(
                 root,
-                keep_dir=lambda name: not name.startswith(".") and name not in _SKIPPED_DIRS,
-                keep_file=lambda name: Path(name).suffix.lower() in AUDITED_SUFFIXES,
+                keep_dir=lambda name: (
+                    (not name.startswith(".") or name == CACHE_DIR_NAME) and name not in _SKIPPED_DIRS
+                ),
+                keep_file=lambda name: (
+                    Path(name).suffix.lower() in AUDITED_SUFFIXES
+                    and not (name.startswith("spec-") and name.endswith(CACHE_SUFFIX))
+                ),
             )
         else:
             raise CassetteError("no such file or directory to audit", path=str(root))
@@ -304,6 +311,8 @@ def audit(
             raise CassetteError(exc.problem, path=str(path)) from None
         except OSError as exc:
             raise CassetteError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        if path.suffix == CACHE_SUFFIX:  # a parsed cassette in the cache: its strings, as text
+            data = (readable(data) or data.decode("utf-8", "replace")).encode("utf-8")
         text = data.decode("utf-8", errors="replace")
         known = _scan_known(data, str(path), detector)
         suffix = path.suffix.lower()

@@ -12,7 +12,9 @@ tokens that differ between runs never decide a match.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import threading
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -30,8 +32,32 @@ RequestKey = tuple[str, str, str]
 
 def normalise_url(url: str) -> str:
     """Scheme and host lower-case, default port and fragment dropped, query parameters sorted."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None:  # anything unusual goes through urllib
+        parts = urlsplit(url)
+        scheme, netloc = _origin(parts.scheme, parts.netloc)
+        return urlunsplit((scheme, netloc, parts.path or "/", _query(parts.query), ""))
+    # The common absolute URL, split by one regex (a third of urlsplit + urlunsplit; the same result)
+    scheme, netloc = _origin(match["scheme"], match["netloc"])
+    path: str = match["path"] or "/"
+    query = _query(match["query"] or "")
+    if not netloc or netloc.startswith(":"):  # no host: as urllib has it
+        return urlunsplit((scheme, netloc, path, query, ""))
+    return f"{scheme}://{netloc}{path}{'?' if query else ''}{query}"
+
+
+# scheme://netloc/path?query#fragment, without the characters urlsplit strips or treats specially.
+_PLAIN_URL = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#\s\\\[\]]+)"
+    r"(?P<path>/[^?#\s]*)?(?:\?(?P<query>[^#\s]*))?(?:#[^\s]*)?"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _origin(scheme: str, netloc: str) -> tuple[str, str]:
+    # A run talks to a handful of hosts: each is normalised once (replay, measured in benchmarks/replay.py).
+    parts = urlsplit(f"//{netloc}")
+    scheme = scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
@@ -39,9 +65,22 @@ def normalise_url(url: str) -> str:
         port = parts.port
     except ValueError:
         port = None
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return scheme, host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+
+
+# Characters urlencode leaves as they are: a query made only of them (and "=" and "&") is its own
+# canonical form once its pairs are sorted, without the decode and re-encode round trip.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~=&-]*")
+
+
+def _query(query: str) -> str:
+    if not query:
+        return ""
+    if _PLAIN_QUERY.fullmatch(query):
+        pairs = sorted(pair.partition("=")[::2] for pair in query.split("&") if pair)
+        if not any("=" in value for _, value in pairs):  # else urlencode would quote the second "="
+            return "&".join(f"{name}={value}" for name, value in pairs)
+    return urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
 
 
 def canonical_body(body: bytes, content_type: str | None) -> str:

@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 from yaml.representer import SafeRepresenter
 
+from kpn_contract.cassettes._cached_form import FORM
+from kpn_contract.cassettes.interaction import Headers, Interaction
 from kpn_contract.cassettes.paths import cassette_lock, write_atomically
 from kpn_contract.cassettes.safe_yaml import (
     MAX_CASSETTE_BYTES,
@@ -31,6 +33,7 @@ from kpn_contract.cassettes.safe_yaml import (
     HostileYAMLError,
     load_untrusted,
 )
+from kpn_contract.config.parsed_cache import cached_parse
 from kpn_contract.errors import CassetteError
 from kpn_contract.files import RefusedInputError, read_guarded, walk_files
 
@@ -59,30 +62,6 @@ CASSETTE_SUFFIXES = (".yaml", ".yml")
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-Headers = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Interaction:
-    """One recorded request and its response. Bodies are bytes; headers keep order and repeats."""
-
-    method: str
-    uri: str
-    request_headers: Headers
-    request_body: bytes
-    status: int
-    reason: str
-    response_headers: Headers
-    response_body: bytes
-
-    def request_header(self, name: str) -> str | None:
-        """The first value of a request header (case-insensitive), or None."""
-        return _first(self.request_headers, name)
-
-    def response_header(self, name: str) -> str | None:
-        """The first value of a response header (case-insensitive), or None."""
-        return _first(self.response_headers, name)
-
 
 @dataclass
 class Cassette:
@@ -91,14 +70,6 @@ class Cassette:
     path: Path
     interactions: list[Interaction] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _first(headers: Headers, name: str) -> str | None:
-    lowered = name.lower()
-    for key, value in headers:
-        if key.lower() == lowered:
-            return value
-    return None
 
 
 # --------------------------------------------------------------------------- loading
@@ -120,6 +91,11 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
         raise CassetteError("cassette does not exist", path=where) from None
     except OSError as exc:
         raise CassetteError(f"cannot read cassette: {exc.strerror or exc}", path=where) from None
+    interactions, meta = cached_parse(cassette_path, raw, lambda: _parse(raw, where), FORM)
+    return Cassette(path=cassette_path, interactions=interactions, meta=meta)
+
+
+def _parse(raw: bytes, where: str) -> tuple[list[Interaction], dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -127,12 +103,11 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
         raise CassetteError("not UTF-8 text", path=where, line=line) from None
     data = _parse_yaml(text, where)
     try:
-        interactions, meta = _from_data(data)
+        return _from_data(data)
     except _FieldError as exc:
         raise CassetteError(
             f"field {exc.field!r}: {exc.problem}", path=where, line=_line_of(text, exc.keys)
         ) from None
-    return Cassette(path=cassette_path, interactions=interactions, meta=meta)
 
 
 def _parse_yaml(text: str, where: str) -> Any:

@@ -223,6 +223,16 @@ def audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cache(args: argparse.Namespace) -> int:
+    from kpn_contract.config.parsed_cache import CACHE_DIR_NAME, clear_cache
+    from kpn_contract.config.profiles import load_config
+
+    root = load_config(args.config).root
+    removed = clear_cache(root)
+    _out(f"removed {removed} cached entr{'y' if removed == 1 else 'ies'} from {root / CACHE_DIR_NAME}")
+    return EXIT_OK
+
+
 def _emit(report: str, code: int, args: argparse.Namespace) -> int:
     from kpn_contract.redact import redact
 

@@ -217,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or folders to scan (default: the cassette, notebook and report folders of the config)",
     )
 
+    p = sub.add_parser("cache", help="the parsed-file cache (.kpn-contract-cache/)", parents=[debug])
+    p.add_argument(
+        "action", choices=("clear",), help="clear: remove every cached entry of this project (required)"
+    )
+
     for name, help_text, first, second in (
         ("diff", "compare two specs from a consumer's point of view", "old", "new"),
         ("drift", "compare two sets of recordings", "baseline", "new"),

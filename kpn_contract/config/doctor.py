@@ -18,6 +18,7 @@ from typing import Final
 
 from kpn_contract.config.credentials import environment_value
 from kpn_contract.config.file import config_folder
+from kpn_contract.config.parsed_cache import ENV_SWITCH, cache_dir_for
 from kpn_contract.config.profiles import Config
 from kpn_contract.config.run_modes import parse_record_mode, parse_target
 from kpn_contract.errors import ConfigError, KPNContractError
@@ -30,7 +31,6 @@ _FOLDERS: Final = (
     ("specs", "spec_dir", None),
     ("notebooks", "notebook_dir", "notebooks"),
     ("reports", "report_dir", "reports"),
-    ("cache", "cache_dir", None),
 )
 
 
@@ -131,6 +131,11 @@ def diagnose(
         folders.append(
             FolderState(name, key, str(path) if path else None, path is not None and path.is_dir())
         )
+    # The parsed-file cache is not configured: it sits beside the config (KPN_CONTRACT_CACHE=0: off).
+    cache = cache_dir_for(config.source) if config.source else None
+    folders.append(
+        FolderState("cache", ENV_SWITCH, str(cache) if cache else None, bool(cache and cache.is_dir()))
+    )
 
     def first(
         ini_key: str, config_key: str, env_var: str | None, default: tuple[str, str]

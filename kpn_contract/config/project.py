@@ -1,7 +1,8 @@
 """What a project's configuration points the offline commands at: cassettes, notebooks, reports, profiles.
 
 ``verify`` and ``audit`` without arguments check the folders the configuration names (``cassette_dir``,
-``notebook_dir``, ``report_dir`` of ``[tool.kpn_contract]``, relative to the config file), and both
+``notebook_dir``, ``report_dir`` of ``[tool.kpn_contract]``, relative to the config file; ``audit``
+also the parsed-file cache, ``.kpn-contract-cache/``), and both
 refuse to report success after checking nothing. ``profiles`` lists every profile with its problems.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
 
+from kpn_contract.config.parsed_cache import CACHE_DIR_NAME
 from kpn_contract.config.profiles import Config
 from kpn_contract.errors import UsageError
 
@@ -49,6 +51,7 @@ def audit_paths(given: Sequence[Path], config: Config) -> list[Path]:
                 raise UsageError(f"{path}: no such file or directory")
         return list(given)
     folders = [config.cassette_dir, *(_configured(config, key, default) for key, default in _AUDITED_FOLDERS)]
+    folders.append(config.root / CACHE_DIR_NAME)  # parsed cassettes: as scrubbed as the cassettes
     found = [folder for folder in folders if folder.exists()]
     if not found:
         shown = ", ".join(str(folder) for folder in folders)

@@ -9,11 +9,13 @@ compiled once per validator.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import jsonschema_rs
+import msgspec
 
 from kpn_contract.contract.model import JSONSchema, MediaType
 from kpn_contract.redact import redact
@@ -21,6 +23,7 @@ from kpn_contract.redact import redact
 __all__ = [
     "CompiledSchemas",
     "clip",
+    "decode_json",
     "header_value",
     "is_json",
     "json_pointer",
@@ -32,6 +35,28 @@ logger = logging.getLogger(__name__)
 
 MAX_SCHEMA_ERRORS = 10
 _ACTUAL_CHARS = 120
+
+
+# msgspec parses JSON about twice as fast as the standard library (benchmarks/validation.py; orjson is
+# as fast, but turns integers wider than 64 bits into floats, which changes what a schema sees).
+_DECODER: Final = msgspec.json.Decoder()
+
+
+def decode_json(body: bytes) -> Any:
+    """A JSON body as Python data; ``ValueError`` (with the standard library's message) when it is not JSON.
+
+    Fast path: msgspec. Anything it refuses is handed to :func:`json.loads`, so the verdict and the
+    message stay the standard library's (which also reads ``NaN`` and ``Infinity``, as before). Depth
+    is bounded on both paths: nesting past the interpreter's recursion limit is refused as a ValueError.
+    """
+    try:
+        return _DECODER.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    try:
+        return json.loads(body)  # UnicodeDecodeError is a ValueError too
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def media_name(content_type: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from kpn_contract.config.parsed_cache import CacheForm, cached_parse
 from kpn_contract.contract.model import SpecFormat
 from kpn_contract.errors import SpecError
 from kpn_contract.files import RefusedInputError, parse_json, parse_yaml, read_guarded
@@ -41,6 +42,9 @@ def escape_token(token: object) -> str:
 
 
 def join_pointer(pointer: str, *tokens: object) -> str:
+    if len(tokens) == 1:  # the common case, called for every schema node a definition holds
+        token = str(tokens[0])
+        return f"{pointer}/{escape_token(token) if '~' in token or '/' in token else token}"
     return pointer + "".join("/" + escape_token(t) for t in tokens)
 
 
@@ -48,7 +52,8 @@ def read_document(path: Path, *, root: Path | None = None) -> Any:
     """Parse one YAML or JSON file; every failure becomes a SpecError naming the file (and line).
 
     The file is read by :func:`~kpn_contract.files.read_guarded` inside ``root`` (default: its own
-    folder) and parsed within the depth limit and the alias budget: a refusal names the limit.
+    folder) and parsed within the depth limit and the alias budget: a refusal names the limit. A
+    YAML file's parsed form comes from the project's parsed-file cache when its bytes are unchanged.
     """
     name = str(path)
     try:
@@ -56,7 +61,8 @@ def read_document(path: Path, *, root: Path | None = None) -> Any:
         text = raw.decode("utf-8-sig")
         if path.suffix.lower() == ".json":
             return parse_json(text)
-        return parse_yaml(text)
+        # bytes → parsed through the project's parsed-file cache, keyed by the bytes' hash
+        return cached_parse(path, raw, lambda: parse_yaml(text), _YAML_FORM)
     except RefusedInputError as exc:
         raise RefusedFileError(exc.problem, path=name) from None
     except FileNotFoundError:
@@ -78,6 +84,13 @@ def read_document(path: Path, *, root: Path | None = None) -> Any:
         raise SpecError(f"invalid YAML value: {exc}", path=name) from None
     except RecursionError:
         raise SpecError("YAML nested too deeply", path=name) from None
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+_YAML_FORM: CacheForm[Any] = CacheForm("spec", _identity, _identity, outside=True)
 
 
 def detect_format(root: dict[Any, Any], name: str) -> SpecFormat:

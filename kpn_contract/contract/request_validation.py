@@ -32,6 +32,7 @@ from kpn_contract.contract._common import (
     MAX_SCHEMA_ERRORS,
     CompiledSchemas,
     clip,
+    decode_json,
     is_json,
     json_pointer,
     match_media,
@@ -368,8 +369,8 @@ class RequestValidator:
                 return
         else:
             try:
-                instance = json.loads(body)
-            except (ValueError, UnicodeDecodeError) as exc:
+                instance = decode_json(body)
+            except ValueError as exc:
                 out.append(
                     _violation(operation, "request.body.json", "", "valid JSON", f"invalid JSON ({exc})")
                 )

@@ -24,6 +24,7 @@ from kpn_contract.contract._common import (
     MAX_SCHEMA_ERRORS,
     CompiledSchemas,
     clip,
+    decode_json,
     header_value,
     is_json,
     json_pointer,
@@ -55,6 +56,7 @@ class _Plan:
     media: MediaType | None  # the declared media type the actual content type matched
     schema_validator: Any  # a compiled jsonschema-rs validator, or None
     parse_json: bool
+    plain: bool = False  # nothing but the body to check (set once the plan is complete)
 
 
 class Validator:
@@ -101,6 +103,9 @@ class Validator:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._plan(operation, status, content_type, bool(body))
+            plan.plain = not plan.static and not plan.required_headers and not plan.empty_body
+        if plan.plain:  # the common case: only the body to check
+            return self._check_body(plan, body) if plan.parse_json and method.upper() != "HEAD" else []
         violations = list(plan.static) if plan.static else []
         for name in plan.required_headers:
             if header_value(headers, name) is None:
@@ -214,8 +219,8 @@ class Validator:
                 )
             ]
         try:
-            instance = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            instance = decode_json(body)
+        except ValueError as exc:
             return [self._violation(plan, "body.json", "", "valid JSON", f"invalid JSON ({exc})")]
         validator = plan.schema_validator
         if validator is None or validator.is_valid(instance):

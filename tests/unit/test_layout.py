@@ -32,7 +32,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"auth", "cassettes", "contract", "coverage", "drift", "emulator", "fuzz"}),
     frozenset({"transport"}),
     frozenset({"config"}),
-    frozenset({"", "errors", "logs", "redact", "signals", "secrets", "files"}),  # "" is kpn_contract/__init__.py
+    frozenset(
+        {"", "errors", "logs", "redact", "signals", "secrets", "files"}
+    ),  # "" is kpn_contract/__init__.py
 )
 MAX_ROOT_MODULES = 8
 MAX_MODULE_LINES = 400

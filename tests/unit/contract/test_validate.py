@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from kpn_contract.contract._common import decode_json
 from kpn_contract.contract.model import Violation
 from kpn_contract.contract.specs import SpecIndex, load_spec
 from kpn_contract.contract.validate import Validator, assert_conforms, describe_specs
@@ -92,6 +93,22 @@ def test_missing_required_field_is_reported(validator: Validator) -> None:
 def test_invalid_json_body(validator: Validator) -> None:
     (violation,) = validator.validate("GET", DEVICES, 200, DEVICE_JSON, b"{not json")
     assert violation.rule_id == "body.json"
+
+
+def test_json_is_read_as_the_standard_library_reads_it(validator: Validator) -> None:
+    """The fast parser (msgspec) keeps wide integers exact; what it refuses, json.loads decides."""
+    wide = json.dumps(device_page(totalElements=12345678901234567890123)).encode()
+    assert validator.validate("GET", DEVICES, 200, DEVICE_JSON, wide) == []
+    assert decode_json(b"[NaN, 1]")[1] == 1  # the standard library reads NaN, and so did we before
+    (violation,) = validator.validate("GET", DEVICES, 200, DEVICE_JSON, b"{not json")
+    assert violation.actual.startswith("invalid JSON (Expecting property name")
+
+
+def test_json_nested_too_deeply_is_a_violation_not_a_crash(validator: Validator) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    (violation,) = validator.validate("GET", DEVICES, 200, DEVICE_JSON, deep)
+    assert violation.rule_id == "body.json"
+    assert "nested too deeply" in violation.actual
 
 
 def test_content_type_parameters_are_ignored_but_type_must_match(validator: Validator) -> None:
