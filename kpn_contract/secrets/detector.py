@@ -8,10 +8,16 @@ pass by an Aho-Corasick automaton (ahocorasick-rs: measured 10-20x faster than o
 alternation of the same ~90 literals on 60- to 6,000-character texts), rebuilt only when a value is
 added.
 
-Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are matched only where a letter at their
-edge is not glued to another letter, so a secret is never cut out of the middle of an ordinary word
-(the old ``application/json`` -> ``apREDACTEDion/json``). base64 forms are exempt: they are found
-inside longer blobs on purpose, and a match takes the whole base64 run around it.
+Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are matched only as whole tokens, so a
+secret is never cut out of the middle of an ordinary word or name, and the text around a
+``REDACTED`` does not give the value away. The rule: where a form of such a value starts (ends)
+with a letter, a digit or ``_``, the character before (after) it must not be one of those, nor a
+``.`` joined to one (a dotted name: ``application/vnd.kpnthings.device+json`` keeps its
+``vnd.kpnthings``, and ``apREDACTEDion/json`` cannot happen). A ``.`` ending a sentence, ``/``,
+``-``, ``=``, ``&``, quotes, brackets and spaces all end a token, so ``tenant=<value>&``,
+``/v2/<value>/oidc`` and ``test_x[<value>-2]`` are found. From :data:`ANYWHERE_LENGTH` characters a
+value is found anywhere. base64 forms are exempt: they are found inside longer blobs on purpose,
+and a match takes the whole base64 run around it.
 """
 
 from __future__ import annotations
@@ -55,13 +61,13 @@ class SecretMatch:
 class _Pattern:
     form: str
     source: str
-    guard_start: bool  # the match (starting with a letter) must not follow a letter
-    guard_end: bool  # ... nor be followed by one
+    guard_start: bool  # the match (starting with a word character) must not continue a token
+    guard_end: bool  # ... nor be continued by one
     whole_blob: bool = False  # a base64 form: the match grows to the whole base64 run around it
 
 
 def _glued(char: str) -> bool:
-    return char.isalpha()
+    return char.isalnum() or char == "_"
 
 
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_")
@@ -79,14 +85,23 @@ def _blob_bounds(data: str | bytes, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _letter_at(data: str | bytes, index: int) -> bool:
+def _word_at(data: str | bytes, index: int) -> bool:
     if not 0 <= index < len(data):
         return False
     item = data[index]
     if isinstance(item, int):
-        # Bytes of a multi-byte UTF-8 character count as letters, as str.isalpha would say for most.
-        return item >= 0x80 or chr(item).isalpha()
-    return item.isalpha()
+        # Bytes of a multi-byte UTF-8 character count as letters, as str.isalnum would say for most.
+        return item >= 0x80 or chr(item).isalnum() or item == 0x5F
+    return item.isalnum() or item == "_"
+
+
+def _joined(data: str | bytes, index: int, step: int) -> bool:
+    """Whether the character at ``index`` continues a token: a word character, or a ``.`` before one."""
+    if _word_at(data, index):
+        return True
+    if 0 <= index < len(data) and data[index] in (".", 0x2E):
+        return _word_at(data, index + step)
+    return False
 
 
 class _Automaton:
@@ -126,8 +141,8 @@ class _Automaton:
         found: list[SecretMatch] = []
         for index, hit_start, hit_end in hits:
             pattern = patterns[index]
-            if (pattern.guard_start and _letter_at(data, hit_start - 1)) or (
-                pattern.guard_end and _letter_at(data, hit_end)
+            if (pattern.guard_start and _joined(data, hit_start - 1, -1)) or (
+                pattern.guard_end and _joined(data, hit_end, 1)
             ):
                 continue
             match = SecretMatch(hit_start, hit_end, pattern.form, pattern.source)
@@ -164,6 +179,7 @@ class SecretDetector:
         self._lock = threading.Lock()
         self._values: dict[str, str] = {}
         self._automaton: _Automaton | None = None
+        self._version = 0  # bumped by every change, so a build from stale values is not kept
         items = values.items() if isinstance(values, Mapping) else ((v, DEFAULT_SOURCE) for v in values)
         for value, source in items:
             self.add(value, source)
@@ -180,12 +196,14 @@ class SecretDetector:
             if known is None or (known == DEFAULT_SOURCE and source != DEFAULT_SOURCE):
                 self._values[value] = source  # a named source is more useful to the audit
                 self._automaton = None
+                self._version += 1
         return True
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
             self._automaton = None
+            self._version += 1
 
     def values(self) -> frozenset[str]:
         """The values held (for building other detectors; never print them)."""
@@ -203,10 +221,14 @@ class SecretDetector:
     def _current(self) -> _Automaton:
         automaton = self._automaton
         if automaton is None:
+            # Built outside the lock: building may import a codec, and an import hook that redacts
+            # (pytest --debug's tracer) would otherwise wait for this very lock.
             with self._lock:
-                if self._automaton is None:
-                    self._automaton = _Automaton(dict(self._values))
-                automaton = self._automaton
+                values, version = dict(self._values), self._version
+            automaton = _Automaton(values)
+            with self._lock:
+                if self._version == version:
+                    self._automaton = automaton
         return automaton
 
     def find(self, data: str | bytes) -> list[SecretMatch]:
