@@ -13,7 +13,7 @@ cassette; a misspelt marker fails its test at setup (``pytest_settings.KPNMarker
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -130,7 +130,7 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> Iterator[None]:
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> Generator[None, None, None]:
     """A parametrize ID holding a registered value becomes an opaque one, wherever the ID is shown."""
     yield
     from kpn_contract.pytest.sinks import opaque_parametrize_ids
@@ -146,7 +146,7 @@ def pytest_warning_recorded(warning_message: Any) -> None:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> Iterator[None]:
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> Generator[None, None, None]:
     from kpn_contract.pytest.sinks import redact_interrupt
 
     redact_interrupt(excinfo)  # pytest.exit(msg) and KeyboardInterrupt(msg): before the banner is made
@@ -154,7 +154,7 @@ def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> I
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_assertrepr_compare() -> Iterator[list[Any]]:
+def pytest_assertrepr_compare() -> Generator[None, list[Any], list[Any]]:
     from kpn_contract.pytest.sinks import redact_explanation
 
     return redact_explanation((yield))  # before pytest truncates long explanations

@@ -108,7 +108,7 @@ def guard_saferepr() -> None:
     with _guard_lock:
         if _saferepr_guarded:
             return
-        saferepr._ellipsize = functools.partial(_whole_then_cut, saferepr._ellipsize)  # noqa: SLF001
+        saferepr._ellipsize = functools.partial(_whole_then_cut, saferepr._ellipsize)
         repr_str = saferepr.SafeRepr.repr_str
 
         def redacting_repr_str(self: Any, x: str, level: int) -> str:
@@ -158,7 +158,7 @@ def opaque_parametrize_ids(metafunc: pytest.Metafunc) -> None:
     changed = False
     renamed: list[list[str]] = []
     for callspec in calls:
-        parts = [str(part) for part in callspec._idlist]  # noqa: SLF001
+        parts = [str(part) for part in callspec._idlist]
         new = [redact(part) if _holds_secret(part) else part for part in parts]
         new = [REDACTED if _holds_secret(part) else part for part in new]  # what redact could not place
         changed |= new != parts
@@ -169,7 +169,7 @@ def opaque_parametrize_ids(metafunc: pytest.Metafunc) -> None:
     for index, parts in enumerate(renamed):
         if ids.count(ids[index]) > 1:
             parts.append(str(index))
-    metafunc._calls = [  # noqa: SLF001
+    metafunc._calls = [
         dataclasses.replace(callspec, _idlist=tuple(parts))
         for callspec, parts in zip(calls, renamed, strict=True)
     ]

@@ -145,9 +145,8 @@ def _spellings(value: str) -> list[tuple[str, str]]:
         forms.append((encode(utf8).decode("ascii"), alphabet))
         forms.extend(_base64_cores(utf8, alphabet))
         for escaped in sorted(json_escaped):
-            forms.extend(
-                (core, f"{name}, of the JSON-escaped value") for core, name in _base64_cores(escaped, alphabet)
-            )
+            cores = _base64_cores(escaped, alphabet)
+            forms.extend((core, f"{name}, of the JSON-escaped value") for core, name in cores)
     return forms
 
 
