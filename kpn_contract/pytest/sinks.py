@@ -168,7 +168,7 @@ def opaque_parametrize_ids(metafunc: pytest.Metafunc) -> None:
     ids = ["-".join(parts) for parts in renamed]
     for index, parts in enumerate(renamed):
         if ids.count(ids[index]) > 1:
-            parts.append(str(index))
+            parts[-1] += str(index)  # as pytest numbers duplicate IDs
     metafunc._calls = [
         dataclasses.replace(callspec, _idlist=tuple(parts))
         for callspec, parts in zip(calls, renamed, strict=True)

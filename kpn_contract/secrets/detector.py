@@ -8,16 +8,19 @@ pass by an Aho-Corasick automaton (ahocorasick-rs: measured 10-20x faster than o
 alternation of the same ~90 literals on 60- to 6,000-character texts), rebuilt only when a value is
 added.
 
-Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are matched only as whole tokens, so a
-secret is never cut out of the middle of an ordinary word or name, and the text around a
-``REDACTED`` does not give the value away. The rule: where a form of such a value starts (ends)
-with a letter, a digit or ``_``, the character before (after) it must not be one of those, nor a
-``.`` joined to one (a dotted name: ``application/vnd.kpnthings.device+json`` keeps its
-``vnd.kpnthings``, and ``apREDACTEDion/json`` cannot happen). A ``.`` ending a sentence, ``/``,
-``-``, ``=``, ``&``, quotes, brackets and spaces all end a token, so ``tenant=<value>&``,
-``/v2/<value>/oidc`` and ``test_x[<value>-2]`` are found. From :data:`ANYWHERE_LENGTH` characters a
-value is found anywhere. base64 forms are exempt: they are found inside longer blobs on purpose,
-and a match takes the whole base64 run around it.
+Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are never cut out of the middle of an
+ordinary word, so the text around a ``REDACTED`` does not give the value away:
+
+* a word-like one (no digit: ``vnd.kpnthings``, ``plication``) is matched only as a whole token:
+  where its form starts (ends) with a letter, digit or ``_``, the character before (after) it is
+  none of those, nor a ``.`` joined to one (a dotted name). ``application/vnd.kpnthings.device+json``
+  keeps its ``vnd.kpnthings``; a ``.`` ending a sentence, ``/``, ``-``, ``+``, ``=``, ``&``,
+  quotes, brackets and spaces end a token, so ``tenant=<value>&`` and ``test_x[<value>-2]`` are found;
+* any other (``known-secret-1``) only where a letter at its edge is not glued to another letter, so
+  ``known-secret-1x`` is still found: a value holding digits is no ordinary word.
+
+From :data:`ANYWHERE_LENGTH` characters a value is found anywhere. base64 forms are exempt: they
+are found inside longer blobs on purpose, and a match takes the whole base64 run around it.
 """
 
 from __future__ import annotations
@@ -61,13 +64,14 @@ class SecretMatch:
 class _Pattern:
     form: str
     source: str
-    guard_start: bool  # the match (starting with a word character) must not continue a token
+    guard_start: bool  # the match (starting with a letter) must not continue a word or token
     guard_end: bool  # ... nor be continued by one
     whole_blob: bool = False  # a base64 form: the match grows to the whole base64 run around it
+    word_like: bool = False  # a short value without digits: matched only as a whole token
 
 
-def _glued(char: str) -> bool:
-    return char.isalnum() or char == "_"
+def _glued(char: str, *, word_like: bool) -> bool:
+    return char.isalnum() or char == "_" if word_like else char.isalpha()
 
 
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_")
@@ -95,8 +99,20 @@ def _word_at(data: str | bytes, index: int) -> bool:
     return item.isalnum() or item == "_"
 
 
-def _joined(data: str | bytes, index: int, step: int) -> bool:
-    """Whether the character at ``index`` continues a token: a word character, or a ``.`` before one."""
+def _letter_at(data: str | bytes, index: int) -> bool:
+    if not 0 <= index < len(data):
+        return False
+    item = data[index]
+    if isinstance(item, int):
+        return item >= 0x80 or chr(item).isalpha()
+    return item.isalpha()
+
+
+def _joined(data: str | bytes, index: int, step: int, *, word_like: bool) -> bool:
+    """Whether the character at ``index`` continues the match: a letter; for a word-like value also a
+    digit, ``_``, or a ``.`` before one of those (a dotted name)."""
+    if not word_like:
+        return _letter_at(data, index)
     if _word_at(data, index):
         return True
     if 0 <= index < len(data) and data[index] in (".", 0x2E):
@@ -112,11 +128,14 @@ class _Automaton:
         raw_bytes: dict[bytes, _Pattern] = {}
         for value, source in values.items():
             short = len(value) < ANYWHERE_LENGTH
+            word_like = short and not any(char.isdigit() for char in value)
             for spelling, form in encoded_forms(value).items():
                 blob = form.startswith(BASE64_FORM_PREFIX)
                 guarded = short and not blob
-                guard_start, guard_end = guarded and _glued(spelling[0]), guarded and _glued(spelling[-1])
-                spellings.setdefault(spelling, _Pattern(form, source, guard_start, guard_end, blob))
+                guard_start = guarded and _glued(spelling[0], word_like=word_like)
+                guard_end = guarded and _glued(spelling[-1], word_like=word_like)
+                pattern = _Pattern(form, source, guard_start, guard_end, blob, word_like=word_like)
+                spellings.setdefault(spelling, pattern)
             latin1 = _latin1(value)
             if latin1 is not None:  # a non-ASCII value written by a Latin-1 client or server
                 raw_bytes[latin1] = _Pattern("raw (Latin-1 bytes)", source, short, short)
@@ -141,8 +160,8 @@ class _Automaton:
         found: list[SecretMatch] = []
         for index, hit_start, hit_end in hits:
             pattern = patterns[index]
-            if (pattern.guard_start and _joined(data, hit_start - 1, -1)) or (
-                pattern.guard_end and _joined(data, hit_end, 1)
+            if (pattern.guard_start and _joined(data, hit_start - 1, -1, word_like=pattern.word_like)) or (
+                pattern.guard_end and _joined(data, hit_end, 1, word_like=pattern.word_like)
             ):
                 continue
             match = SecretMatch(hit_start, hit_end, pattern.form, pattern.source)

@@ -44,6 +44,8 @@ _WHATWG_PATH_SAFE = "".join(c for c in _WHATWG_QUERY_SAFE if c not in "?`{}")
 _RFC3986_PATH_SAFE = "/:@!$&'()*+,;=~"
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f-]+")
 _PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
+# What pytest's ascii_escaped does to the control characters left in a test ID (_pytest/compat.py).
+_NON_PRINTABLE = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {9: "\\t", 10: "\\n", 13: "\\r"}
 _BACKSLASH_HEX = re.compile(r"\\(x[0-9A-F]{2}|u[0-9A-F]{4}|U[0-9A-F]{8})")
 
 
@@ -133,7 +135,10 @@ def _spellings(value: str) -> list[tuple[str, str]]:
         (_xml_attribute(value, tab="&#9;"), "XML attribute (saxutils.quoteattr)"),
         (html.escape(value).replace("&#x27;", "&apos;"), "HTML-escaped (&apos;)"),
         (value.encode("unicode_escape").decode("ascii"), "unicode_escape (a pytest test ID)"),
-        (utf8.decode("ascii", "backslashreplace"), "bytes with backslash escapes (a pytest test ID)"),
+        (
+            utf8.decode("ascii", "backslashreplace").translate(_NON_PRINTABLE),
+            "bytes with backslash escapes (a pytest test ID)",
+        ),
         (utf8.hex(), "hex"),
         (utf8.hex().upper(), "hex (upper case)"),
         (shlex.quote(value).removeprefix("'").removesuffix("'"), "shell single-quoted"),
