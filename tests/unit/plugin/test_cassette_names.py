@@ -94,7 +94,9 @@ def test_a_parametrize_id_holding_a_registered_secret_is_replaced_and_names_no_f
         f"""
         import pytest
 
-        @pytest.mark.parametrize("value", [{secret!r}, "plain-value", pytest.param({secret!r}, id={secret!r})])
+        SECRET = {secret!r}
+
+        @pytest.mark.parametrize("value", [SECRET, "plain-value", pytest.param(SECRET, id=SECRET)])
         def test_x(kpn_cassette, value):
             assert kpn_cassette.path.name
             print("cassette:", kpn_cassette.path.as_posix())
