@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import secrets
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,10 +22,9 @@ from xml.sax.saxutils import quoteattr
 import pytest
 
 from .conftest import PLANTED_VARIABLES, clean_environment
-from .test_awkward_corpus import all_forms, traces
+from .test_awkward_corpus import _run, all_forms, traces
 
 CUSTOM_VARIABLE = "MY_TEAM_SHARED_TOKEN"
-TIMEOUT = 300
 
 CARELESS = r"""
 import logging, os, warnings
@@ -133,17 +131,8 @@ def independent_forms(value: str) -> set[str]:
     }
 
 
-def _run(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        check=False,
-    )
+def _pytest(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return _run(["-p", "no:randomly", "-p", "no:xdist", *args], project, env)
 
 
 @pytest.fixture(scope="module")
@@ -159,9 +148,9 @@ def careless_runs(
     env = clean_environment({name: value for name, (value, _) in planted.items()})
     sinks = ["-v", "-rA", "-l", "--debug", "--durations=0", "-o", "junit_logging=all", "-W", "default"]
     runs = {
-        "main": _run(project, env, *sinks, "--junitxml=junit.xml", "test_careless.py"),
-        "interrupt": _run(project, env, "-rA", "--junitxml=junit-interrupt.xml", "test_interrupted.py"),
-        "collect": _run(project, env, "--collect-only", "-q", "test_careless.py"),
+        "main": _pytest(project, env, *sinks, "--junitxml=junit.xml", "test_careless.py"),
+        "interrupt": _pytest(project, env, "-rA", "--junitxml=junit-interrupt.xml", "test_interrupted.py"),
+        "collect": _pytest(project, env, "--collect-only", "-q", "test_careless.py"),
     }
     return project, runs
 
