@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import linecache
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,12 @@ _saferepr_guarded = False
 
 
 def redact_warning(message: warnings.WarningMessage) -> None:
-    """Redact a recorded warning in place (the warnings summary prints ``str(message.message)``)."""
+    """Redact a recorded warning in place: its message, and the source line the summary shows."""
+    if message.line is None and message.filename:
+        source = linecache.getline(message.filename, message.lineno)
+        cleaned_source = redact(source)
+        if cleaned_source != source:
+            message.line = cleaned_source  # warnings.formatwarning shows this line instead
     warning = message.message
     text = str(warning)
     cleaned = redact(text)
@@ -122,11 +128,19 @@ def guard_saferepr() -> None:
 
 def redact_explanation(explanations: list[Any]) -> list[Any]:
     """Redact the assertion explanations of ``pytest_assertrepr_compare`` before pytest truncates them."""
-    return [None if lines is None else _redacted_lines(lines) for lines in explanations]
+    return [_redacted_lines(lines) for lines in explanations]
 
 
-def _redacted_lines(lines: Iterable[str]) -> Iterator[str]:
-    # Lazily, as pytest materialises them: a long diff is cut after a few lines anyway.
+def _redacted_lines(lines: Iterable[str] | None) -> Iterable[str] | None:
+    if lines is None:
+        return None
+    if isinstance(lines, list):  # pytest 8: a list, measured with len()
+        return [redact(line) for line in lines]
+    return _lazily_redacted(lines)
+
+
+def _lazily_redacted(lines: Iterable[str]) -> Iterator[str]:
+    # pytest 9 materialises explanations lazily and stops after a few lines when it truncates.
     for line in lines:
         yield redact(line)
 
