@@ -3,8 +3,9 @@
 * the warnings summary: a recorded warning's message is replaced by one of the same category;
 * the banners of ``pytest.exit(msg)`` and ``KeyboardInterrupt(msg)`` (the exception's message);
 * ``--debug``'s ``pytestdebug.log``: the tracer's writer redacts each line it writes;
-* reprs that pytest shortens (``-l`` locals, assertion reprs, explanations cut to 8 lines): the
-  detector sees the whole value before the cut, so no first or last characters of a secret survive;
+* reprs that pytest shortens (``-l`` locals, assertion reprs, explanations cut to 8 lines) or splits
+  (``-vv`` diffs wrap long strings at whitespace): the detector sees the whole value first, so no
+  first or last characters of a secret survive;
 * parametrize IDs: an ID part holding a registered value is replaced by a stable opaque one, so
   ``-v``, ``--collect-only``, ``--durations``, JUnit ``name=``, ``.pytest_cache`` and cassette names
   never hold it.
@@ -123,7 +124,27 @@ def guard_saferepr() -> None:
             return str(repr_str(self, x, level))
 
         saferepr.SafeRepr.repr_str = redacting_repr_str  # type: ignore[method-assign]
+        _guard_pprint()
         _saferepr_guarded = True
+
+
+def _guard_pprint() -> None:
+    """``-vv`` diffs: pytest's pretty-printer splits a long string at whitespace, inside a secret too."""
+    try:
+        from _pytest._io import pprint
+    except ImportError:  # pytest before 8.0 had no pretty-printer of its own
+        return
+    dispatch: dict[Any, Any] = getattr(pprint.PrettyPrinter, "_dispatch", {})
+    original = dispatch.get(str.__repr__)
+    if original is None:
+        return
+
+    def redacting_pprint_str(self: Any, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(obj, str) and contains_secret(obj):
+            obj = redact(obj)
+        return original(self, obj, *args, **kwargs)
+
+    dispatch[str.__repr__] = redacting_pprint_str
 
 
 def redact_explanation(explanations: list[Any]) -> list[Any]:

@@ -123,3 +123,20 @@ def test_debug_log_is_redacted(pytester: pytest.Pytester) -> None:
     assert "pytest_runtest_logreport" in log
     assert "test_p[REDACTED]" in log
     assert SECRET not in log
+
+
+def test_a_value_split_by_the_vv_pretty_printer_is_redacted_whole(pytester: pytest.Pytester) -> None:
+    spaced = "planted words with spaces 7c3a91d2"  # pprint wraps a long string at its spaces
+    pytester.makeconftest(f"from kpn_contract.redact import register_secret\nregister_secret({spaced!r})\n")
+    pytester.makepyfile(
+        f"""
+        def test_diff():
+            assert {{"k": "a" * 60 + {spaced!r} + "b" * 60, "n": 1}} == {{"k": "other", "n": 2}}
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-vv")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "REDACTED" in out
+    assert "7c3a91d2" not in out
+    assert "planted words" not in out
