@@ -63,3 +63,19 @@ def test_a_secret_ending_in_a_newline_is_the_same_key_for_the_client_and_the_emu
         accepted = http.post(GRIP_TOKEN_PATH, json=grip_body(secret=sent))
         assert accepted.status_code == 200, accepted.text
         assert http.post(GRIP_TOKEN_PATH, json=grip_body(secret=_demo.GRIP_CLIENT_SECRET)).status_code == 401
+
+
+@pytest.mark.usefixtures("clean_secret_registry")
+def test_a_spring_error_shows_its_path_without_a_registered_value() -> None:
+    from starlette.requests import Request
+
+    from kpn_contract.emulator._things import spring_error
+    from kpn_contract.redact import register_secret
+
+    subcustomer = f"subcustomer-{secrets.token_hex(8)}"
+    register_secret(subcustomer)
+    path = f"/api/v1/lifecycle/clients/{subcustomer}/context-switch"
+    scope = {"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b""}
+    response = spring_error(Request(scope), 403, "no access")
+    assert subcustomer not in bytes(response.body).decode()
+    assert b"/api/v1/lifecycle/clients/REDACTED/context-switch" in bytes(response.body)
