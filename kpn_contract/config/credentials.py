@@ -27,11 +27,21 @@ __all__ = [
     "Credentials",
     "check_secret_length",
     "environment_value",
+    "normalise_secret",
     "resolve_credentials",
 ]
 
 # What an environment-variable name looks like (profiles and ``secret_env`` name variables, never values).
 ENV_VAR_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def normalise_secret(raw: str | None) -> str:
+    """THE normalisation of a credential read from the environment, for the client and the emulator alike.
+
+    Surrounding whitespace is not part of a credential: a value set with ``$(cat key.txt)`` or pasted
+    from an editor often ends with a newline, and the client and the emulator must agree on the value.
+    """
+    return (raw or "").strip()
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ def resolve_credentials(
     where = str(source) if source is not None else None
 
     def read(field_name: str, env_var: str) -> str:
-        value = (environment_value(env_var, env) or "").strip()
+        value = normalise_secret(environment_value(env_var, env))
         if not value and demo_fallback:
             value = _demo.demo_value(profile.kind, field_name, env_var, profile.scopes)
         if not value:

@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from kpn_contract.config.credentials import check_secret_length
+from kpn_contract.config.credentials import check_secret_length, normalise_secret
 from kpn_contract.config.profiles import DEFAULT_PROFILES, Config, environment_value, load_config
 from kpn_contract.redact import register_secret
 from kpn_contract.secrets import is_credential_variable
@@ -46,7 +46,7 @@ def register_startup_secrets(config: Config | None = None, env: Mapping[str, str
     for variable, (profile_name, field_name) in named.items():
         # One variable at a time: a local bound to the whole environment would show in --showlocals
         # when check_secret_length raises.
-        value = (environment_value(variable, env) or "").strip()
+        value = normalise_secret(environment_value(variable, env))
         if value:
             check_secret_length(value, env_var=variable, profile=profile_name, field=field_name, path=where)
             register_secret(value, f"environment variable {variable}")
@@ -54,7 +54,7 @@ def register_startup_secrets(config: Config | None = None, env: Mapping[str, str
         # Found by name only: such a variable may hold a number (KPN_TOKEN_LIFETIME), so no refusal;
         # register_secret skips values too short to be secrets.
         if variable not in named and is_credential_variable(variable):
-            register_secret(raw.strip(), f"environment variable {variable}")
+            register_secret(normalise_secret(raw), f"environment variable {variable}")
 
 
 def register_project_secrets(*, path: Path | None = None, start: Path | None = None) -> Config:

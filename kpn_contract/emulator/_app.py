@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Match, Route, request_response
 
 from kpn_contract.emulator._echo import undecodable_header
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
+from kpn_contract.emulator._limits import capped_receive
 from kpn_contract.emulator._products import ProductCatalog, product_call
 from kpn_contract.emulator._scopes import ScopeTable
 from kpn_contract.emulator._settings import EmulatorSettings
@@ -145,6 +146,11 @@ class _EmulatorApp(Starlette):
             }
             await _send_simple(send, 400, json.dumps(body).encode(), {"content-type": "application/json"})
             return
+        if scope["type"] == "http":
+            capped = await capped_receive(scope, receive, send)  # 413 past the cap, memory bounded
+            if capped is None:
+                return
+            receive = capped
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await super().__call__(scope, receive, send)
             return
@@ -238,7 +244,7 @@ async def _fixed_route_or_product(request: Request) -> Response:
             allowed |= route.methods
     if allowed and request.method not in allowed:
         return JSONResponse(
-            {"status": 405, "error": "Method Not Allowed", "path": request.url.path},
+            {"status": 405, "error": "Method Not Allowed"},  # no path: it may hold a secret
             405,
             headers={"Allow": ", ".join(sorted(allowed))},
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from kpn_contract.config import _demo
+from kpn_contract.config.credentials import normalise_secret
 from kpn_contract.errors import UsageError
 from kpn_contract.redact import register_secret
 
@@ -140,7 +141,8 @@ class EmulatorSettings:
         """
 
         def value(name: str) -> str:
-            return env.get(name) or _demo.DEMO_ENVIRONMENT[name]
+            # Normalised as the client normalises it, so a value ending in a newline is the same key.
+            return normalise_secret(env.get(name)) or _demo.DEMO_ENVIRONMENT[name]
 
         tenant = value("KPN_GRIP_TENANT_ID")
         grip_keys = {

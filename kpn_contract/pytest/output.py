@@ -8,7 +8,10 @@ pytest has many sinks besides a test's own prints, and a secret reaches each of 
   ``system-out``/``system-err`` (``junit_logging=all``) both read;
 * live logging (``log_cli``), ``caplog`` and ``--log-file``, which format records as they come;
 * JUnit ``<property>`` elements from ``record_property`` and ``record_testsuite_property``;
-* a parametrize ID, which becomes part of the test ID (and of a cassette name).
+* skip and xfail reasons (``-rs``, ``-rx``, ``-v``, JUnit's ``<skipped message=...>``).
+
+The sinks outside a report (warnings, interrupt banners, ``--debug``, saferepr's cuts, parametrize
+IDs) are in ``sinks.py``.
 
 Each is passed through :func:`kpn_contract.redact.redact` before any reporter sees it. A report that
 holds no secret keeps pytest's rich formatting: it is replaced only when redaction changed it.
@@ -17,13 +20,11 @@ holds no secret keeps pytest's rich formatting: it is replaced only when redacti
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import TYPE_CHECKING, Any
 
-from kpn_contract.errors import CassetteError, KPNSecretWarning, NetworkBlockedError
+from kpn_contract.errors import CassetteError, NetworkBlockedError
 from kpn_contract.logs import RedactingFilter
 from kpn_contract.redact import redact
-from kpn_contract.secrets import contains_secret
 
 if TYPE_CHECKING:
     import pytest
@@ -33,7 +34,6 @@ __all__ = [
     "redact_collect_report",
     "redact_junit_globals",
     "redact_test_report",
-    "warn_if_secret_id",
 ]
 
 
@@ -49,6 +49,11 @@ def _redacted_value(value: object) -> object:
 
 def _redact_longrepr(report: pytest.TestReport | pytest.CollectReport) -> None:
     if report.longrepr is None:
+        return
+    if isinstance(report.longrepr, tuple):
+        # A skip: (path, line, reason). Reporters unpack it (-v, -rs, JUnit), so it stays a tuple.
+        path, line, reason = report.longrepr
+        report.longrepr = (redact(str(path)), line, redact(reason))
         return
     text = str(report.longrepr)
     cleaned = redact(text)
@@ -68,6 +73,9 @@ def redact_test_report(
     if isinstance(error, CassetteError) and not isinstance(error, NetworkBlockedError):
         report.longrepr = f"{type(error).__name__}: {error.message.splitlines()[0]}"
     _redact_longrepr(report)
+    wasxfail = getattr(report, "wasxfail", None)
+    if isinstance(wasxfail, str):  # the XFAIL line (-rx) and JUnit's <skipped message=...>
+        report.wasxfail = redact(wasxfail)
     report.sections = [(title, redact(content)) for title, content in report.sections]
     report.user_properties = [(name, _redacted_value(value)) for name, value in report.user_properties]
 
@@ -118,30 +126,3 @@ def guard_pytest_logging(config: pytest.Config) -> None:
         handler.addFilter(RedactingFilter())
         if handler.formatter is not None and not isinstance(handler.formatter, _RedactingFormatter):
             handler.setFormatter(_RedactingFormatter(handler.formatter))
-
-
-def _demo_values() -> list[str]:
-    from kpn_contract.config import _demo
-
-    return sorted(
-        (v for v in vars(_demo).values() if isinstance(v, str) and len(v) > 1), key=len, reverse=True
-    )
-
-
-def warn_if_secret_id(item: pytest.Item) -> None:
-    """Warn when a parametrize ID holds a registered secret: test IDs reach terminals, reports and files."""
-    callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return
-    # The emulator's documented demo credentials are public: a test ID may name them.
-    probe = callspec.id
-    for public in _demo_values():
-        probe = probe.replace(public, "")
-    if contains_secret(probe):
-        warnings.warn(
-            KPNSecretWarning(
-                f"{item.name.split('[', 1)[0]}: a parametrize test ID holds a registered secret; "
-                "give the case an id= that is not the value (pytest.param(value, id='...'))"
-            ),
-            stacklevel=1,
-        )

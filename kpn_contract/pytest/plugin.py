@@ -13,7 +13,7 @@ cassette; a misspelt marker fails its test at setup (``pytest_settings.KPNMarker
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -106,6 +106,10 @@ def pytest_configure(config: pytest.Config) -> None:
             from kpn_contract.pytest.interrupts import install_signal_handlers
 
             install_signal_handlers(config)  # SIGTERM stops a recording run like Ctrl-C
+    from kpn_contract.pytest.sinks import guard_debug_log, guard_saferepr
+
+    guard_debug_log(config)  # --debug's pytestdebug.log
+    guard_saferepr()  # -l locals and assertion reprs: redacted before pytest cuts them
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -161,10 +165,38 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     redact_collect_report(outcome.get_result())  # type: ignore[attr-defined]
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    from kpn_contract.pytest.output import warn_if_secret_id
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> Generator[None, None, None]:
+    """A parametrize ID holding a registered value becomes an opaque one, wherever the ID is shown."""
+    yield
+    from kpn_contract.pytest.sinks import opaque_parametrize_ids
 
-    warn_if_secret_id(item)
+    opaque_parametrize_ids(metafunc)
+
+
+@pytest.hookimpl(tryfirst=True)  # a historic hook: no wrapper, but first
+def pytest_warning_recorded(warning_message: Any) -> None:
+    from kpn_contract.pytest.sinks import redact_warning
+
+    redact_warning(warning_message)  # before the warnings summary keeps its text
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> Generator[None, None, None]:
+    from kpn_contract.pytest.sinks import redact_interrupt
+
+    redact_interrupt(excinfo)  # pytest.exit(msg) and KeyboardInterrupt(msg): before the banner is made
+    yield
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_assertrepr_compare() -> Generator[None, list[Any], list[Any]]:
+    from kpn_contract.pytest.sinks import redact_explanation
+
+    return redact_explanation((yield))  # before pytest truncates long explanations
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
     kpn_marker(item)  # a misspelt key fails here, also in tests that use no kpn fixture
 
 

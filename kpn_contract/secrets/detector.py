@@ -8,10 +8,19 @@ pass by an Aho-Corasick automaton (ahocorasick-rs: measured 10-20x faster than o
 alternation of the same ~90 literals on 60- to 6,000-character texts), rebuilt only when a value is
 added.
 
-Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are matched only where a letter at their
-edge is not glued to another letter, so a secret is never cut out of the middle of an ordinary word
-(the old ``application/json`` -> ``apREDACTEDion/json``). base64 forms are exempt: they are found
-inside longer blobs on purpose, and a match takes the whole base64 run around it.
+Short-ish values (under :data:`ANYWHERE_LENGTH` characters) are never cut out of the middle of an
+ordinary word, so the text around a ``REDACTED`` does not give the value away:
+
+* a word-like one (no digit: ``vnd.kpnthings``, ``plication``) is matched only as a whole token:
+  where its form starts (ends) with a letter, digit or ``_``, the character before (after) it is
+  none of those, nor a ``.`` joined to one (a dotted name). ``application/vnd.kpnthings.device+json``
+  keeps its ``vnd.kpnthings``; a ``.`` ending a sentence, ``/``, ``-``, ``+``, ``=``, ``&``,
+  quotes, brackets and spaces end a token, so ``tenant=<value>&`` and ``test_x[<value>-2]`` are found;
+* any other (``known-secret-1``) only where a letter at its edge is not glued to another letter, so
+  ``known-secret-1x`` is still found: a value holding digits is no ordinary word.
+
+From :data:`ANYWHERE_LENGTH` characters a value is found anywhere. base64 forms are exempt: they
+are found inside longer blobs on purpose, and a match takes the whole base64 run around it.
 """
 
 from __future__ import annotations
@@ -55,13 +64,14 @@ class SecretMatch:
 class _Pattern:
     form: str
     source: str
-    guard_start: bool  # the match (starting with a letter) must not follow a letter
-    guard_end: bool  # ... nor be followed by one
+    guard_start: bool  # the match (starting with a letter) must not continue a word or token
+    guard_end: bool  # ... nor be continued by one
     whole_blob: bool = False  # a base64 form: the match grows to the whole base64 run around it
+    word_like: bool = False  # a short value without digits: matched only as a whole token
 
 
-def _glued(char: str) -> bool:
-    return char.isalpha()
+def _glued(char: str, *, word_like: bool) -> bool:
+    return char.isalnum() or char == "_" if word_like else char.isalpha()
 
 
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_")
@@ -79,14 +89,35 @@ def _blob_bounds(data: str | bytes, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _word_at(data: str | bytes, index: int) -> bool:
+    if not 0 <= index < len(data):
+        return False
+    item = data[index]
+    if isinstance(item, int):
+        # Bytes of a multi-byte UTF-8 character count as letters, as str.isalnum would say for most.
+        return item >= 0x80 or chr(item).isalnum() or item == 0x5F
+    return item.isalnum() or item == "_"
+
+
 def _letter_at(data: str | bytes, index: int) -> bool:
     if not 0 <= index < len(data):
         return False
     item = data[index]
     if isinstance(item, int):
-        # Bytes of a multi-byte UTF-8 character count as letters, as str.isalpha would say for most.
         return item >= 0x80 or chr(item).isalpha()
     return item.isalpha()
+
+
+def _joined(data: str | bytes, index: int, step: int, *, word_like: bool) -> bool:
+    """Whether the character at ``index`` continues the match: a letter; for a word-like value also a
+    digit, ``_``, or a ``.`` before one of those (a dotted name)."""
+    if not word_like:
+        return _letter_at(data, index)
+    if _word_at(data, index):
+        return True
+    if 0 <= index < len(data) and data[index] in (".", 0x2E):
+        return _word_at(data, index + step)
+    return False
 
 
 class _Automaton:
@@ -97,11 +128,14 @@ class _Automaton:
         raw_bytes: dict[bytes, _Pattern] = {}
         for value, source in values.items():
             short = len(value) < ANYWHERE_LENGTH
+            word_like = short and not any(char.isdigit() for char in value)
             for spelling, form in encoded_forms(value).items():
                 blob = form.startswith(BASE64_FORM_PREFIX)
                 guarded = short and not blob
-                guard_start, guard_end = guarded and _glued(spelling[0]), guarded and _glued(spelling[-1])
-                spellings.setdefault(spelling, _Pattern(form, source, guard_start, guard_end, blob))
+                guard_start = guarded and _glued(spelling[0], word_like=word_like)
+                guard_end = guarded and _glued(spelling[-1], word_like=word_like)
+                pattern = _Pattern(form, source, guard_start, guard_end, blob, word_like=word_like)
+                spellings.setdefault(spelling, pattern)
             latin1 = _latin1(value)
             if latin1 is not None:  # a non-ASCII value written by a Latin-1 client or server
                 raw_bytes[latin1] = _Pattern("raw (Latin-1 bytes)", source, short, short)
@@ -126,8 +160,8 @@ class _Automaton:
         found: list[SecretMatch] = []
         for index, hit_start, hit_end in hits:
             pattern = patterns[index]
-            if (pattern.guard_start and _letter_at(data, hit_start - 1)) or (
-                pattern.guard_end and _letter_at(data, hit_end)
+            if (pattern.guard_start and _joined(data, hit_start - 1, -1, word_like=pattern.word_like)) or (
+                pattern.guard_end and _joined(data, hit_end, 1, word_like=pattern.word_like)
             ):
                 continue
             match = SecretMatch(hit_start, hit_end, pattern.form, pattern.source)
@@ -164,6 +198,7 @@ class SecretDetector:
         self._lock = threading.Lock()
         self._values: dict[str, str] = {}
         self._automaton: _Automaton | None = None
+        self._version = 0  # bumped by every change, so a build from stale values is not kept
         items = values.items() if isinstance(values, Mapping) else ((v, DEFAULT_SOURCE) for v in values)
         for value, source in items:
             self.add(value, source)
@@ -180,12 +215,14 @@ class SecretDetector:
             if known is None or (known == DEFAULT_SOURCE and source != DEFAULT_SOURCE):
                 self._values[value] = source  # a named source is more useful to the audit
                 self._automaton = None
+                self._version += 1
         return True
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
             self._automaton = None
+            self._version += 1
 
     def values(self) -> frozenset[str]:
         """The values held (for building other detectors; never print them)."""
@@ -203,10 +240,14 @@ class SecretDetector:
     def _current(self) -> _Automaton:
         automaton = self._automaton
         if automaton is None:
+            # Built outside the lock: building may import a codec, and an import hook that redacts
+            # (pytest --debug's tracer) would otherwise wait for this very lock.
             with self._lock:
-                if self._automaton is None:
-                    self._automaton = _Automaton(dict(self._values))
-                automaton = self._automaton
+                values, version = dict(self._values), self._version
+            automaton = _Automaton(values)
+            with self._lock:
+                if self._version == version:
+                    self._automaton = automaton
         return automaton
 
     def find(self, data: str | bytes) -> list[SecretMatch]:

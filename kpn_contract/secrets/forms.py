@@ -9,7 +9,15 @@ every form too. Any other value is case-sensitive: a client secret is matched ex
 
 base64: a value is found inside a longer base64 blob (``Basic base64(id:secret)``, a JWT, a binary
 body) because each of its three byte alignments is listed with the characters that depend on its
-neighbours cut off (:func:`_base64_cores`).
+neighbours cut off (:func:`_base64_cores`). The JSON-escaped value gets the same (a JSON body
+encoded whole, as in a JWT or a data: URL).
+
+Unicode: a non-ASCII value is also searched in its NFC and NFD normal forms (macOS file names and
+some tools decompose ``é`` into ``e`` and a combining accent), each with every form.
+
+Escaped once more: every spelling is also listed JSON-escaped (a notebook, a JSON log line), as a
+Python repr (a repr of a repr: an exception in pytest's ``--debug`` log), with lowercase percent
+escapes (``%2f``, equal to ``%2F`` by RFC 3986) and percent-encoded twice (``%252F``).
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import functools
 import html
 import json
 import re
+import shlex
+import unicodedata
 from urllib.parse import quote, quote_plus
 
 import yaml
@@ -34,6 +44,8 @@ _WHATWG_PATH_SAFE = "".join(c for c in _WHATWG_QUERY_SAFE if c not in "?`{}")
 _RFC3986_PATH_SAFE = "/:@!$&'()*+,;=~"
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f-]+")
 _PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
+# What pytest's ascii_escaped does to the control characters left in a test ID (_pytest/compat.py).
+_NON_PRINTABLE = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {9: "\\t", 10: "\\n", 13: "\\r"}
 _BACKSLASH_HEX = re.compile(r"\\(x[0-9A-F]{2}|u[0-9A-F]{4}|U[0-9A-F]{8})")
 
 
@@ -50,6 +62,22 @@ def _yaml_double_quoted(value: str, *, allow_unicode: bool) -> str:
     # The real emitter, so the escapes are exactly PyYAML's (\xE9, \u20AC, \" and \\).
     dumped = yaml.safe_dump(value, default_style='"', allow_unicode=allow_unicode, width=2**31 - 1)
     return str(dumped).rstrip("\n").removesuffix("\n...")[1:-1]
+
+
+def _xml_attribute(value: str, *, tab: str) -> str:
+    # ElementTree (pytest's JUnit XML) and xml.sax.saxutils.quoteattr: & < > " and the whitespace
+    # that attribute-value normalisation would otherwise turn into spaces.
+    escaped = html.escape(value, quote=False).replace('"', "&quot;")
+    return escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", tab)
+
+
+def _shell_double_quoted(value: str) -> str:
+    return re.sub(r'([\\"$`])', r"\\\1", value)
+
+
+def _shell_backslashed(value: str) -> str:
+    # bash's printf %q for printable ASCII: every character outside a safe set gets a backslash.
+    return re.sub(r"([^A-Za-z0-9_@%+=:,./-])", r"\\\1", value) if value.isprintable() else value
 
 
 def _base64_cores(data: bytes, alphabet: str) -> list[tuple[str, str]]:
@@ -103,27 +131,53 @@ def _spellings(value: str) -> list[tuple[str, str]]:
         (html.escape(value).replace("&#x27;", "&#39;"), "HTML-escaped (&#39;)"),
         (html.escape(value, quote=False), "HTML-escaped (quotes kept)"),
         (utf8.decode("latin-1"), "UTF-8 read as Latin-1"),
+        (_xml_attribute(value, tab="&#09;"), "XML attribute (ElementTree)"),
+        (_xml_attribute(value, tab="&#9;"), "XML attribute (saxutils.quoteattr)"),
+        (html.escape(value).replace("&#x27;", "&apos;"), "HTML-escaped (&apos;)"),
+        (value.encode("unicode_escape").decode("ascii"), "unicode_escape (a pytest test ID)"),
+        (
+            utf8.decode("ascii", "backslashreplace").translate(_NON_PRINTABLE),
+            "bytes with backslash escapes (a pytest test ID)",
+        ),
+        (utf8.hex(), "hex"),
+        (utf8.hex().upper(), "hex (upper case)"),
+        (shlex.quote(value).removeprefix("'").removesuffix("'"), "shell single-quoted"),
+        (_shell_double_quoted(value), "shell double-quoted"),
+        (_shell_backslashed(value), "shell backslash-escaped"),
     ]
+    json_escaped = {json_ascii.encode("ascii"), json_unicode.encode("utf-8")} - {utf8}
     for alphabet, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
         forms.append((encode(utf8).decode("ascii"), alphabet))
         forms.extend(_base64_cores(utf8, alphabet))
+        for escaped in sorted(json_escaped):
+            cores = _base64_cores(escaped, alphabet)
+            forms.extend((core, f"{name}, of the JSON-escaped value") for core, name in cores)
     return forms
 
 
 @functools.lru_cache(maxsize=1024)
 def encoded_forms(value: str) -> dict[str, str]:
     """Every spelling of ``value`` (raw, URL, form, JSON, repr, YAML, HTML, base64, ...) -> form name."""
-    bases = [value]
+    bases = {value: ""}
     if is_case_insensitive(value):
-        bases += [value.lower(), value.upper()]
+        bases.setdefault(value.lower(), ", lower case")
+        bases.setdefault(value.upper(), ", upper case")
+    if not value.isascii():
+        bases.setdefault(unicodedata.normalize("NFC", value), ", Unicode NFC")
+        bases.setdefault(unicodedata.normalize("NFD", value), ", Unicode NFD")
     forms: dict[str, str] = {}
-    for base in bases:
-        suffix = "" if base == value else f", {'lower' if base == value.lower() else 'upper'} case"
+    for base, suffix in bases.items():
         for spelling, name in _spellings(base):
             if spelling:
                 forms.setdefault(spelling, name + suffix)
-    # Any of these printed into JSON (a notebook output, a JSON log line, a report) is escaped once more.
+    # Any of these printed into JSON (a notebook output, a JSON log line, a report), a repr or a URL
+    # is escaped once more.
     for spelling, name in list(forms.items()):
         forms.setdefault(json.dumps(spelling)[1:-1], f"{name}, JSON-escaped")
         forms.setdefault(json.dumps(spelling, ensure_ascii=False)[1:-1], f"{name}, JSON-escaped")
+        forms.setdefault(repr(spelling)[1:-1], f"{name}, in a repr")
+        if "%" in spelling:
+            forms.setdefault(_lower_percent(spelling), f"{name}, lowercase hex")
+            forms.setdefault(spelling.replace("%", "%25"), f"{name}, percent-encoded twice")
+            forms.setdefault(_lower_percent(spelling).replace("%", "%25"), f"{name}, percent-encoded twice")
     return forms

@@ -10,7 +10,9 @@ import base64
 import json
 import os
 import secrets
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -130,3 +132,20 @@ def test_a_field_the_scrubber_blanks_is_flagged_by_the_audit(field: str, shape: 
     scrubbed.write_bytes(Scrubber().body(body, content_type))
     assert planted not in scrubbed.read_text()
     assert audit([scrubbed], environ={}) == []
+
+
+def test_audit_finds_the_forms_it_used_to_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both quotes in an XML attribute (' raw, " as &quot;), a tab as &#09;, and %2f in lowercase.
+    planted = f"a'b\"c\td/e{secrets.token_hex(6)}"
+    monkeypatch.setenv(VARIABLE, planted)
+    junit = tmp_path / "junit.xml"
+    junit.write_text(ET.tostring(ET.Element("testcase", name=planted), "unicode"), encoding="utf-8")
+    url = tmp_path / "urls.txt"
+    url.write_text(f"GET /x?q={quote(planted, safe='').lower()}\n", encoding="utf-8")
+    junit_text = junit.read_text(encoding="utf-8")
+    assert "&quot;" in junit_text
+    assert "&#09;" in junit_text
+    assert "%2f" in url.read_text(encoding="utf-8")
+    findings = audit([junit, url])
+    assert {f.path for f in findings} == {str(junit), str(url)}
+    assert all(VARIABLE in f.kind for f in findings)

@@ -11,9 +11,13 @@ import html
 import json
 import re
 import secrets
+import shlex
+import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
+from xml.sax.saxutils import quoteattr
 
 import httpx
 import pytest
@@ -89,6 +93,24 @@ ARTIFACTS: dict[str, Callable[[str], str]] = {
     "basic id:secret offset 0": lambda v: _basic_blob(v, 0),
     "basic id:secret offset 1": lambda v: _basic_blob(v, 1),
     "basic id:secret offset 2": lambda v: _basic_blob(v, 2),
+    "xml attribute (ElementTree, pytest's JUnit)": lambda v: ET.tostring(ET.Element("t", name=v), "unicode"),
+    "xml attribute (saxutils.quoteattr)": lambda v: f"<t name={quoteattr(v)}/>",
+    "pytest test ID (str)": lambda v: f"test_x[{v.encode('unicode_escape').decode('ascii')}]",
+    "pytest test ID (bytes)": lambda v: f"test_x[{v.encode().decode('ascii', 'backslashreplace')}]",
+    "hex": lambda v: f"dump {v.encode().hex()} end",
+    "percent-encoded twice": lambda v: quote(quote(v, safe=""), safe=""),
+    "percent-encoded twice, lowercase hex": lambda v: re.sub(
+        "%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(quote(v, safe=""), safe="")
+    ),
+    "httpx query, lowercase hex": lambda v: re.sub(
+        "%[0-9A-F]{2}",
+        lambda m: m.group(0).lower(),
+        str(httpx.Request("GET", "https://x.test/a", params={"q": v}).url),
+    ),
+    "shell single-quoted": lambda v: f"curl -u {shlex.quote(v)}",
+    "base64 of a JSON body": lambda v: base64.b64encode(json.dumps({"k": v}).encode()).decode(),
+    "unicode NFD": lambda v: unicodedata.normalize("NFD", v),
+    "repr of a repr (pytest --debug)": lambda v: repr(ValueError(repr(v))),
 }
 
 
@@ -193,6 +215,40 @@ def test_ordinary_words_are_never_cut_by_a_short_ish_secret(repo_root: Path) -> 
     # Standing alone, the same values are removed.
     sample = pieces[0]
     assert detector.redact(f"key: {sample}\n") == f"key: {REDACTED}\n"
+
+
+def test_a_tab_and_both_quotes_in_an_xml_attribute_are_found() -> None:
+    value = f"tab\there 'single' \"double\" {secrets.token_hex(4)}"
+    register_secret(value)
+    written = ET.tostring(ET.Element("testcase", name=value), "unicode")
+    assert "&#09;" in written
+    assert "&quot;" in written
+    assert find_secrets(written)
+    assert_clean(redact(written), value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Accept: application/vnd.kpnthings.device.v1.response+json", None),  # a dotted name: not cut
+        ("Content-Type: application/vnd.kpnthings+json", f"Content-Type: application/{REDACTED}+json"),
+        ("secret=vnd.kpnthings&x=1", f"secret={REDACTED}&x=1"),
+        ("the value is vnd.kpnthings.", f"the value is {REDACTED}."),  # a full stop ends a sentence
+        ("test_x[vnd.kpnthings-2]", f"test_x[{REDACTED}-2]"),
+        ("xvnd.kpnthings", None),
+        ("vnd.kpnthings_2", None),
+        ("vnd.kpnthings9", None),
+    ],
+)
+def test_a_short_value_is_matched_only_as_a_whole_token(text: str, expected: str | None) -> None:
+    register_secret("vnd.kpnthings")  # a whole token before "+" or "-" is the value standing alone
+    assert redact(text) == (text if expected is None else expected)
+
+
+def test_a_short_value_holding_digits_is_found_glued_to_a_letter() -> None:
+    register_secret("known-secret-1")  # no ordinary word: the letter-edge rule only
+    assert redact("keep known-secret-1x") == f"keep {REDACTED}x"
+    assert redact("xknown-secret-1") == "xknown-secret-1"  # its first letter glued to a letter
 
 
 def test_application_json_survives_a_secret_found_inside_it() -> None:
