@@ -59,9 +59,16 @@ def _session(args: argparse.Namespace, profile: str) -> Iterator[KPNSession]:
 
 
 def emulate(args: argparse.Namespace) -> int:
+    from kpn_contract.config.profiles import load_config
     from kpn_contract.emulator import run_emulator_cli
 
+    spec_dir = load_config(args.config).spec_dir
+    served = [*([spec_dir] if spec_dir is not None else []), *args.specs]
+    missing = next((path for path in served if not path.exists()), None)
+    if missing is not None:
+        raise UsageError(f"spec folder {missing} does not exist (config spec_dir or --specs)")
     run_emulator_cli(
+        specs=served,
         host=args.host,
         port=args.port,
         variant=args.variant,

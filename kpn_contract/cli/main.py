@@ -88,6 +88,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a product resource answers 404 after a successful DELETE (what fuzz's use_after_free expects)",
     )
+    p.add_argument(
+        "--specs",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder or file of product definitions to serve beside the bundled specs and the config's "
+        "spec_dir (repeatable; a project's definition of a bundled product replaces it)",
+    )
 
     p = sub.add_parser("token", help="get a token for a profile and print it masked", parents=[debug])
     p.add_argument("--profile", required=True)

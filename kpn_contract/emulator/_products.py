@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -31,7 +32,7 @@ from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 if TYPE_CHECKING:
     from kpn_contract.contract.validate import Validator
 
-__all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call"]
+__all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call", "served_index"]
 
 GATEWAY_HOST: Final = "api-prd.kpn.com"
 QUOTA_LIMIT: Final = 10_000
@@ -147,14 +148,41 @@ def _slug(spec: Spec) -> str:
     return re.sub(r"-openapi$", "", Path(spec.path).stem)
 
 
+def _product_keys(spec: Spec) -> set[str]:
+    """What makes two definitions the same product: the file's slug or the title."""
+    return {_slug(spec).lower(), spec.title.strip().lower()}
+
+
+def served_index(spec_dir: Path | None, extra_specs: Sequence[Path] = ()) -> SpecIndex | None:
+    """The specs the emulator serves: ``spec_dir`` (default the bundled specs) and a project's own.
+
+    A project's spec of the same product (same file slug or title) replaces the bundled one, so the
+    emulator answers from the definition the project tests against.
+    """
+    from kpn_contract.contract.specs import bundled_spec_dir, load_specs, project_index
+
+    folder = spec_dir or bundled_spec_dir()
+    base = project_index(folder) if folder.is_dir() else None
+    if not extra_specs:
+        return base
+    own = load_specs(extra_specs)
+    taken = set().union(*(_product_keys(spec) for spec in own)) if own else set()
+    own_paths = {Path(spec.path).resolve() for spec in own}
+    kept = [
+        spec
+        for spec in (base.specs if base is not None else [])
+        if not (_product_keys(spec) & taken) and Path(spec.path).resolve() not in own_paths
+    ]
+    return SpecIndex([*own, *kept])
+
+
 class ProductCatalog:
     """The gateway-protected products of one spec folder, with their prepared answers."""
 
-    def __init__(self, spec_dir: Path | None, *, remember_deletions: bool = False) -> None:
-        from kpn_contract.contract.specs import bundled_spec_dir, project_index
-
-        folder = spec_dir or bundled_spec_dir()
-        self._index = project_index(folder) if folder.is_dir() else None
+    def __init__(
+        self, spec_dir: Path | None, *, remember_deletions: bool = False, extra_specs: Sequence[Path] = ()
+    ) -> None:
+        self._index = served_index(spec_dir, extra_specs)
         specs = self._index.specs if self._index is not None else []
         self._specs = {
             spec.path: spec

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, TextIO
 
@@ -190,6 +191,7 @@ def run_emulator_cli(
     *,
     scopes: Sequence[str] | None = None,
     remember_deletions: bool = False,
+    specs: Sequence[Path] = (),
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
@@ -208,7 +210,12 @@ def run_emulator_cli(
         lifetimes = {"gateway_token_lifetime": token_lifetime, "grip_token_lifetime": token_lifetime}
     limited = {} if scopes is None else {"scopes": frozenset(s.strip() for s in scopes if s.strip())}
     settings = EmulatorSettings.from_environment(
-        env, variant=variant, remember_deletions=remember_deletions, **lifetimes, **limited
+        env,
+        variant=variant,
+        remember_deletions=remember_deletions,
+        extra_specs=tuple(Path(path) for path in specs),
+        **lifetimes,
+        **limited,
     )
     server = EmulatorServer(settings, host=host, port=port).start()
     try:
@@ -223,6 +230,8 @@ def run_emulator_cli(
             f"request counts: {server.base_url}/_emulator/stats",
             f"scopes of GRIP tokens: {' '.join(sorted(server.granted_scopes)) or '(none)'}",
             *(f"fault: {rule.endpoint} -> {rule.fault}" for rule in rules),
+            f"products served: {len(server.app.state.product_names)}"
+            + (f" (with {', '.join(str(path) for path in specs)})" if specs else ""),
             "press Ctrl-C to stop",
         ]
         out.write("\n".join(lines) + "\n")
