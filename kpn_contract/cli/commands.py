@@ -131,6 +131,8 @@ def specs(args: argparse.Namespace) -> int:
             )
             for warning in spec["warnings"]:
                 _out(f"  warning: {warning}")
+            for leniency in spec["leniencies"]:
+                _out(f"  leniency: {leniency}")
             for operation, scopes in spec["scopes"].items():
                 _out(f"  {operation}  scopes: {' '.join(scopes) or '-'}")
         total = sum(int(s["operations"]) for s in described)

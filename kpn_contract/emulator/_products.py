@@ -26,7 +26,13 @@ from starlette.responses import JSONResponse, Response
 from kpn_contract.contract.instances import generate_instance
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
-from kpn_contract.emulator._request_errors import ErrorContext, method_not_allowed, product_error, rejection
+from kpn_contract.emulator._request_errors import (
+    ErrorContext,
+    gateway_fault,
+    method_not_allowed,
+    product_error,
+    rejection,
+)
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 if TYPE_CHECKING:
@@ -335,12 +341,16 @@ async def product_call(request: Request) -> Response:
         )  # fmt: skip
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     row = emulator_state(request).lookup(token.strip() if scheme.lower() == "bearer" else None)
+    fault: JSONResponse | None = None
     if row is None or row.kind != "gateway":
-        return invalid_token_fault()
-    now = time.monotonic()
-    early = expire_early_seconds(request)
-    if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
-        return expired_token_fault()
+        fault = invalid_token_fault()
+    elif time.monotonic() >= row.expires_at or (
+        (early := expire_early_seconds(request)) is not None and time.monotonic() - row.issued_at >= early
+    ):
+        fault = expired_token_fault()
+    if fault is not None:
+        return fault if found is None else gateway_fault(found[0], json.loads(bytes(fault.body)))
+    assert row is not None
     if found is None:
         return method_not_allowed(allowed)
     operation, spec, template = found

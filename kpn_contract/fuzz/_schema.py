@@ -125,11 +125,23 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
     import schemathesis
     from schemathesis.core.errors import LoaderError
 
+    from kpn_contract.contract._document import read_document
+    from kpn_contract.contract.leniency import read_leniently
+
     try:
+        root = read_document(spec_path)
+        if isinstance(root, dict):
+            # The toolkit's one reading of published defects (kpn_contract.contract.leniency): the
+            # same document the loader, the request validator and the emulator follow.
+            document, repaired = read_leniently(root)
+            if repaired:
+                return schemathesis.openapi.from_dict(document, config=schemathesis.Config())
         return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
     except LoaderError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SpecError(f"schemathesis cannot load this spec: {first_line}", path=str(spec_path)) from None
+    except SpecError:
+        raise
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the spec: {type(exc).__name__}", path=str(spec_path)) from None
 

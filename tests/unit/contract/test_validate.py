@@ -246,6 +246,7 @@ def test_describe_specs(repo_root: Path, write_spec: WriteSpec) -> None:
             "format": "openapi-3.0",
             "operations": 3,
             "warnings": [],
+            "leniencies": [],
             "scopes": {
                 "GET /api/devices": [],
                 "POST /api/v1/lifecycle/clients/{customerId}/context-switch": [],
