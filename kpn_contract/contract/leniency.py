@@ -22,6 +22,8 @@ for them rather than rewriting them (:func:`operation_leniencies`):
   ``status_code_conformance`` out for that operation, saying so in its banner.
 * ``undeclared-400``: an operation declares other 4xx answers but no 400; the emulator answers an
   invalid request with the closest declared one (:func:`closest_status`).
+* ``undeclared-401``: an operation declares other 4xx answers but no 401; the gateway (and the
+  emulator) still answers 401 to a bad token, and ``fuzz`` leaves ``status_code_conformance`` out.
 
 The input is never modified: repairs copy what they change.
 """
@@ -38,10 +40,12 @@ from kpn_contract.contract._document import join_pointer
 
 __all__ = [
     "LENIENCIES",
+    "STATUS_EXCLUDING",
     "Leniency",
     "closest_status",
     "operation_leniencies",
     "read_leniently",
+    "with_format_bounds",
 ]
 
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -57,7 +61,13 @@ LENIENCIES: Final[Mapping[str, str]] = {
         "status_code_conformance out for the operation"
     ),
     "undeclared-400": "the emulator answers invalid requests with the closest declared 4xx",
+    "undeclared-401": (
+        "the gateway answers 401 to a missing or invalid token whatever a product declares, and so "
+        "does the emulator; fuzz leaves status_code_conformance out for the operation"
+    ),
 }
+# The per-operation leniencies for which fuzz leaves status_code_conformance out.
+STATUS_EXCLUDING: Final = frozenset({"undeclared-error-status", "undeclared-401"})
 _MEDIA_FIXES: Final[Mapping[str, str]] = {"application": "application/json", "json": "application/json"}
 _JSON_TYPES: Final[Mapping[str, type | tuple[type, ...]]] = {
     "string": str,
@@ -226,7 +236,11 @@ def operation_leniencies(operations: list[Any]) -> list[Leniency]:
         if not _declares_client_error(codes):
             defect = f"{operation.key} declares no 4xx response (declared: {', '.join(codes) or 'none'})"
             found.append(Leniency("undeclared-error-status", at, defect, operation.key))
-        elif not {"400", "4XX", "default"} & set(codes):
+            continue
+        if not {"401", "4XX", "default"} & set(codes):
+            defect = f"{operation.key} declares no 401"
+            found.append(Leniency("undeclared-401", at, defect, operation.key))
+        if not {"400", "4XX", "default"} & set(codes):
             answer = closest_status(codes, 400)
             defect = f"{operation.key} declares no 400 (the emulator answers {answer})"
             found.append(Leniency("undeclared-400", at, defect, operation.key))
@@ -254,3 +268,38 @@ def closest_status(codes: list[str], wanted: int) -> int:
             return wanted if candidate in ("4XX", "default") else int(candidate)
     client = sorted(c for c in declared if c.isdigit() and c.startswith("4"))
     return int(client[0]) if client else wanted
+
+
+# OpenAPI's integer formats are signed 32- and 64-bit integers: a value outside is not allowed.
+_FORMAT_BOUNDS: Final[Mapping[str, tuple[int, int]]] = {
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+}
+
+
+def with_format_bounds(schema: Any) -> Any:
+    """``schema`` with the range its ``int32``/``int64`` formats imply, for checking requests.
+
+    A copy where something is added (``schema`` itself otherwise). Only requests are held to it:
+    the loaded schemas stay as written, so the spec diff compares what the definitions say.
+    """
+    if isinstance(schema, list):
+        items = [with_format_bounds(v) for v in schema]
+        return items if any(a is not b for a, b in zip(items, schema, strict=True)) else schema
+    if not isinstance(schema, dict):
+        return schema
+    changed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if isinstance(value, dict | list) and key not in ("enum", "const", "default"):
+            bounded = with_format_bounds(value)
+            if bounded is not value:
+                changed[key] = bounded
+    kind = schema.get("type")
+    bounds = _FORMAT_BOUNDS.get(str(schema.get("format")))
+    is_integer = kind == "integer" or (isinstance(kind, list) and "integer" in kind)
+    if bounds is not None and is_integer:
+        if "minimum" not in schema and "exclusiveMinimum" not in schema:
+            changed["minimum"] = bounds[0]
+        if "maximum" not in schema and "exclusiveMaximum" not in schema:
+            changed["maximum"] = bounds[1]
+    return {**schema, **changed} if changed else schema

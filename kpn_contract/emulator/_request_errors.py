@@ -29,6 +29,7 @@ from typing import Any, Final
 
 from starlette.responses import Response
 
+from kpn_contract.contract._common import CompiledSchemas
 from kpn_contract.contract.leniency import closest_status
 from kpn_contract.contract.model import JSONSchema, Operation, ResponseSpec, Violation
 
@@ -240,13 +241,12 @@ def conforming(body: Any, schema: JSONSchema | None) -> Any:
     return body
 
 
-def _accepts(schema: JSONSchema, instance: Any) -> bool:
-    import jsonschema_rs
+_COMPILED: Final[CompiledSchemas] = CompiledSchemas()  # loaded schemas are shared, long-lived objects
 
-    try:
-        return bool(jsonschema_rs.Draft202012Validator(schema).is_valid(instance))
-    except (ValueError, jsonschema_rs.ValidationError):
-        return True  # a schema that cannot be compiled is not checked by anyone
+
+def _accepts(schema: JSONSchema, instance: Any) -> bool:
+    compiled = _COMPILED.compile(schema, "an error response", warn=False)
+    return compiled is None or bool(compiled.is_valid(instance))  # not compiled: checked by no one
 
 
 def error_status(operation: Operation, wanted: int) -> int:
@@ -276,12 +276,11 @@ def product_error(
 def gateway_fault(operation: Operation, fault: Mapping[str, Any]) -> Response:
     """The gateway's 401 ``fault`` for a call of ``operation``, in the status and shape it declares.
 
-    The gateway answers 401 whatever the product's definition says [doc]; where an operation
-    declares no 401 the closest declared status is answered (``undeclared-error-status`` in
-    :mod:`kpn_contract.contract.leniency`), and a declared schema the fault does not fit gets an
+    The gateway answers 401 whatever the product's definition says [doc] (``undeclared-401`` in
+    :mod:`kpn_contract.contract.leniency`); a declared 401 schema the fault does not fit gets an
     instance of its own.
     """
-    status = error_status(operation, 401)
+    status = 401
     media, schema = _declared(operation, status)
     return _json(status, media if media and "json" in media and "*" not in media else "application/json",
                  conforming(dict(fault), schema))  # fmt: skip

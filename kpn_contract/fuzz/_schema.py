@@ -230,8 +230,33 @@ OPERATION_EXCLUSIONS: Final[tuple[OperationExclusion, ...]] = (
 
 
 def excluded_operation_checks(spec_path: Path) -> list[OperationExclusion]:
-    """The per-operation exclusions of a bundled spec (matched by its file name)."""
-    return [exclusion for exclusion in OPERATION_EXCLUSIONS if exclusion.spec == Path(spec_path).name]
+    """The per-operation exclusions of a spec: a bundled spec's own (matched by its file name), then
+    those the published defects of :mod:`kpn_contract.contract.leniency` call for (any spec)."""
+    named = [exclusion for exclusion in OPERATION_EXCLUSIONS if exclusion.spec == Path(spec_path).name]
+    return named + _leniency_exclusions(Path(spec_path))
+
+
+def _leniency_exclusions(spec_path: Path) -> list[OperationExclusion]:
+    from kpn_contract.contract.leniency import STATUS_EXCLUDING, operation_leniencies
+    from kpn_contract.contract.specs import load_spec
+
+    try:
+        operations = load_spec(spec_path).operations
+    except SpecError:
+        return []  # schemathesis's loader says what is wrong with the file
+    taken = {(e.operation, e.check) for e in OPERATION_EXCLUSIONS if e.spec == spec_path.name}
+    return [
+        OperationExclusion(
+            spec_path.name,
+            item.operation,
+            "status_code_conformance",
+            f"[{item.name}] {item.defect}; {item.instead}",
+        )
+        for item in operation_leniencies(operations)
+        if item.name in STATUS_EXCLUDING
+        and item.operation is not None
+        and (item.operation, "status_code_conformance") not in taken
+    ]
 
 
 def _exclude_per_operation(schema: Any, spec_path: Path) -> None:

@@ -221,11 +221,12 @@ def test_a_token_is_checked_before_the_request(http: httpx.Client, contract: Val
     assert "fault" not in response.json()
 
 
-def test_an_undeclared_401_is_answered_with_the_closest_declared_status(http: httpx.Client) -> None:
-    # Number Verify's POST /insights/{msisdn} declares 400 and 404 but no 401 (a published defect).
+def test_a_bad_token_is_401_even_where_no_401_is_declared(http: httpx.Client) -> None:
+    # Number Verify's POST /insights/{msisdn} declares 400 and 404 but no 401 (a published defect,
+    # undeclared-401): the gateway answers 401 whatever the product declares.
     url = "/communication/kpn/numberverify/insights/31612345678"
     response = http.post(url, headers={"authorization": "Bearer not-issued-here"}, json={})
-    assert response.status_code == 400
+    assert response.status_code == 401
 
 
 # -- undeclared methods and deleted resources ---------------------------------------------------------------
