@@ -122,6 +122,15 @@ def _encode(media: MediaType, body: Any) -> tuple[str, bytes]:
     return media.name, json.dumps(body).encode()
 
 
+def _produced(operation: Operation) -> str | None:
+    """The media type a Swagger 2.0 operation produces (JSON preferred; ``*/*`` read as JSON)."""
+    names = [name for response in operation.responses.values() for name in response.content]
+    if not names:
+        return None
+    name = next((n for n in names if "json" in n), names[0])
+    return "application/json" if "*" in name or "/" not in name else name
+
+
 def _success_status(operation: Operation) -> tuple[int, ResponseSpec | None]:
     codes = [c for c in operation.responses if c.isdigit()]
     for low, high in ((200, 300), (300, 400)):
@@ -215,12 +224,14 @@ class ProductCatalog:
 
     def match(self, method: str, path: str) -> tuple[Operation, Spec, str] | None:
         """The product operation at ``path``, its spec, and the served path template (base path included)."""
-        if self._index is None:
-            return None
-        found = self._index.match(method, f"https://{GATEWAY_HOST}{path}")
+        found = self._lookup(method, path)
         if found is None:
             return None
-        operation, _ = found
+        # OpenAPI: concrete paths match before templated ones, whatever the method. PUT on
+        # /externalscripts/test is not PUT /externalscripts/{id} when /externalscripts/test exists.
+        if found.path != self._template_at(path):
+            return None
+        operation = found
         spec = self._specs.get(operation.spec_path)
         if spec is None:
             return None
@@ -228,6 +239,17 @@ class ProductCatalog:
         depth = len([s for s in operation.path.split("/") if s])
         base = "/".join(segments[: len(segments) - depth])
         return operation, spec, f"/{base}{operation.path}" if base else operation.path
+
+    def _lookup(self, method: str, path: str) -> Operation | None:
+        if self._index is None:
+            return None
+        found = self._index.match(method, f"https://{GATEWAY_HOST}{path}")
+        return None if found is None else found[0]
+
+    def _template_at(self, path: str) -> str | None:
+        """The most concrete path template any method declares at ``path`` (fewest parameters)."""
+        templates = {op.path for method in _METHODS if (op := self._lookup(method, path)) is not None}
+        return min(templates, key=lambda t: (t.count("{"), -len(t)), default=None)
 
     @property
     def validator(self) -> Validator:
@@ -254,6 +276,19 @@ class ProductCatalog:
             while len(self._deleted) > _DELETED_LIMIT:
                 self._deleted.popitem(last=False)
 
+    def revive(self, path: str) -> None:
+        """A successful POST or PUT at ``path`` (re)creates what lies there or below it.
+
+        The emulator's answers are prepared once, so a created resource has the same ID each time:
+        after a DELETE, creating it again makes it readable again.
+        """
+        if not self.remember_deletions:
+            return
+        prefix = path.rstrip("/")
+        with self._lock:
+            for deleted in [d for d in self._deleted if d == prefix or d.startswith(prefix + "/")]:
+                del self._deleted[deleted]
+
     def is_deleted(self, path: str) -> bool:
         """Whether ``path`` is a deleted resource or lies below one."""
         segments = path.rstrip("/").split("/")
@@ -268,6 +303,10 @@ class ProductCatalog:
             cached = self._answers.get(key)
         if cached is None:
             cached = _answer(*_success_status(operation))
+            spec = self._specs.get(operation.spec_path)
+            if cached.media_type is None and spec is not None and spec.format == "swagger-2.0":
+                # Swagger 2.0's ``produces`` covers every response of the operation, bodiless ones too.
+                cached = _Answer(cached.status, _produced(operation), cached.body, cached.headers)
             with self._lock:
                 self._answers[key] = cached
         return cached
@@ -370,4 +409,6 @@ async def product_call(request: Request) -> Response:
     prepared = catalog.answer(operation)
     if request.method == "DELETE" and 200 <= prepared.status < 300:
         catalog.forget(path)
+    elif request.method in ("POST", "PUT") and 200 <= prepared.status < 300:
+        catalog.revive(path)
     return Response(prepared.body, prepared.status, {**prepared.headers, **quota}, prepared.media_type)
