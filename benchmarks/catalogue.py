@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=5)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--only", action="append", default=[], help="a product (file stem) to run")
+    parser.add_argument("--skip", action="append", default=[], help="a product (file stem) to leave out")
     parser.add_argument("--show", action="store_true", help="print the fuzz output of failing products")
     args = parser.parse_args()
 
@@ -83,6 +84,7 @@ def main() -> None:
     files = sorted(args.folder.glob("*.y*ml"))
     if args.only:
         files = [f for f in files if any(name in f.stem for name in args.only)]
+    files = [f for f in files if not any(name in f.stem for name in args.skip)]
     results = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,6 +22,9 @@ for them rather than rewriting them (:func:`operation_leniencies`):
   ``status_code_conformance`` out for that operation, saying so in its banner.
 * ``undeclared-400``: an operation declares other 4xx answers but no 400; the emulator answers an
   invalid request with the closest declared one (:func:`closest_status`).
+* ``formdata-closed-set``: Swagger 2.0 ``formData`` parameters, which schemathesis reads as a
+  closed set of fields (an unknown field must be refused); neither Swagger 2.0 nor the products say
+  so, and the toolkit accepts other fields, so fuzz leaves ``negative_data_rejection`` out there.
 * ``undeclared-401``: an operation declares other 4xx answers but no 401; the gateway (and the
   emulator) still answers 401 to a bad token, and ``fuzz`` leaves ``status_code_conformance`` out.
 
@@ -61,6 +64,10 @@ LENIENCIES: Final[Mapping[str, str]] = {
         "status_code_conformance out for the operation"
     ),
     "undeclared-400": "the emulator answers invalid requests with the closest declared 4xx",
+    "formdata-closed-set": (
+        "Swagger 2.0 does not say whether other form fields may be sent, nor when a form body may be "
+        "left out; the toolkit accepts both, and fuzz leaves negative_data_rejection out for the operation"
+    ),
     "undeclared-401": (
         "the gateway answers 401 to a missing or invalid token whatever a product declares, and so "
         "does the emulator; fuzz leaves status_code_conformance out for the operation"
@@ -227,11 +234,20 @@ def _declares_client_error(codes: list[str]) -> bool:
     return any(c.startswith("4") or c == "default" for c in codes)
 
 
-def operation_leniencies(operations: list[Any]) -> list[Leniency]:
-    """The per-operation leniencies of loaded operations (``undeclared-error-status``, ``undeclared-400``)."""
+_FORMS: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def operation_leniencies(operations: list[Any], *, swagger: bool = False) -> list[Leniency]:
+    """The per-operation leniencies of loaded operations (``undeclared-*``; ``formdata-closed-set``
+    for a Swagger 2.0 document's operations, ``swagger=True``)."""
     found: list[Leniency] = []
     for operation in operations:
         codes = list(operation.responses)
+        body = operation.request_body
+        if swagger and body is not None and any(name in _FORMS for name in body.content):
+            at = join_pointer("/paths", operation.path, operation.method.lower(), "parameters")
+            defect = f"{operation.key} declares formData parameters"
+            found.append(Leniency("formdata-closed-set", at, defect, operation.key))
         at = join_pointer("/paths", operation.path, operation.method.lower(), "responses")
         if not _declares_client_error(codes):
             defect = f"{operation.key} declares no 4xx response (declared: {', '.join(codes) or 'none'})"

@@ -160,7 +160,7 @@ def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                 # What the toolkit answers for where an operation declares no error status.
                 "leniencies": [
                     f"{spec.path}#{item.pointer}: {item.message()}"
-                    for item in operation_leniencies(spec.operations)
+                    for item in operation_leniencies(spec.operations, swagger=spec.format == "swagger-2.0")
                 ],
                 "scopes": {op.key: list(op.scopes) for op in spec.operations},
             }

@@ -229,7 +229,7 @@ class ProductCatalog:
             return None
         # OpenAPI: concrete paths match before templated ones, whatever the method. PUT on
         # /externalscripts/test is not PUT /externalscripts/{id} when /externalscripts/test exists.
-        if found.path != self._template_at(path):
+        if found.path.rstrip("/") != (self._template_at(path) or "").rstrip("/"):
             return None
         operation = found
         spec = self._specs.get(operation.spec_path)

@@ -241,22 +241,23 @@ def _leniency_exclusions(spec_path: Path) -> list[OperationExclusion]:
     from kpn_contract.contract.specs import load_spec
 
     try:
-        operations = load_spec(spec_path).operations
+        spec = load_spec(spec_path)
     except SpecError:
         return []  # schemathesis's loader says what is wrong with the file
     taken = {(e.operation, e.check) for e in OPERATION_EXCLUSIONS if e.spec == spec_path.name}
-    return [
-        OperationExclusion(
-            spec_path.name,
-            item.operation,
-            "status_code_conformance",
-            f"[{item.name}] {item.defect}; {item.instead}",
-        )
-        for item in operation_leniencies(operations)
-        if item.name in STATUS_EXCLUDING
-        and item.operation is not None
-        and (item.operation, "status_code_conformance") not in taken
-    ]
+    found: list[OperationExclusion] = []
+    for item in operation_leniencies(spec.operations, swagger=spec.format == "swagger-2.0"):
+        if item.operation is None:
+            continue
+        check, phase = ("status_code_conformance", None)
+        if item.name == "formdata-closed-set":
+            check = "negative_data_rejection"
+        elif item.name not in STATUS_EXCLUDING:
+            continue
+        if (item.operation, check) not in taken:
+            reason = f"[{item.name}] {item.defect}; {item.instead}"
+            found.append(OperationExclusion(spec_path.name, item.operation, check, reason, phase=phase))
+    return found
 
 
 def _exclude_per_operation(schema: Any, spec_path: Path) -> None:
