@@ -307,6 +307,24 @@ def fuzz(args: argparse.Namespace) -> int:
         items = [values] if isinstance(values, str) else values
         return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
+    folder = _fuzz_folder(args)
+    if folder is not None:
+        from kpn_contract.fuzz._catalogue import run_fuzz_catalogue
+
+        return run_fuzz_catalogue(
+            args.profile,
+            folder,
+            out=sys.stdout,
+            target=args.target,
+            emulator_url=args.emulator_url,
+            max_examples=args.max_examples,
+            checks=split(args.checks),
+            allow_unsafe=args.allow_unsafe,
+            rate_limit=args.rate_limit,
+            phases=split(args.phases),
+            seed=args.seed,
+            config_path=args.config,
+        )
     return run_fuzz(
         args.profile,
         spec=args.spec,
@@ -322,6 +340,23 @@ def fuzz(args: argparse.Namespace) -> int:
         out=sys.stdout,
         config_path=args.config,
     )
+
+
+def _fuzz_folder(args: argparse.Namespace) -> Path | None:
+    """The folder ``fuzz --all`` (the bundled specs) or ``--spec FOLDER`` names; None for one spec."""
+    if args.all:
+        if args.spec is not None:
+            raise UsageError("fuzz: give --all or --spec, not both")
+        if args.report is not None:
+            raise UsageError("fuzz --all: --report is written per spec; fuzz one --spec FILE to keep one")
+        from kpn_contract.contract.specs import bundled_spec_dir
+
+        return bundled_spec_dir()
+    if args.spec is not None and Path(args.spec).is_dir():
+        if args.report is not None:
+            raise UsageError("fuzz --spec FOLDER: --report is written per spec; fuzz one --spec FILE")
+        return Path(args.spec)
+    return None
 
 
 def profiles(args: argparse.Namespace) -> int:

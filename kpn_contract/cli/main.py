@@ -171,7 +171,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--spec",
         metavar="NAME|PATH",
-        help="a bundled spec's name (things, parley, ...) or a spec file (default: the profile's API)",
+        help="a bundled spec's name (things, parley, ...), a spec file, or a folder of product specs "
+        "(each fuzzed in turn) (default: the profile's API)",
+    )
+    p.add_argument(
+        "--all", action="store_true", help="fuzz every bundled API Store product, one line each, then a total"
     )
     _add_target(p)
     p.add_argument("--max-examples", type=int, default=25, metavar="N")
