@@ -1,4 +1,4 @@
-"""``kpn-contract fuzz --all`` / ``--spec FOLDER``: one line per product, then a total; nothing skipped silently."""
+"""``kpn-contract fuzz --all`` / ``--spec FOLDER``: a line per product, a total; no silent skips."""
 
 from __future__ import annotations
 
@@ -37,8 +37,12 @@ PUBLISHED = {
         }
     },
 }
-ELSEWHERE = {"openapi": "3.0.1", "info": {"title": "Elsewhere", "version": "1"},
-             "servers": [{"url": "https://example.com"}], "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}}}  # fmt: skip
+ELSEWHERE = {
+    "openapi": "3.0.1",
+    "info": {"title": "Elsewhere", "version": "1"},
+    "servers": [{"url": "https://example.com"}],
+    "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}},
+}
 
 
 @pytest.fixture
