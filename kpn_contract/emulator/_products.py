@@ -33,12 +33,14 @@ from kpn_contract.emulator._request_errors import (
     product_error,
     rejection,
 )
+from kpn_contract.emulator._served import served_index, slug
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 if TYPE_CHECKING:
     from kpn_contract.contract.validate import Validator
 
 __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call", "served_index"]
+
 
 GATEWAY_HOST: Final = "api-prd.kpn.com"
 QUOTA_LIMIT: Final = 10_000
@@ -159,38 +161,6 @@ def _answer(status: int, response: ResponseSpec | None) -> _Answer:
     return _Answer(status, media_type, body, headers)
 
 
-def _slug(spec: Spec) -> str:
-    return re.sub(r"-openapi$", "", Path(spec.path).stem)
-
-
-def _product_keys(spec: Spec) -> set[str]:
-    """What makes two definitions the same product: the file's slug or the title."""
-    return {_slug(spec).lower(), spec.title.strip().lower()}
-
-
-def served_index(spec_dir: Path | None, extra_specs: Sequence[Path] = ()) -> SpecIndex | None:
-    """The specs the emulator serves: ``spec_dir`` (default the bundled specs) and a project's own.
-
-    A project's spec of the same product (same file slug or title) replaces the bundled one, so the
-    emulator answers from the definition the project tests against.
-    """
-    from kpn_contract.contract.specs import bundled_spec_dir, load_specs, project_index
-
-    folder = spec_dir or bundled_spec_dir()
-    base = project_index(folder) if folder.is_dir() else None
-    if not extra_specs:
-        return base
-    own = load_specs(extra_specs)
-    taken = set().union(*(_product_keys(spec) for spec in own)) if own else set()
-    own_paths = {Path(spec.path).resolve() for spec in own}
-    kept = [
-        spec
-        for spec in (base.specs if base is not None else [])
-        if not (_product_keys(spec) & taken) and Path(spec.path).resolve() not in own_paths
-    ]
-    return SpecIndex([*own, *kept])
-
-
 class ProductCatalog:
     """The gateway-protected products of one spec folder, with their prepared answers."""
 
@@ -220,7 +190,7 @@ class ProductCatalog:
     @property
     def names(self) -> list[str]:
         """Short names of the served products, for the token's ``api_product_list``."""
-        return sorted(_slug(spec) for spec in self._specs.values())
+        return sorted(slug(spec) for spec in self._specs.values())
 
     def match(self, method: str, path: str) -> tuple[Operation, Spec, str] | None:
         """The product operation at ``path``, its spec, and the served path template (base path included)."""
