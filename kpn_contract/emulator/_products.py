@@ -199,7 +199,9 @@ class ProductCatalog:
             return None
         # OpenAPI: concrete paths match before templated ones, whatever the method. PUT on
         # /externalscripts/test is not PUT /externalscripts/{id} when /externalscripts/test exists.
-        if found.path.rstrip("/") != (self._template_at(path) or "").rstrip("/"):
+        best = self._template_at(path) or found.path
+        exact = best.endswith("/") == path.endswith("/")  # /endpoint and /endpoint/ are two paths
+        if found.path != best and (exact or found.path.rstrip("/") != best.rstrip("/")):
             return None
         operation = found
         spec = self._specs.get(operation.spec_path)
@@ -219,7 +221,8 @@ class ProductCatalog:
     def _template_at(self, path: str) -> str | None:
         """The most concrete path template any method declares at ``path`` (fewest parameters)."""
         templates = {op.path for method in _METHODS if (op := self._lookup(method, path)) is not None}
-        return min(templates, key=lambda t: (t.count("{"), -len(t)), default=None)
+        same_slash = {t for t in templates if t.endswith("/") == path.endswith("/")}
+        return min(same_slash or templates, key=lambda t: (t.count("{"), -len(t)), default=None)
 
     @property
     def validator(self) -> Validator:
