@@ -262,10 +262,11 @@ class ProductCatalog:
             for deleted in [d for d in self._deleted if d == prefix or d.startswith(prefix + "/")]:
                 del self._deleted[deleted]
 
-    def is_deleted(self, path: str) -> bool:
-        """Whether ``path`` is a deleted resource or lies below one."""
+    def is_deleted(self, path: str, *, exactly: bool = False) -> bool:
+        """Whether ``path`` is a deleted resource or lies below one (``exactly``: is one)."""
         segments = path.rstrip("/").split("/")
-        candidates = ["/".join(segments[:end]) for end in range(2, len(segments) + 1)]
+        first = len(segments) if exactly else 2
+        candidates = ["/".join(segments[:end]) for end in range(first, len(segments) + 1)]
         with self._lock:
             return any(candidate in self._deleted for candidate in candidates)
 
@@ -374,7 +375,10 @@ async def product_call(request: Request) -> Response:
     error: Response | None = None
     if violations:
         error = rejection(operation, violations, context)
-    elif catalog.is_deleted(path):
+    elif catalog.is_deleted(path) and not (
+        request.method in ("POST", "PUT") and catalog.is_deleted(path, exactly=True)
+    ):
+        # (a POST or PUT at a deleted path itself creates it again)
         error = product_error(operation, 404, "the resource was deleted", context, "not_found")
     if error is not None:
         error.headers.update(quota)
