@@ -129,6 +129,11 @@ def _coercer(schema: Any) -> Coerce:
     types = frozenset(_types(schema)) if isinstance(schema, dict) else frozenset()
     if not types or "string" in types:
         return _text
+    if types == {"array"}:
+        # An array inside an array (Vonage's `features`): a query string cannot nest, so each piece
+        # is read as a comma-separated list of its items.
+        item = _coercer(schema.get("items"))
+        return lambda text: [item(piece) for piece in text.split(",")] if text else []
 
     def coerce(text: str) -> Any:
         if types & {"integer", "number"} and _INTEGER.fullmatch(text):

@@ -143,3 +143,28 @@ def test_format_bounds_only_add_what_is_missing() -> None:
     assert "maximum" not in field  # a copy: loaded schemas stay as written
     plain = {"type": "string"}
     assert with_format_bounds(plain) is plain
+
+
+def test_an_array_of_arrays_in_a_query_is_read_piece_by_piece(write_spec: WriteSpec) -> None:
+    # Vonage Phone Numbers publishes `features` as an array of arrays of VOICE/SMS.
+    inner = {"type": "array", "items": {"type": "string", "enum": ["VOICE", "SMS"]}}
+    doc = {
+        "openapi": "3.0.1",
+        "info": {"title": "Numbers", "version": "1"},
+        "servers": [{"url": "https://api-prd.kpn.com/numbers"}],
+        "paths": {
+            "/search": {
+                "get": {
+                    "parameters": [
+                        {"name": "features", "in": "query", "schema": {"type": "array", "items": inner}}
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    validator = Validator(SpecIndex([load_spec(write_spec(doc))]))
+    url = "https://api-prd.kpn.com/numbers/search?features="
+    assert validator.check_request(httpx.Request("GET", url + "VOICE&features=SMS,VOICE")) == []
+    (refused,) = validator.check_request(httpx.Request("GET", url + "FAX"))
+    assert refused.pointer == "query parameter features/0/0"
