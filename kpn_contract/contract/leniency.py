@@ -25,6 +25,8 @@ for them rather than rewriting them (:func:`operation_leniencies`):
 * ``formdata-closed-set``: Swagger 2.0 ``formData`` parameters, which schemathesis reads as a
   closed set of fields (an unknown field must be refused); neither Swagger 2.0 nor the products say
   so, and the toolkit accepts other fields, so fuzz leaves ``negative_data_rejection`` out there.
+* ``body-on-204``: a 204 No Content response with a body (Vonage Voice); HTTP forbids one, so the
+  emulator sends none and fuzz leaves the two checks on that body out.
 * ``undeclared-401``: an operation declares other 4xx answers but no 401; the gateway (and the
   emulator) still answers 401 to a bad token, and ``fuzz`` leaves ``status_code_conformance`` out.
 
@@ -64,6 +66,10 @@ LENIENCIES: Final[Mapping[str, str]] = {
         "status_code_conformance out for the operation"
     ),
     "undeclared-400": "the emulator answers invalid requests with the closest declared 4xx",
+    "body-on-204": (
+        "HTTP forbids a body on 204, so the emulator answers none; fuzz leaves content_type_conformance "
+        "and response_schema_conformance out for the operation"
+    ),
     "formdata-closed-set": (
         "Swagger 2.0 does not say whether other form fields may be sent, nor when a form body may be "
         "left out; the toolkit accepts both, and fuzz leaves negative_data_rejection out for the operation"
@@ -249,6 +255,10 @@ def operation_leniencies(operations: list[Any], *, swagger: bool = False) -> lis
             defect = f"{operation.key} declares formData parameters"
             found.append(Leniency("formdata-closed-set", at, defect, operation.key))
         at = join_pointer("/paths", operation.path, operation.method.lower(), "responses")
+        no_content = operation.responses.get("204")
+        if no_content is not None and no_content.content:
+            defect = f"{operation.key} declares a body for 204 No Content"
+            found.append(Leniency("body-on-204", join_pointer(at, "204", "content"), defect, operation.key))
         if not _declares_client_error(codes):
             defect = f"{operation.key} declares no 4xx response (declared: {', '.join(codes) or 'none'})"
             found.append(Leniency("undeclared-error-status", at, defect, operation.key))

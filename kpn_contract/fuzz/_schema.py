@@ -249,15 +249,21 @@ def _leniency_exclusions(spec_path: Path) -> list[OperationExclusion]:
     for item in operation_leniencies(spec.operations, swagger=spec.format == "swagger-2.0"):
         if item.operation is None:
             continue
-        check, phase = ("status_code_conformance", None)
-        if item.name == "formdata-closed-set":
-            check = "negative_data_rejection"
-        elif item.name not in STATUS_EXCLUDING:
-            continue
-        if (item.operation, check) not in taken:
-            reason = f"[{item.name}] {item.defect}; {item.instead}"
-            found.append(OperationExclusion(spec_path.name, item.operation, check, reason, phase=phase))
+        checks = _LENIENCY_CHECKS.get(
+            item.name, ("status_code_conformance",) if item.name in STATUS_EXCLUDING else ()
+        )
+        for check in checks:
+            if (item.operation, check) not in taken:
+                reason = f"[{item.name}] {item.defect}; {item.instead}"
+                found.append(OperationExclusion(spec_path.name, item.operation, check, reason))
     return found
+
+
+# The checks a leniency leaves out (besides status_code_conformance for STATUS_EXCLUDING ones).
+_LENIENCY_CHECKS: Final[Mapping[str, tuple[str, ...]]] = {
+    "formdata-closed-set": ("negative_data_rejection",),
+    "body-on-204": ("content_type_conformance", "response_schema_conformance"),
+}
 
 
 def _exclude_per_operation(schema: Any, spec_path: Path) -> None:

@@ -82,3 +82,28 @@ def test_all_and_spec_together_are_refused(capsys: pytest.CaptureFixture[str]) -
     code, _, err = run_cli(["fuzz", "--profile", "sandbox", "--all", "--spec", "parley"], capsys)
     assert code == 2
     assert "--all or --spec, not both" in err
+
+
+def test_a_body_on_204_leaves_the_two_body_checks_out(tmp_path: Path) -> None:
+    body = {"application/json": {"schema": {"type": "object"}}}
+    doc = {
+        **PUBLISHED,
+        "paths": {
+            "/things/{id}": {
+                "delete": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "204": {"description": "gone", "content": body},
+                        "404": {"description": "no"},
+                    },
+                }
+            }
+        },
+    }
+    spec = tmp_path / "voice.yaml"
+    spec.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    found = {(e.check, e.reason.split("]")[0]) for e in excluded_operation_checks(spec)}
+    assert ("content_type_conformance", "[body-on-204") in found
+    assert ("response_schema_conformance", "[body-on-204") in found
