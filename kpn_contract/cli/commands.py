@@ -307,39 +307,24 @@ def fuzz(args: argparse.Namespace) -> int:
         items = [values] if isinstance(values, str) else values
         return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
+    options: dict[str, Any] = {
+        "target": args.target,
+        "emulator_url": args.emulator_url,
+        "max_examples": args.max_examples,
+        "checks": split(args.checks),
+        "allow_unsafe": args.allow_unsafe,
+        "rate_limit": args.rate_limit,
+        "phases": split(args.phases),
+        "seed": args.seed,
+        "out": sys.stdout,
+        "config_path": args.config,
+    }
     folder = _fuzz_folder(args)
     if folder is not None:
         from kpn_contract.fuzz._catalogue import run_fuzz_catalogue
 
-        return run_fuzz_catalogue(
-            args.profile,
-            folder,
-            out=sys.stdout,
-            target=args.target,
-            emulator_url=args.emulator_url,
-            max_examples=args.max_examples,
-            checks=split(args.checks),
-            allow_unsafe=args.allow_unsafe,
-            rate_limit=args.rate_limit,
-            phases=split(args.phases),
-            seed=args.seed,
-            config_path=args.config,
-        )
-    return run_fuzz(
-        args.profile,
-        spec=args.spec,
-        target=args.target,
-        emulator_url=args.emulator_url,
-        max_examples=args.max_examples,
-        checks=split(args.checks),
-        report_dir=args.report,
-        allow_unsafe=args.allow_unsafe,
-        rate_limit=args.rate_limit,
-        phases=split(args.phases),
-        seed=args.seed,
-        out=sys.stdout,
-        config_path=args.config,
-    )
+        return run_fuzz_catalogue(args.profile, folder, **options)
+    return run_fuzz(args.profile, spec=args.spec, report_dir=args.report, **options)
 
 
 def _fuzz_folder(args: argparse.Namespace) -> Path | None:
