@@ -5,7 +5,7 @@ KPN Things calls through ``kpn_client``, records ONE of them against the emulato
 clones that cassette with the cassette store API for every other test, and replays the whole set
 with ``pytest -n WORKERS``. Each worker writes its peak RSS (``ru_maxrss``) when its session ends.
 
-Prints one line per size, then one JSON line last::
+Prints one line per size, then one JSON line last (``spec_load_s``: loading every bundled spec)::
 
     {"per_test": 100, "workers": 2, "sizes": [{"interactions": 2000, "tests": 20, "seconds": ...,
      "passed": 20, "peak_rss_mb": {"gw0": ..., "gw1": ...}}, ...]}
@@ -165,8 +165,18 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="kpn-load-") as tmp:
             summary = run(args.sizes, args.per_test, args.workers, Path(tmp))
+    summary["spec_load_s"] = spec_load_seconds()
     print(json.dumps(summary))
     return 0 if all(s["exit_code"] == 0 for s in summary["sizes"]) else 1
+
+
+def spec_load_seconds() -> float:
+    """Seconds to load every bundled spec from scratch (the issue's budget: under 3 s)."""
+    from kpn_contract.contract.specs import bundled_spec_dir, load_specs
+
+    started = time.perf_counter()
+    load_specs([bundled_spec_dir()])
+    return round(time.perf_counter() - started, 2)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,13 @@ def emulate(args: argparse.Namespace) -> int:
     from kpn_contract.config.profiles import load_config
     from kpn_contract.emulator import run_emulator_cli
 
+    spec_dir = load_config(args.config).spec_dir
+    served = [*([spec_dir] if spec_dir is not None else []), *args.specs]
+    missing = next((path for path in served if not path.exists()), None)
+    if missing is not None:
+        raise UsageError(f"spec folder {missing} does not exist (config spec_dir or --specs)")
     run_emulator_cli(
+        specs=served,
         host=args.host,
         port=args.port,
         variant=args.variant,
@@ -127,6 +133,8 @@ def specs(args: argparse.Namespace) -> int:
             _out(f"  base URL: {' | '.join(spec['base_urls']) or '- (no servers)'}")
             for warning in spec["warnings"]:
                 _out(f"  warning: {warning}")
+            for leniency in spec["leniencies"]:
+                _out(f"  leniency: {leniency}")
             for operation, scopes in spec["scopes"].items():
                 _out(f"  {operation}  scopes: {' '.join(scopes) or '-'}")
         total = sum(int(s["operations"]) for s in described)
@@ -321,22 +329,32 @@ def fuzz(args: argparse.Namespace) -> int:
         items = [values] if isinstance(values, str) else values
         return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
+    options: dict[str, Any] = {
+        "target": args.target,
+        "emulator_url": args.emulator_url,
+        "max_examples": args.max_examples,
+        "checks": split(args.checks),
+        "allow_unsafe": args.allow_unsafe,
+        "rate_limit": args.rate_limit,
+        "phases": split(args.phases),
+        "seed": args.seed,
+        "out": sys.stdout,
+        "config_path": args.config,
+    }
+    from kpn_contract.fuzz._catalogue import catalogue_folder, run_fuzz_catalogue
+
+    folder = catalogue_folder(
+        all_products=args.all, spec=args.spec, report=args.report, operations=args.operation
+    )
+    if folder is not None:
+        return run_fuzz_catalogue(args.profile, folder, **options)
     return run_fuzz(
         args.profile,
         spec=args.spec,
-        target=args.target,
-        emulator_url=args.emulator_url,
-        max_examples=args.max_examples,
-        checks=split(args.checks),
         report_dir=args.report,
-        allow_unsafe=args.allow_unsafe,
-        rate_limit=args.rate_limit,
-        phases=split(args.phases),
-        seed=args.seed,
         operations=args.operation or (),
         workers=args.workers,
-        out=sys.stdout,
-        config_path=args.config,
+        **options,
     )
 
 

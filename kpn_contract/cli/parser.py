@@ -142,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="a product resource answers 404 after a successful DELETE, as fuzz's use_after_free "
         "expects (default: off)",
     )
+    p.add_argument(
+        "--specs",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder or file of product definitions to serve beside the bundled specs and the config's "
+        "spec_dir; repeatable, a project's definition of a bundled product replaces it (default: none)",
+    )
 
     p = sub.add_parser("token", help="get a token for a profile and print it masked", parents=[debug])
     p.add_argument("--profile", required=True, help=f"{_PROFILE_HELP} (required)")
@@ -278,7 +287,13 @@ def _add_fuzz(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--spec",
         metavar="NAME|PATH",
-        help="a bundled spec's name (things, parley, ...) or a spec file (default: the profile's API)",
+        help="a bundled spec's name (things, parley, ...), a spec file, or a folder of product specs "
+        "(each fuzzed in turn) (default: the profile's API)",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="fuzz every bundled API Store product, one line each, then a total (default: off)",
     )
     _add_target(p)
     p.add_argument(

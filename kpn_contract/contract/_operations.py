@@ -10,8 +10,9 @@ import re
 from typing import Any, cast
 
 from kpn_contract.contract._callbacks import read_callbacks
+from kpn_contract.contract._common import is_json, media_name
 from kpn_contract.contract._document import join_pointer, mapping
-from kpn_contract.contract._parameters import declared_serialisation
+from kpn_contract.contract._parameters import CONTENT_JSON, declared_serialisation
 from kpn_contract.contract._security import SecurityReader
 from kpn_contract.contract.model import (
     JSONSchema,
@@ -159,6 +160,9 @@ class SpecReader(SecurityReader):
             loc = cast(ParameterLocation, location)
             required = bool(node.get("required")) or location == "path"
             style, explode = declared_serialisation(node, location, swagger=swagger)
+            content = node.get("content") if not swagger and "schema" not in node else None
+            if isinstance(content, dict) and any(is_json(media_name(str(m))) for m in content):
+                style, explode = CONTENT_JSON, False  # the value is one JSON document
             params.append(
                 Parameter(
                     name,

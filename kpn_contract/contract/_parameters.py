@@ -10,6 +10,7 @@ stays a string, and the schema reports the type error. Written here because the 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 MISSING: Final = object()  # the parameter is not in the request at all
+# The serialisation of a parameter declared with ``content: {application/json: ...}``: one JSON value.
+CONTENT_JSON = "json"
 _INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
@@ -127,6 +130,11 @@ def _coercer(schema: Any) -> Coerce:
     types = frozenset(_types(schema)) if isinstance(schema, dict) else frozenset()
     if not types or "string" in types:
         return _text
+    if types == {"array"}:
+        # An array inside an array (Vonage's `features`): a query string cannot nest, so each piece
+        # is read as a comma-separated list of its items.
+        item = _coercer(schema.get("items"))
+        return lambda text: [item(piece) for piece in text.split(",")] if text else []
 
     def coerce(text: str) -> Any:
         if types & {"integer", "number"} and _INTEGER.fullmatch(text):
@@ -196,6 +204,17 @@ class ParameterReader:
 
     def read(self, parts: RequestParts) -> Any:
         """The value in the request, or :data:`MISSING`."""
+        if self.style == CONTENT_JSON:
+            raw: str | None
+            if self.location == "query":
+                raw = next(iter(parts.query.get(self.name, ())), None)
+            elif self.location == "path":
+                raw = parts.path.get(self.name)
+            elif self.location == "header":
+                raw = parts.headers.get(self.name.lower())
+            else:
+                raw = parts.cookies.get(self.name)
+            return MISSING if raw is None else _json_or_text(raw)
         if self.location == "query":
             return self._query(parts.query)
         if self.location == "path":
@@ -252,6 +271,14 @@ class ParameterReader:
                 pairs = dict(zip(pieces[::2], pieces[1::2], strict=False))
             return self._object(pairs)
         return self.coerce(text)
+
+
+def _json_or_text(text: str) -> Any:
+    """A ``content: application/json`` parameter's value: its JSON, or the text when it is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def form_object(body: bytes, schema: JSONSchema) -> dict[str, Any]:

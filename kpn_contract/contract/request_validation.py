@@ -41,6 +41,7 @@ from kpn_contract.contract._common import (
 from kpn_contract.contract._multipart import multipart_object
 from kpn_contract.contract._parameters import MISSING, ParameterReader, RequestParts, form_object
 from kpn_contract.contract.index import SpecIndex
+from kpn_contract.contract.leniency import with_format_bounds
 from kpn_contract.contract.model import JSONSchema, MediaType, Operation, Parameter, SecurityScheme, Violation
 
 __all__ = ["REQUEST_RULES", "RequestValidator"]
@@ -202,6 +203,7 @@ class RequestValidator:
         self.schemas = schemas
         self._schemes = {spec.path: spec.security_schemes for spec in index.specs}
         self._plans: dict[int, _RequestPlan] = {}
+        self._bounded_schemas: dict[int, tuple[JSONSchema, JSONSchema]] = {}
 
     def validate(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
@@ -268,7 +270,7 @@ class RequestValidator:
                 kind = "multipart" if media_name(name) == _MULTIPART else kind
                 compiled = None
                 if media.schema is not None and kind != "opaque":
-                    compiled = self.schemas.compile(media.schema, where, formats=True)
+                    compiled = self.schemas.compile(self._bounded(media.schema), where, formats=True)
                 plan.body_checks[name] = _BodyCheck(media, compiled, kind)
         produced = (
             media_name(name) for response in operation.responses.values() for name in response.content
@@ -286,9 +288,16 @@ class RequestValidator:
         plan.cookies = plan.cookies or any(s.api_key_in == "cookie" for alt in alternatives for s in alt)
         return plan
 
+    def _bounded(self, schema: JSONSchema) -> JSONSchema:
+        """``schema`` with the range of its int32/int64 formats (one copy per schema, kept alive)."""
+        found = self._bounded_schemas.get(id(schema))
+        if found is None:
+            found = self._bounded_schemas[id(schema)] = (schema, with_format_bounds(schema))
+        return found[1]
+
     def _compile_parameters(self, checks: list[_ParameterCheck], where: str) -> Any:
         """One validator for all parameters, an object schema with one property per parameter."""
-        schemas = {check.key: check.parameter.schema for check in checks if check.key}
+        schemas = {check.key: self._bounded(check.parameter.schema) for check in checks if check.key}
         if not schemas:
             return None
         compiled = self.schemas.compile(
@@ -298,7 +307,8 @@ class RequestValidator:
             return compiled
         # One schema that cannot be compiled must not switch off the checks of the others.
         for check in checks:
-            if check.key and self.schemas.compile(check.parameter.schema, where, formats=True) is None:
+            schema = self._bounded(check.parameter.schema)
+            if check.key and self.schemas.compile(schema, where, formats=True) is None:
                 check.key = ""
         return self._compile_parameters([check for check in checks if check.key], where)
 
@@ -328,7 +338,9 @@ class RequestValidator:
             # Paths into the combined schema: instance /<key>/..., schema /properties/<key>/...
             check = by_key[str(error.instance_path[0])]
             hidden = check.parameter.location if check.sensitive else None
-            pointer, expected, actual = _schema_finding(check.parameter.schema, error, hidden, depth=1)
+            pointer, expected, actual = _schema_finding(
+                self._bounded(check.parameter.schema), error, hidden, depth=1
+            )
             out.append(
                 _violation(
                     plan.operation, "request.parameter.schema", check.where + pointer, expected, actual
@@ -379,7 +391,7 @@ class RequestValidator:
             return
         hidden = check.kind if check.kind in ("form", "multipart") else None
         for error in islice(check.validator.iter_errors(instance), MAX_SCHEMA_ERRORS):
-            pointer, expected, actual = _schema_finding(media.schema, error, hidden)
+            pointer, expected, actual = _schema_finding(self._bounded(media.schema), error, hidden)
             out.append(_violation(operation, "request.body.schema", pointer, expected, actual))
 
 

@@ -25,6 +25,7 @@ from kpn_contract.contract._callbacks import read_webhooks
 from kpn_contract.contract._document import detect_format, read_document
 from kpn_contract.contract._operations import HTTP_METHODS, SpecReader
 from kpn_contract.contract.index import SpecIndex
+from kpn_contract.contract.leniency import operation_leniencies, read_leniently
 from kpn_contract.contract.model import Spec
 from kpn_contract.errors import SpecError
 from kpn_contract.files import walk_files
@@ -73,7 +74,10 @@ def load_spec(path: str | Path, *, folder: str | Path | None = None) -> Spec:
             f"top level is a {type(root).__name__}, not a mapping: not an API definition", path=name
         )
     fmt = detect_format(root, name)
+    root, repaired = read_leniently(root)
     loader = SpecReader(file, root, fmt, folder=within)
+    for leniency in repaired:
+        loader.warn(leniency.pointer, leniency.message())
     try:
         operations = loader.operations()
         schemes = loader.security_schemes()
@@ -145,10 +149,11 @@ def load_specs(paths: Iterable[str | Path]) -> list[Spec]:
 def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     """One summary per spec file, for ``kpn-contract specs``; raises SpecError for an unreadable file.
 
-    Each is ``{"path", "title", "version", "format", "base_urls", "operations", "warnings", "scopes"}``:
-    ``base_urls`` the spec's servers (what a client's base URL is), the
-    warnings as ``"file#pointer: message"`` strings, and ``scopes`` mapping every operation
-    (``"METHOD /path"``, in spec order) to the scopes its security requirements name
+    Each is ``{"path", "title", "version", "format", "base_urls", "operations", "warnings",
+    "leniencies", "scopes"}``: ``base_urls`` the spec's servers (what a client's base URL is), the
+    warnings (named published defects among them, ``[name] ...``) and the per-operation leniencies of
+    :mod:`kpn_contract.contract.leniency` as ``"file#pointer: message"``, and ``scopes`` mapping
+    every operation (``"METHOD /path"``, in spec order) to the scopes its security requirements name
     (:attr:`~kpn_contract.contract.model.Operation.scopes`; ``[]`` when none).
     """
     result = []
@@ -163,6 +168,11 @@ def describe_specs(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                 "base_urls": list(spec.servers),
                 "operations": len(spec.operations),
                 "warnings": [str(w) for w in spec.warnings],
+                # What the toolkit answers for where an operation declares no error status.
+                "leniencies": [
+                    f"{spec.path}#{item.pointer}: {item.message()}"
+                    for item in operation_leniencies(spec.operations, swagger=spec.format == "swagger-2.0")
+                ],
                 "scopes": {op.key: list(op.scopes) for op in spec.operations},
             }
         )

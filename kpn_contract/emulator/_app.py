@@ -281,7 +281,9 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
     # the same handler instead of Starlette's plain-text 404.
     app.router.default = request_response(_fixed_route_or_product)
     app.state.emulator = EmulatorState(settings)
-    app.state.products = ProductCatalog(settings.spec_dir, remember_deletions=settings.remember_deletions)
+    app.state.products = ProductCatalog(
+        settings.spec_dir, remember_deletions=settings.remember_deletions, extra_specs=settings.extra_specs
+    )
     app.state.product_names = app.state.products.names
     app.state.scope_table = ScopeTable(app.state.products.index)
     if settings.scopes is not None:

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -25,13 +26,21 @@ from starlette.responses import JSONResponse, Response
 from kpn_contract.contract.instances import generate_instance
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
-from kpn_contract.emulator._request_errors import ErrorContext, method_not_allowed, product_error, rejection
+from kpn_contract.emulator._request_errors import (
+    ErrorContext,
+    gateway_fault,
+    method_not_allowed,
+    product_error,
+    rejection,
+)
+from kpn_contract.emulator._served import served_index, slug
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 if TYPE_CHECKING:
     from kpn_contract.contract.validate import Validator
 
-__all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call"]
+__all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call", "served_index"]
+
 
 GATEWAY_HOST: Final = "api-prd.kpn.com"
 QUOTA_LIMIT: Final = 10_000
@@ -71,9 +80,16 @@ class _Answer:
     headers: dict[str, str]
 
 
-def _is_valid(instance: Any, schema: dict[str, Any] | None) -> bool:
+def _is_valid(instance: Any, schema: dict[str, Any] | None, *, formats: bool = False) -> bool:
     if schema is None:
         return True
+    if formats:  # schemathesis checks string formats in answers (a date-time written with a space fails)
+        import jsonschema_rs
+
+        try:
+            return bool(jsonschema_rs.Draft202012Validator(schema, validate_formats=True).is_valid(instance))
+        except (ValueError, jsonschema_rs.ValidationError):
+            return True  # not compilable: the shape check is all there is
     import jsonschema
     from referencing.exceptions import Unresolvable
 
@@ -84,9 +100,10 @@ def _is_valid(instance: Any, schema: dict[str, Any] | None) -> bool:
 
 
 def _body_for(media: MediaType) -> Any:
-    """The documented example when it keeps its schema, else a generated instance."""
-    if media.example is not None and _is_valid(media.example, media.schema):
-        return media.example
+    """The documented example when it keeps its schema (formats too), else a generated instance."""
+    example = media.example
+    if example is not None and all(_is_valid(example, media.schema, formats=f) for f in (False, True)):
+        return example
     if media.schema is None:
         return media.example if media.example is not None else {}
     first = generate_instance(media.schema)
@@ -113,6 +130,15 @@ def _encode(media: MediaType, body: Any) -> tuple[str, bytes]:
     if isinstance(body, str):
         return media.name, body.encode()
     return media.name, json.dumps(body).encode()
+
+
+def _produced(operation: Operation) -> str | None:
+    """The media type a Swagger 2.0 operation produces (JSON preferred; ``*/*`` read as JSON)."""
+    names = [name for response in operation.responses.values() for name in response.content]
+    if not names:
+        return None
+    name = next((n for n in names if "json" in n), names[0])
+    return "application/json" if "*" in name or "/" not in name else name
 
 
 def _success_status(operation: Operation) -> tuple[int, ResponseSpec | None]:
@@ -143,18 +169,13 @@ def _answer(status: int, response: ResponseSpec | None) -> _Answer:
     return _Answer(status, media_type, body, headers)
 
 
-def _slug(spec: Spec) -> str:
-    return re.sub(r"-openapi$", "", Path(spec.path).stem)
-
-
 class ProductCatalog:
     """The gateway-protected products of one spec folder, with their prepared answers."""
 
-    def __init__(self, spec_dir: Path | None, *, remember_deletions: bool = False) -> None:
-        from kpn_contract.contract.specs import bundled_spec_dir, project_index
-
-        folder = spec_dir or bundled_spec_dir()
-        self._index = project_index(folder) if folder.is_dir() else None
+    def __init__(
+        self, spec_dir: Path | None, *, remember_deletions: bool = False, extra_specs: Sequence[Path] = ()
+    ) -> None:
+        self._index = served_index(spec_dir, extra_specs)
         specs = self._index.specs if self._index is not None else []
         self._specs = {
             spec.path: spec
@@ -177,16 +198,20 @@ class ProductCatalog:
     @property
     def names(self) -> list[str]:
         """Short names of the served products, for the token's ``api_product_list``."""
-        return sorted(_slug(spec) for spec in self._specs.values())
+        return sorted(slug(spec) for spec in self._specs.values())
 
     def match(self, method: str, path: str) -> tuple[Operation, Spec, str] | None:
         """The product operation at ``path``, its spec, and the served path template (base path included)."""
-        if self._index is None:
-            return None
-        found = self._index.match(method, f"https://{GATEWAY_HOST}{path}")
+        found = self._lookup(method, path)
         if found is None:
             return None
-        operation, _ = found
+        # OpenAPI: concrete paths match before templated ones, whatever the method. PUT on
+        # /externalscripts/test is not PUT /externalscripts/{id} when /externalscripts/test exists.
+        best = self._template_at(path) or found.path
+        exact = best.endswith("/") == path.endswith("/")  # /endpoint and /endpoint/ are two paths
+        if found.path != best and (exact or found.path.rstrip("/") != best.rstrip("/")):
+            return None
+        operation = found
         spec = self._specs.get(operation.spec_path)
         if spec is None:
             return None
@@ -194,6 +219,18 @@ class ProductCatalog:
         depth = len([s for s in operation.path.split("/") if s])
         base = "/".join(segments[: len(segments) - depth])
         return operation, spec, f"/{base}{operation.path}" if base else operation.path
+
+    def _lookup(self, method: str, path: str) -> Operation | None:
+        if self._index is None:
+            return None
+        found = self._index.match(method, f"https://{GATEWAY_HOST}{path}")
+        return None if found is None else found[0]
+
+    def _template_at(self, path: str) -> str | None:
+        """The most concrete path template any method declares at ``path`` (fewest parameters)."""
+        templates = {op.path for method in _METHODS if (op := self._lookup(method, path)) is not None}
+        same_slash = {t for t in templates if t.endswith("/") == path.endswith("/")}
+        return min(same_slash or templates, key=lambda t: (t.count("{"), -len(t)), default=None)
 
     @property
     def validator(self) -> Validator:
@@ -220,10 +257,24 @@ class ProductCatalog:
             while len(self._deleted) > _DELETED_LIMIT:
                 self._deleted.popitem(last=False)
 
-    def is_deleted(self, path: str) -> bool:
-        """Whether ``path`` is a deleted resource or lies below one."""
+    def revive(self, path: str) -> None:
+        """A successful POST or PUT at ``path`` (re)creates what lies there or below it.
+
+        The emulator's answers are prepared once, so a created resource has the same ID each time:
+        after a DELETE, creating it again makes it readable again.
+        """
+        if not self.remember_deletions:
+            return
+        prefix = path.rstrip("/")
+        with self._lock:
+            for deleted in [d for d in self._deleted if d == prefix or d.startswith(prefix + "/")]:
+                del self._deleted[deleted]
+
+    def is_deleted(self, path: str, *, exactly: bool = False) -> bool:
+        """Whether ``path`` is a deleted resource or lies below one (``exactly``: is one)."""
         segments = path.rstrip("/").split("/")
-        candidates = ["/".join(segments[:end]) for end in range(2, len(segments) + 1)]
+        first = len(segments) if exactly else 2
+        candidates = ["/".join(segments[:end]) for end in range(first, len(segments) + 1)]
         with self._lock:
             return any(candidate in self._deleted for candidate in candidates)
 
@@ -234,6 +285,10 @@ class ProductCatalog:
             cached = self._answers.get(key)
         if cached is None:
             cached = _answer(*_success_status(operation))
+            spec = self._specs.get(operation.spec_path)
+            if cached.media_type is None and spec is not None and spec.format == "swagger-2.0":
+                # Swagger 2.0's ``produces`` covers every response of the operation, bodiless ones too.
+                cached = _Answer(cached.status, _produced(operation), cached.body, cached.headers)
             with self._lock:
                 self._answers[key] = cached
         return cached
@@ -307,12 +362,16 @@ async def product_call(request: Request) -> Response:
         )  # fmt: skip
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     row = emulator_state(request).lookup(token.strip() if scheme.lower() == "bearer" else None)
+    fault: JSONResponse | None = None
     if row is None or row.kind != "gateway":
-        return invalid_token_fault()
-    now = time.monotonic()
-    early = expire_early_seconds(request)
-    if now >= row.expires_at or (early is not None and now - row.issued_at >= early):
-        return expired_token_fault()
+        fault = invalid_token_fault()
+    elif time.monotonic() >= row.expires_at or (
+        (early := expire_early_seconds(request)) is not None and time.monotonic() - row.issued_at >= early
+    ):
+        fault = expired_token_fault()
+    if fault is not None:
+        return fault if found is None else gateway_fault(found[0], json.loads(bytes(fault.body)))
+    assert row is not None
     if found is None:
         return method_not_allowed(allowed)
     operation, spec, template = found
@@ -324,7 +383,10 @@ async def product_call(request: Request) -> Response:
     error: Response | None = None
     if violations:
         error = rejection(operation, violations, context)
-    elif catalog.is_deleted(path):
+    elif catalog.is_deleted(path) and not (
+        request.method in ("POST", "PUT") and catalog.is_deleted(path, exactly=True)
+    ):
+        # (a POST or PUT at a deleted path itself creates it again)
         error = product_error(operation, 404, "the resource was deleted", context, "not_found")
     if error is not None:
         error.headers.update(quota)
@@ -332,4 +394,6 @@ async def product_call(request: Request) -> Response:
     prepared = catalog.answer(operation)
     if request.method == "DELETE" and 200 <= prepared.status < 300:
         catalog.forget(path)
+    elif request.method in ("POST", "PUT") and 200 <= prepared.status < 300:
+        catalog.revive(path)
     return Response(prepared.body, prepared.status, {**prepared.headers, **quota}, prepared.media_type)

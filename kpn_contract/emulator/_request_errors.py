@@ -29,9 +29,19 @@ from typing import Any, Final
 
 from starlette.responses import Response
 
+from kpn_contract.contract._common import CompiledSchemas
+from kpn_contract.contract.leniency import closest_status
 from kpn_contract.contract.model import JSONSchema, Operation, ResponseSpec, Violation
 
-__all__ = ["ErrorContext", "method_not_allowed", "product_error", "rejection"]
+__all__ = [
+    "ErrorContext",
+    "conforming",
+    "error_status",
+    "gateway_fault",
+    "method_not_allowed",
+    "product_error",
+    "rejection",
+]
 
 BAD_REQUEST: Final = 400
 _MAX_DETAILS: Final = 5
@@ -190,19 +200,58 @@ def error_body(
     media, schema = _declared(operation, status)
     names = _properties(schema)
     path = context.shown_path(violations)
+    body: Any
     if {"notifications", "status", "metadata"} <= names:
-        return media or "application/json", _parley_body(parley_codes or ["invalid_request"], path, context)
-    if "error_code" in names:
-        return media or "application/json", {"error_code": status, "message": HTTPStatus(status).phrase}
-    if {"type", "title", "detail"} <= names or (media or "").startswith("application/problem"):
-        return media or "application/problem+json", _problem_body(status, details, path)
-    return media or "application/json", _gateway_body(status, schema, details)
+        media, body = (
+            media or "application/json",
+            _parley_body(parley_codes or ["invalid_request"], path, context),
+        )
+    elif "error_code" in names:
+        media, body = (
+            media or "application/json",
+            {"error_code": status, "message": HTTPStatus(status).phrase},
+        )
+    elif {"type", "title", "detail"} <= names or (media or "").startswith("application/problem"):
+        media, body = media or "application/problem+json", _problem_body(status, details, path)
+    else:
+        media, body = media or "application/json", _gateway_body(status, schema, details)
+    if "json" not in media.split(";")[0] or "*" in media:
+        media = "application/json"  # "*/*" and the like name no type to answer with
+    return media, conforming(body, schema)
 
 
-def _json(
-    status: int, media: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
-) -> Response:
+def _json(status: int, media: str, body: Any, headers: Mapping[str, str] | None = None) -> Response:
     return Response(json.dumps(body).encode(), status, dict(headers or {}), media)
+
+
+def conforming(body: Any, schema: JSONSchema | None) -> Any:
+    """``body`` when the declared ``schema`` accepts it, else an instance generated from the schema.
+
+    Generated answers always conform to the operation's schema: a published error schema that our
+    shapes do not fit (FIAM's 401, a bare string) gets an instance of its own.
+    """
+    if schema is None or _accepts(schema, body):
+        return body
+    from kpn_contract.contract.instances import generate_instance
+
+    for use_examples in (True, False):
+        generated = generate_instance(schema, use_examples=use_examples)
+        if _accepts(schema, generated):
+            return generated
+    return body
+
+
+_COMPILED: Final[CompiledSchemas] = CompiledSchemas()  # loaded schemas are shared, long-lived objects
+
+
+def _accepts(schema: JSONSchema, instance: Any) -> bool:
+    compiled = _COMPILED.compile(schema, "an error response", warn=False)
+    return compiled is None or bool(compiled.is_valid(instance))  # not compiled: checked by no one
+
+
+def error_status(operation: Operation, wanted: int) -> int:
+    """The status to answer for an error: ``wanted``, or the closest one the operation declares."""
+    return closest_status(list(operation.responses), wanted)
 
 
 # -- the public doors ------------------------------------------------------------------------------------
@@ -210,18 +259,31 @@ def rejection(operation: Operation, violations: Sequence[Violation], context: Er
     """The product's answer to a request with these (non-empty) contract violations: its 400."""
     details = [describe(v) for v in violations]
     codes = [_parley_code(v) for v in violations]
-    media, body = error_body(
-        operation, BAD_REQUEST, details, context, parley_codes=codes, violations=violations
-    )
-    return _json(BAD_REQUEST, media, body)
+    status = error_status(operation, BAD_REQUEST)
+    media, body = error_body(operation, status, details, context, parley_codes=codes, violations=violations)
+    return _json(status, media, body)
 
 
 def product_error(
     operation: Operation, status: int, message: str, context: ErrorContext, code: str
 ) -> Response:
     """Another documented error of ``operation`` (``code``: Parley's snake_case name of it)."""
+    status = error_status(operation, status)
     media, body = error_body(operation, status, [message], context, parley_codes=[code])
     return _json(status, media, body)
+
+
+def gateway_fault(operation: Operation, fault: Mapping[str, Any]) -> Response:
+    """The gateway's 401 ``fault`` for a call of ``operation``, in the status and shape it declares.
+
+    The gateway answers 401 whatever the product's definition says [doc] (``undeclared-401`` in
+    :mod:`kpn_contract.contract.leniency`); a declared 401 schema the fault does not fit gets an
+    instance of its own.
+    """
+    status = 401
+    media, schema = _declared(operation, status)
+    return _json(status, media if media and "json" in media and "*" not in media else "application/json",
+                 conforming(dict(fault), schema))  # fmt: skip
 
 
 def method_not_allowed(allowed: Sequence[str]) -> Response:

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
@@ -209,6 +210,7 @@ def run_emulator_cli(
     *,
     scopes: Sequence[str] | None = None,
     remember_deletions: bool = False,
+    specs: Sequence[Path] = (),
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
@@ -229,7 +231,13 @@ def run_emulator_cli(
     limited = {} if scopes is None else {"scopes": frozenset(s.strip() for s in scopes if s.strip())}
     profiles = tuple(profiles)
     settings = EmulatorSettings.from_environment(
-        env, variant=variant, remember_deletions=remember_deletions, profiles=profiles, **lifetimes, **limited
+        env,
+        variant=variant,
+        remember_deletions=remember_deletions,
+        profiles=profiles,
+        extra_specs=tuple(Path(path) for path in specs),
+        **lifetimes,
+        **limited,
     )
     scoped = [f"{p.name}: {' '.join(p.scopes)}" for p in profiles if p.kind == "grip" and p.scopes]
     server = EmulatorServer(settings, host=host, port=port).start()
@@ -249,6 +257,8 @@ def run_emulator_cli(
             f"scopes of GRIP tokens: {' '.join(sorted(server.granted_scopes)) or '(none)'}",
             *(f"scopes declared by grip profile {line}" for line in scoped),
             *(f"fault: {rule.endpoint} -> {rule.fault}" for rule in rules),
+            f"products served: {len(server.app.state.product_names)}"
+            + (f" (with {', '.join(str(path) for path in specs)})" if specs else ""),
             "press Ctrl-C to stop",
         ]
         out.write("\n".join(lines) + "\n")

@@ -88,6 +88,9 @@ class EmulatorSettings:
     subcustomers: frozenset[str] = field(default=_DEFAULT_SUBCUSTOMERS, repr=False)  # IDs: not in reprs
     variant: Variant = "current"
     spec_dir: Path | None = None
+    # A project's spec folders or files (config ``spec_dir``, ``emulate --specs``, fuzz's ``--spec``),
+    # served beside ``spec_dir``; a project's definition of the same product replaces the bundled one.
+    extra_specs: tuple[Path, ...] = ()
     device_count: int = 45
     # The scopes GRIP tokens carry (``emulate --scopes``); None: every scope the KPN Things specs name.
     scopes: frozenset[str] | None = None

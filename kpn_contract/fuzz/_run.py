@@ -252,7 +252,9 @@ def run_fuzz(
         raise UsageError(f"--max-examples must be a whole number of at least 1, not {max_examples!r}")
     _check_emulator_url(emulator_url, fuzz_target)
     limit = _check_rate_limit(rate_limit, fuzz_target)
-    the_profile = load_config(config_path).profile(profile)
+    config = load_config(config_path)
+    the_profile = config.profile(profile)
+    project_spec_dir = config.spec_dir if config.spec_dir is not None and config.spec_dir.is_dir() else None
     check_names = _check_checks(checks, excluded_checks(the_profile.kind))
     unknown_phases = sorted(set(phases or ()) - set(PHASES))
     if unknown_phases:
@@ -275,8 +277,10 @@ def run_fuzz(
             from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
             # Deleted resources stay deleted, as schemathesis's use_after_free check expects.
+            # It serves the spec being fuzzed and the project's spec_dir beside the bundled specs.
+            own = (*((project_spec_dir,) if project_spec_dir is not None else ()), spec_path)
             settings = EmulatorSettings.from_environment(
-                os.environ if env is None else env, remember_deletions=True
+                os.environ if env is None else env, remember_deletions=True, extra_specs=own
             )
             server = EmulatorServer(settings)
             server.start()

@@ -125,15 +125,26 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
     import schemathesis
     from schemathesis.core.errors import LoaderError
 
+    from kpn_contract.contract._document import read_document
+    from kpn_contract.contract.leniency import read_leniently
     from kpn_contract.contract.specs import load_spec
 
     # The guarded reader and $ref confinement first: schemathesis reads files and follows $ref itself.
     load_spec(spec_path)
     try:
+        root = read_document(spec_path)
+        if isinstance(root, dict):
+            # The toolkit's one reading of published defects (kpn_contract.contract.leniency): the
+            # same document the loader, the request validator and the emulator follow.
+            document, repaired = read_leniently(root)
+            if repaired:
+                return schemathesis.openapi.from_dict(document, config=schemathesis.Config())
         return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
     except LoaderError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SpecError(f"schemathesis cannot load this spec: {first_line}", path=str(spec_path)) from None
+    except SpecError:
+        raise
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the spec: {type(exc).__name__}", path=str(spec_path)) from None
 
@@ -222,8 +233,40 @@ OPERATION_EXCLUSIONS: Final[tuple[OperationExclusion, ...]] = (
 
 
 def excluded_operation_checks(spec_path: Path) -> list[OperationExclusion]:
-    """The per-operation exclusions of a bundled spec (matched by its file name)."""
-    return [exclusion for exclusion in OPERATION_EXCLUSIONS if exclusion.spec == Path(spec_path).name]
+    """The per-operation exclusions of a spec: a bundled spec's own (matched by its file name), then
+    those the published defects of :mod:`kpn_contract.contract.leniency` call for (any spec)."""
+    named = [exclusion for exclusion in OPERATION_EXCLUSIONS if exclusion.spec == Path(spec_path).name]
+    return named + _leniency_exclusions(Path(spec_path))
+
+
+def _leniency_exclusions(spec_path: Path) -> list[OperationExclusion]:
+    from kpn_contract.contract.leniency import STATUS_EXCLUDING, operation_leniencies
+    from kpn_contract.contract.specs import load_spec
+
+    try:
+        spec = load_spec(spec_path)
+    except SpecError:
+        return []  # schemathesis's loader says what is wrong with the file
+    taken = {(e.operation, e.check) for e in OPERATION_EXCLUSIONS if e.spec == spec_path.name}
+    found: list[OperationExclusion] = []
+    for item in operation_leniencies(spec.operations, swagger=spec.format == "swagger-2.0"):
+        if item.operation is None:
+            continue
+        checks = _LENIENCY_CHECKS.get(
+            item.name, ("status_code_conformance",) if item.name in STATUS_EXCLUDING else ()
+        )
+        for check in checks:
+            if (item.operation, check) not in taken:
+                reason = f"[{item.name}] {item.defect}; {item.instead}"
+                found.append(OperationExclusion(spec_path.name, item.operation, check, reason))
+    return found
+
+
+# The checks a leniency leaves out (besides status_code_conformance for STATUS_EXCLUDING ones).
+_LENIENCY_CHECKS: Final[Mapping[str, tuple[str, ...]]] = {
+    "formdata-closed-set": ("negative_data_rejection",),
+    "body-on-204": ("content_type_conformance", "response_schema_conformance"),
+}
 
 
 def _exclude_per_operation(schema: Any, spec_path: Path) -> None:

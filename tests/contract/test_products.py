@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import jsonschema
 import pytest
 
 from kpn_contract.contract.model import Operation, Spec
@@ -65,7 +66,13 @@ def test_invalid_gateway_token_answers_the_documented_fault(
     args["headers"]["Authorization"] = "Bearer not-a-valid-gateway-token"
     response = kpn_client(authenticated=False).request(op.method, args.pop("url"), **args)
     assert response.status_code == 401
-    assert response.json()["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidAccessToken"
+    declared = op.responses.get("401")
+    schema = next(iter(declared.content.values())).schema if declared and declared.content else None
+    body = response.json()
+    if "fault" in body or schema is None:  # the gateway's own fault (KPN-FACTS §1)
+        assert body["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidAccessToken"
+    else:  # the emulator answers the shape the product declares for its 401 (Parley's envelope)
+        assert jsonschema.Draft202012Validator(schema).is_valid(body), response.text[:200]
 
 
 NEEDS_INPUT = [

@@ -264,6 +264,7 @@ def test_describe_specs(repo_root: Path, write_spec: WriteSpec) -> None:
             "base_urls": ["https://api.kpnthings.com"],
             "operations": 3,
             "warnings": [],
+            "leniencies": [],
             "scopes": {
                 "GET /api/devices": [],
                 "POST /api/v1/lifecycle/clients/{customerId}/context-switch": [],
