@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 
 def alias_bomb(size: int = 125_000) -> str:
@@ -194,3 +197,16 @@ def make_hostile_project(root: Path, canary: str) -> list[HostileCase]:
     cassette_case("notebook-dev-zero", "symlink that leads outside", "zero.ipynb").symlink_to("/dev/zero")
     os.mkfifo(cassette_case("report-fifo", "FIFO", "report.html"))
     return cases
+
+
+def hostile_benchmark() -> ModuleType:
+    """``benchmarks/hostile_cassettes.py`` as a module: the tests run its capped child processes."""
+    spec = importlib.util.spec_from_file_location(
+        "hostile_cassettes", Path(__file__).resolve().parents[1] / "benchmarks" / "hostile_cassettes.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module

@@ -7,35 +7,20 @@ high-water mark, which does not depend on how busy the machine is.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.hostile_inputs import hostile_benchmark
+
 pytest.importorskip("resource", reason="peak RSS comes from resource.getrusage (POSIX)")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 MEMORY_CAP_MB = 200
-
-
-def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "hostile_cassettes", REPO_ROOT / "benchmarks" / "hostile_cassettes.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, Any]:
-    result: dict[str, Any] = _benchmark().measure(125_000)
+    result: dict[str, Any] = hostile_benchmark().measure(125_000)
     return result
 
 

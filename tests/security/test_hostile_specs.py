@@ -10,37 +10,22 @@ the memory high-water mark does not depend on how busy the machine is.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import secrets
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from tests.hostile_inputs import HOSTILE_CASES, HostileCase, make_hostile_project
+from tests.hostile_inputs import HOSTILE_CASES, HostileCase, hostile_benchmark, make_hostile_project
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="FIFOs, /dev/zero and the child's VmHWM peak are Linux's"
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 MEMORY_CAP_MB = 300
 CANARY = f"CANARY{secrets.token_hex(8)}"
-
-
-def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "hostile_cassettes", REPO_ROOT / "benchmarks" / "hostile_cassettes.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +43,7 @@ def test_every_command_refuses_the_input_with_one_line_and_leaks_nothing(
 ) -> None:
     root, cases = project
     case = cases[name]
-    measured: dict[str, Any] = _benchmark().run_commands(case.commands, root, timeout=120)
+    measured: dict[str, Any] = hostile_benchmark().run_commands(case.commands, root, timeout=120)
     for command, run in measured["runs"].items():
         shown = run["stdout"] + run["stderr"]
         assert run["exit"] == 2, (command, shown)
@@ -93,7 +78,7 @@ def test_replay_does_not_follow_a_symlinked_cassette(tmp_path: Path) -> None:
     linked.parent.mkdir(parents=True)
     linked.symlink_to(outside)
     argv = ["pytest", "-p", "no:cacheprovider", "-q", "--rootdir", str(tmp_path), str(tmp_path / "tests")]
-    run = _benchmark().run_child(argv, tmp_path)
+    run = hostile_benchmark().run_child(argv, tmp_path)
     assert run["exit"] == 1  # the test errors
     errors = [line for line in run["stdout"].splitlines() if line.startswith("CassetteError: ")]
     assert len(errors) == 1, run["stdout"]
