@@ -257,8 +257,8 @@ def add_own_prose(doc: dict[str, Any], product: dict[str, Any]) -> None:
         for method, op in item.items():
             if method not in HTTP_METHODS:
                 continue
-            summaries = product.get("summaries")
-            op["summary"] = summaries[f"{method.upper()} {path}"] if summaries else f"{method.upper()} {path}."
+            key = f"{method.upper()} {path}"
+            op["summary"] = product["summaries"][key] if "summaries" in product else f"{key}."
             for code, response in op.get("responses", {}).items():
                 if isinstance(response, dict) and "$ref" not in response:
                     response["description"] = STATUS_TEXT.get(code, "See the status code.")
