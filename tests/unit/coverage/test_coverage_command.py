@@ -53,10 +53,16 @@ def test_every_api_store_product_is_listed_and_called(capsys: pytest.CaptureFixt
     products = {name: file for name, file in API_SPECS.items() if name != "things"}
     assert len(products) == 34
     assert set(products.values()) <= set(by_file)
-    uncalled = {
-        name for name, file in products.items() if not any(op["calls"] for op in by_file[file]["operations"])
+    # Every product is called; a known defect's recording (FIAM Eneco's 404) holds no success.
+    assert all(any(op["calls"] for op in by_file[file]["operations"]) for file in products.values())
+    without_success = {
+        name
+        for name, file in products.items()
+        if not any(
+            status.startswith("2") for op in by_file[file]["operations"] for status in op["statuses_seen"]
+        )
     }
-    assert uncalled == set(KNOWN_DEFECTS)
+    assert without_success == set(KNOWN_DEFECTS)
 
 
 def test_the_default_folder_is_the_projects_cassettes(
