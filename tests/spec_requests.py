@@ -18,8 +18,8 @@ __all__ = ["request_args"]
 MULTIPART_BOUNDARY = "kpn-contract-suite"
 
 
-def _param_value(schema: dict[str, Any]) -> str:
-    value = generate_instance(schema)
+def _param_value(schema: dict[str, Any], examples: bool = False) -> str:
+    value = schema["example"] if examples and "example" in schema else generate_instance(schema)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
@@ -34,27 +34,35 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def request_args(spec: Spec, op: Operation, *, drop_required: bool = False) -> dict[str, Any]:
-    """URL, query, headers and body for ``op``, built from its parameters and request schema."""
+def request_args(
+    spec: Spec, op: Operation, *, drop_required: bool = False, examples: bool = False
+) -> dict[str, Any]:
+    """URL, query, headers and body for ``op``, built from its parameters and request schema.
+
+    ``examples``: a parameter's or body's documented example where the definition gives one (the
+    generated instance otherwise).
+    """
     path = op.path
     params: dict[str, str] = {}
     headers: dict[str, str] = {}
     for parameter in op.parameters:
         if parameter.location == "path":
-            path = path.replace("{" + parameter.name + "}", quote(_param_value(parameter.schema), safe=""))
+            value = quote(_param_value(parameter.schema, examples), safe="")
+            path = path.replace("{" + parameter.name + "}", value)
         elif parameter.location == "query" and parameter.required and not drop_required:
-            params[parameter.name] = _param_value(parameter.schema)
+            params[parameter.name] = _param_value(parameter.schema, examples)
         elif (
             parameter.location == "header"
             and parameter.required
             and parameter.name.lower() != "authorization"
         ):
-            headers[parameter.name] = _param_value(parameter.schema)
+            headers[parameter.name] = _param_value(parameter.schema, examples)
     args: dict[str, Any] = {"url": spec.servers[0].rstrip("/") + path, "params": params, "headers": headers}
     body = op.request_body
     if body is not None and body.content and not (drop_required and body.required):
         media_type, media = next(iter(body.content.items()))
-        instance = generate_instance(media.schema or {})
+        documented = examples and media.example is not None
+        instance = media.example if documented else generate_instance(media.schema or {})
         if "json" in media_type:
             args["json"] = instance
         elif "form" in media_type and isinstance(instance, dict):

@@ -134,9 +134,10 @@ def kpn_schema(
 ) -> Any:
     """A lazy schemathesis schema of a KPN API for ``@schema.parametrize()`` tests.
 
-    ``api`` is one of ``things``, ``parley``, ``weseedo-personal``, ``number-insight``,
-    ``number-verify`` (the spec comes from ``spec_dir`` or the bundled ``specs/``); ``profile``
-    defaults to ``things`` for KPN Things and ``sandbox`` for the products; ``target`` (``emulator``
+    ``api`` is a name of ``API_SPECS``: ``things`` or one of the 34 API Store products (``sms``,
+    ``sim-swap``, ``parley``, ``number-verify``, ...; the spec comes from ``spec_dir`` or the bundled
+    ``specs/``); ``profile`` defaults to ``things`` for KPN Things and ``sandbox`` for every
+    product; ``target`` (``emulator``
     or ``live``) defaults to the session's. Call it at module level::
 
         from kpn_contract.fuzz import kpn_schema

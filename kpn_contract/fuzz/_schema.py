@@ -37,21 +37,49 @@ __all__ = [
 
 FuzzTarget = SendingTarget  # fuzzing makes new requests: recorded cassettes cannot answer them
 
-# API name → its contract in specs/ (the toolkit's own folder or a project's spec_dir).
+# API name → its contract in specs/ (the toolkit's own folder or a project's spec_dir): KPN Things, then
+# the 34 API Store products, each derived from its published definition by specs/_tools/derive_published.py.
 API_SPECS: Final[Mapping[str, str]] = {
     "things": "kpn-things/kpn-things-beta.yaml",
-    "parley": "parley-secure-messenger.yaml",
-    "weseedo-personal": "weseedo-personal.yaml",
-    "number-insight": "vonage-number-insight.yaml",
+    "apidaze-voice": "apidaze-voice.yaml",
+    "disturbance-check": "kpn-disturbance-check.yaml",
+    "fiam": "kpn-fiam.yaml",
+    "fiam-eneco": "kpn-fiam-eneco-data-products.yaml",
+    "ftth-design": "kpn-high-level-design-ftth.yaml",
+    "internet-speed-check": "kpn-internet-speed-check.yaml",
+    "ise": "kpn-ise.yaml",
+    "lora": "kpn-lora-device-management.yaml",
+    "match": "kpn-match.yaml",
+    "mobile-services": "kpn-mobile-services-management.yaml",
     "number-verify": "kpn-number-verify.yaml",
+    "sd-lan-sd-wan": "kpn-sd-lan-sd-wan-network-view.yaml",
+    "servicenow": "kpn-servicenow-connect.yaml",
+    "sim-swap": "kpn-sim-swap.yaml",
+    "sms": "kpn-sms.yaml",
+    "sms-inbound": "kpn-sms-inbound.yaml",
+    "tv-guide": "kpn-tv-guide.yaml",
+    "webhook-privacy": "kpn-webhook-privacy-config-manager.yaml",
+    "webhook-signing-keys": "kpn-webhook-signing-keys.yaml",
+    "wholesale-fpi-cip": "kpn-wholesale-broadband-access-fpi-cip.yaml",
+    "wholesale-wba": "kpn-wholesale-wba.yaml",
+    "parley": "parley-secure-messenger.yaml",
+    "pollyhelp": "pollyhelp-knowledge-management.yaml",
+    "registered-email": "registered-email.yaml",
+    "tracebuzz": "tracebuzz-social-media-webcare.yaml",
+    "vonage-messages": "vonage-messages.yaml",
+    "number-insight": "vonage-number-insight.yaml",
+    "vonage-phone-numbers": "vonage-phone-numbers.yaml",
+    "vonage-sms": "vonage-sms.yaml",
+    "vonage-verify": "vonage-verify.yaml",
+    "vonage-voice": "vonage-voice.yaml",
+    "weseedo-direct": "weseedo-direct.yaml",
+    "weseedo-personal": "weseedo-personal.yaml",
+    "xdroid": "xdroid-speech-to-text.yaml",
 }
-# The default profile of each API: KPN Things speaks GRIP, the products the sandbox credentials.
+# The default profile of each API: KPN Things speaks GRIP; every API Store product shares the gateway's
+# client credentials, so the sandbox profile works for all of them.
 DEFAULT_PROFILES_BY_API: Final[Mapping[str, str]] = {
-    "things": "things",
-    "parley": "sandbox",
-    "weseedo-personal": "sandbox",
-    "number-insight": "sandbox",
-    "number-verify": "sandbox",
+    name: "things" if name == "things" else "sandbox" for name in API_SPECS
 }
 SAFE_METHODS: Final = ("GET", "HEAD")
 

@@ -1,4 +1,4 @@
-"""Derive the seed products' contracts in specs/ from KPN's published definitions.
+"""Derive the API Store products' contracts in specs/ from KPN's published definitions (all 34).
 
 Run from the repository root: ``python specs/_tools/derive_published.py ../shared/kpn-specs``.
 
@@ -6,7 +6,11 @@ The structure, parameters, schemas, examples and ``info.version`` of each publis
 kept as they are. All published prose (descriptions, summaries, titles of schemas) is removed and
 replaced by this project's own short text below, so that the contracts say what kpn_contract relies
 on and nothing more. Repairs of published mistakes are listed in each file's ``info.description``;
-nothing is fixed silently.
+nothing is fixed silently. The four seed products below carry hand-written summaries and their
+historical repairs; every other published file is derived with generated summaries ("GET /path.")
+and only the structural repairs the YAML needs (scopes, integer response codes, enums written as
+described oneOf branches): its other published defects are left as published, for the toolkit's
+contract/leniency.py to read and name, as it reads the published file itself.
 """
 
 from __future__ import annotations
@@ -125,6 +129,25 @@ PRODUCTS: dict[str, dict[str, Any]] = {
 }
 
 
+# Every other published definition: ``<slug>-openapi.yml`` → ``specs/<slug>.yaml``.
+GENERIC_ABOUT = (
+    "Contract for {title}, an API Store product, derived from KPN's published definition with its\n"
+    "prose removed (summaries are generated from the method and path). Published defects other than\n"
+    "the repairs listed below are kept as published; kpn-contract specs FILE names each one with what\n"
+    "the toolkit does instead (contract/leniency.py).\n"
+    "Authentication: API Store client-credentials token (kpn-api-store-gateway-token.yaml)."
+)
+
+
+def all_products(source_dir: Path) -> dict[str, dict[str, Any]]:
+    """The seed products as configured above, then every other published file with generated prose."""
+    products = dict(PRODUCTS)
+    for source in sorted(source_dir.glob("*-openapi.yml")):
+        slug = source.name.removesuffix("-openapi.yml")
+        products.setdefault(slug, {"out": f"{slug}.yaml", "family": "api-store", "about": GENERIC_ABOUT})
+    return products
+
+
 def strip_prose(node: Any, fixes: dict[str, str], notes: list[str], in_schema_props: bool = False) -> Any:
     """Remove published prose; keep structure, schemas and example values."""
     if isinstance(node, dict):
@@ -234,12 +257,13 @@ def add_own_prose(doc: dict[str, Any], product: dict[str, Any]) -> None:
         for method, op in item.items():
             if method not in HTTP_METHODS:
                 continue
-            op["summary"] = product["summaries"][f"{method.upper()} {path}"]
+            key = f"{method.upper()} {path}"
+            op["summary"] = product["summaries"][key] if "summaries" in product else f"{key}."
             for code, response in op.get("responses", {}).items():
                 if isinstance(response, dict) and "$ref" not in response:
                     response["description"] = STATUS_TEXT.get(code, "See the status code.")
     components = doc.get("components", {})
-    for response in components.get("responses", {}).values():
+    for response in [*components.get("responses", {}).values(), *doc.get("responses", {}).values()]:
         response["description"] = "Shared response."
 
 
@@ -264,7 +288,7 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
             "oneOf → anyOf where the published branches overlap so that a valid body matches both: "
             + "; ".join(relaxed)
         )
-    about = product["about"]
+    about = product["about"].replace("{title}", raw["info"]["title"])
     if int_codes:
         repairs.append(
             f"{len(int_codes)} response codes were published as YAML integers; they are written as strings"
@@ -285,7 +309,7 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
 def main() -> None:
     source_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/kpn-specs")
     out_dir = Path(__file__).resolve().parent.parent
-    for name, product in PRODUCTS.items():
+    for name, product in all_products(source_dir).items():
         derive(source_dir, name, product, out_dir)
 
 

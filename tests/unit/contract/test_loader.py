@@ -387,6 +387,17 @@ def test_info_extensions_family_and_sunset(write_spec: WriteSpec) -> None:
     assert spec.operations[0].sunset == "2027-01-01"
 
 
+PUBLISHED_DEFECTS_KEPT = {
+    "kpn-fiam-eneco-data-products.yaml",  # [unsatisfiable-type]
+    "kpn-ise.yaml",  # [path-parameter-not-in-template]
+    "kpn-match.yaml",  # $ref targets that do not exist
+    "kpn-wholesale-broadband-access-fpi-cip.yaml",  # patterns that are not ECMA-262
+    "kpn-wholesale-wba.yaml",  # [path-parameter-not-in-template], patterns
+    "vonage-verify.yaml",  # [malformed-media-type]
+    "xdroid-speech-to-text.yaml",  # 'required' that is not a list
+}
+
+
 def test_bundled_specs_load_without_warnings(repo_root: Path) -> None:
     specs = load_specs([repo_root / "specs"])
     names = {Path(s.path).name for s in specs}
@@ -397,7 +408,12 @@ def test_bundled_specs_load_without_warnings(repo_root: Path) -> None:
         "devices.yaml",
         "elcies-health-data-aggregator.yaml",
     } <= names
+    # The toolkit's own contracts load clean. A product derived from its published definition keeps
+    # the published defects that derive_published.py does not repair, and the loader names them.
+    with_warnings = {Path(s.path).name for s in specs if s.warnings}
+    assert with_warnings == PUBLISHED_DEFECTS_KEPT
     for spec in specs:
-        assert spec.warnings == [], spec.path
+        if Path(spec.path).name in PUBLISHED_DEFECTS_KEPT:
+            assert "Derived from the published definition" in spec.raw["info"]["description"]
     elcies = next(s for s in specs if "elcies" in s.path)
     assert elcies.operations == []

@@ -41,6 +41,30 @@ def test_json_lists_every_served_operation_with_calls_and_statuses(
     assert totals["unmatched_calls"] == 0
 
 
+def test_every_api_store_product_is_listed_and_called(capsys: pytest.CaptureFixture[str]) -> None:
+    """All 34 products are listed; each one's recorded example (tests/contract/test_catalogue.py) counts."""
+    from kpn_contract.fuzz import API_SPECS
+    from tests.contract.test_catalogue import KNOWN_DEFECTS
+
+    code, out, _ = run_cli(["coverage", str(SHIPPED), "--format", "json"], capsys)
+    assert code == 0
+    report = json.loads(out)
+    by_file = {Path(spec["file"]).name: spec for spec in report["specs"]}
+    products = {name: file for name, file in API_SPECS.items() if name != "things"}
+    assert len(products) == 34
+    assert set(products.values()) <= set(by_file)
+    # Every product is called; a known defect's recording (FIAM Eneco's 404) holds no success.
+    assert all(any(op["calls"] for op in by_file[file]["operations"]) for file in products.values())
+    without_success = {
+        name
+        for name, file in products.items()
+        if not any(
+            status.startswith("2") for op in by_file[file]["operations"] for status in op["statuses_seen"]
+        )
+    }
+    assert without_success == set(KNOWN_DEFECTS)
+
+
 def test_the_default_folder_is_the_projects_cassettes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

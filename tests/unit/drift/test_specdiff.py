@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec
-from kpn_contract.contract.specs import load_spec
+from kpn_contract.contract.specs import bundled_spec_dir, load_spec, load_specs
 from kpn_contract.drift.findings import Finding
 from kpn_contract.drift.spec.specdiff import diff_specs
 
@@ -61,6 +61,13 @@ def test_every_published_definition_diffed_with_itself_has_no_findings(kpn_specs
     for file in files:
         old = load_spec(file)
         assert diff_specs(old, copy.deepcopy(old)) == [], file.name
+
+
+def test_every_bundled_spec_diffed_with_itself_has_no_findings() -> None:
+    specs = load_specs([bundled_spec_dir()])
+    assert len([s for s in specs if s.family == "api-store" and s.operations]) >= 34
+    for spec in specs:
+        assert diff_specs(spec, copy.deepcopy(spec)) == [], spec.path
 
 
 # Rule and severity of single changes: the pair corpus (tests/unit/drift/pairs, test_pairs.py).
