@@ -16,6 +16,8 @@ hands schemathesis the same document, so all of them follow this one reading:
 * ``ignored-header-parameter``: an OpenAPI 3 header parameter named ``Accept``, ``Content-Type`` or
   ``Authorization``, which the OpenAPI specification says SHALL be ignored (Tracebuzz's required
   ``Content-Type``); left out, so schemathesis does not take it for a required header either.
+* ``schema-is-a-parameter``: a parameter whose ``schema`` ``$ref``s a Parameter Object (xDroid's
+  ``job_id``); read as that parameter's own ``schema``.
 
 Two more are read from the operations, not repaired in the document, because the toolkit answers
 for them rather than rewriting them (:func:`operation_leniencies`):
@@ -66,6 +68,7 @@ LENIENCIES: Final[Mapping[str, str]] = {
     "unsatisfiable-type": "the type is dropped and the enum kept",
     "invalid-pattern": "the pattern is dropped",
     "ignored-header-parameter": "left out of the operation, as the OpenAPI specification says",
+    "schema-is-a-parameter": "read as the schema of the parameter it refers to",
     "undeclared-error-status": (
         "the emulator answers invalid requests with 400 (401 without a token) and fuzz leaves "
         "status_code_conformance out for the operation"
@@ -172,8 +175,23 @@ def _path_parameters(doc: dict[str, Any], path: str, item: dict[str, Any], found
                 defect = f"header parameter {name!r} is declared, which OpenAPI 3 says SHALL be ignored"
                 found.append(Leniency("ignored-header-parameter", at, defect, where))
                 continue
+            if isinstance(parameter, dict):
+                _parameter_as_schema(doc, parameter, at, where, found)
             kept.append(raw)
         holder["parameters"] = kept
+
+
+def _parameter_as_schema(
+    doc: dict[str, Any], parameter: dict[str, Any], at: str, where: str | None, found: list[Leniency]
+) -> None:
+    """A ``schema`` that ``$ref``s a Parameter Object (xDroid's job_id): read as that parameter's schema."""
+    target = _resolve(doc, parameter.get("schema"))
+    if target is parameter.get("schema") or not isinstance(target, dict):
+        return
+    if "in" in target and "name" in target and isinstance(target.get("schema"), dict):
+        defect = f"the schema of parameter {parameter.get('name')!r} refers to a parameter, not a schema"
+        found.append(Leniency("schema-is-a-parameter", join_pointer(at, "schema"), defect, where))
+        parameter["schema"] = copy.deepcopy(target["schema"])
 
 
 def _media_types(doc: dict[str, Any], found: list[Leniency]) -> None:

@@ -190,3 +190,30 @@ def test_an_openapi3_header_parameter_the_specification_ignores_is_left_out() ->
     # Swagger 2 has no such rule: the same parameters are kept there.
     swagger = {"swagger": "2.0", "info": root["info"], "paths": {"/r": {"post": operation}}}
     assert read_leniently(swagger)[1] == []
+
+
+def test_a_schema_that_refers_to_a_parameter_is_read_as_its_schema() -> None:
+    # xDroid's job_id: `schema: {$ref: '#/components/parameters/job_id'}`, a Parameter Object.
+    parameter = {"name": "job_id", "in": "path", "required": True}
+    root = {
+        "openapi": "3.0.0",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/job/{job_id}": {
+                "get": {
+                    "parameters": [{**parameter, "schema": {"$ref": "#/components/parameters/job_id"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {
+            "parameters": {
+                "job_id": {"in": "path", "name": "Job ID", "required": True, "schema": {"type": "string"}}
+            }
+        },
+    }
+    document, found = read_leniently(root)
+    assert [(f.name, f.pointer) for f in found] == [
+        ("schema-is-a-parameter", "/paths/~1job~1{job_id}/get/parameters/0/schema")
+    ]
+    assert document["paths"]["/job/{job_id}"]["get"]["parameters"][0]["schema"] == {"type": "string"}
