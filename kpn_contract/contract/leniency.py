@@ -13,6 +13,11 @@ hands schemathesis the same document, so all of them follow this one reading:
 * ``unsatisfiable-type``: an ``enum`` none of whose values has the declared ``type`` (Eneco's
   ``type: object`` with ``enum: [nl, be, uk]``); the ``type`` is dropped, the enum kept.
 * ``invalid-pattern``: a ``pattern`` that is not a regular expression; dropped.
+* ``ignored-header-parameter``: an OpenAPI 3 header parameter named ``Accept``, ``Content-Type`` or
+  ``Authorization``, which the OpenAPI specification says SHALL be ignored (Tracebuzz's required
+  ``Content-Type``); left out, so schemathesis does not take it for a required header either.
+* ``schema-is-a-parameter``: a parameter whose ``schema`` ``$ref``s a Parameter Object (xDroid's
+  ``job_id``); read as that parameter's own ``schema``.
 
 Two more are read from the operations, not repaired in the document, because the toolkit answers
 for them rather than rewriting them (:func:`operation_leniencies`):
@@ -54,6 +59,7 @@ __all__ = [
 ]
 
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_IGNORED_HEADERS: Final = frozenset({"accept", "content-type", "authorization"})  # OpenAPI 3, "in"
 
 # name -> what the toolkit does instead (the published defect is said in each warning)
 LENIENCIES: Final[Mapping[str, str]] = {
@@ -61,6 +67,8 @@ LENIENCIES: Final[Mapping[str, str]] = {
     "malformed-media-type": "read as application/json",
     "unsatisfiable-type": "the type is dropped and the enum kept",
     "invalid-pattern": "the pattern is dropped",
+    "ignored-header-parameter": "left out of the operation, as the OpenAPI specification says",
+    "schema-is-a-parameter": "read as the schema of the parameter it refers to",
     "undeclared-error-status": (
         "the emulator answers invalid requests with 400 (401 without a token) and fuzz leaves "
         "status_code_conformance out for the operation"
@@ -139,8 +147,14 @@ def _resolve(doc: Mapping[str, Any], node: Any) -> Any:
     return target
 
 
+def _ignored_header(parameter: dict[str, Any]) -> bool:
+    name = parameter.get("name")
+    return parameter.get("in") == "header" and isinstance(name, str) and name.lower() in _IGNORED_HEADERS
+
+
 def _path_parameters(doc: dict[str, Any], path: str, item: dict[str, Any], found: list[Leniency]) -> None:
     names = set(re.findall(r"\{([^{}/]+)\}", path))
+    openapi3 = str(doc.get("openapi", "")).startswith("3")
     base = join_pointer("/paths", path)
     holders = [("", item)] + [(m, item[m]) for m in HTTP_METHODS if isinstance(item.get(m), dict)]
     for method, holder in holders:
@@ -151,14 +165,33 @@ def _path_parameters(doc: dict[str, Any], path: str, item: dict[str, Any], found
         for index, raw in enumerate(parameters):
             parameter = _resolve(doc, raw)
             name = parameter.get("name") if isinstance(parameter, dict) else None
+            at = join_pointer(base, *((method,) if method else ()), "parameters", index)
+            where = f"{method.upper()} {path}" if method else None
             if isinstance(parameter, dict) and parameter.get("in") == "path" and name not in names:
-                at = join_pointer(base, *((method,) if method else ()), "parameters", index)
-                where = f"{method.upper()} {path}" if method else None
                 defect = f"path parameter {name!r} is not in the path template {path}"
                 found.append(Leniency("path-parameter-not-in-template", at, defect, where))
                 continue
+            if openapi3 and isinstance(parameter, dict) and _ignored_header(parameter):
+                defect = f"header parameter {name!r} is declared, which OpenAPI 3 says SHALL be ignored"
+                found.append(Leniency("ignored-header-parameter", at, defect, where))
+                continue
+            if isinstance(parameter, dict):
+                _parameter_as_schema(doc, parameter, at, where, found)
             kept.append(raw)
         holder["parameters"] = kept
+
+
+def _parameter_as_schema(
+    doc: dict[str, Any], parameter: dict[str, Any], at: str, where: str | None, found: list[Leniency]
+) -> None:
+    """A ``schema`` that ``$ref``s a Parameter Object (xDroid's job_id): read as that parameter's schema."""
+    target = _resolve(doc, parameter.get("schema"))
+    if target is parameter.get("schema") or not isinstance(target, dict):
+        return
+    if "in" in target and "name" in target and isinstance(target.get("schema"), dict):
+        defect = f"the schema of parameter {parameter.get('name')!r} refers to a parameter, not a schema"
+        found.append(Leniency("schema-is-a-parameter", join_pointer(at, "schema"), defect, where))
+        parameter["schema"] = copy.deepcopy(target["schema"])
 
 
 def _media_types(doc: dict[str, Any], found: list[Leniency]) -> None:

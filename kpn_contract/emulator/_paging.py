@@ -9,10 +9,10 @@ links are relative references (path and query). Anything malformed raises :class
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
+import struct
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +25,12 @@ from starlette.datastructures import QueryParams
 from kpn_contract.emulator._echo import echo
 
 __all__ = [
+    "CURSOR_PATTERN",
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "BadQueryError",
     "Listing",
+    "UnknownCursorError",
     "decode_cursor",
     "encode_cursor",
     "list_page",
@@ -45,12 +47,21 @@ _WINDOWS: Final = (
     ("modifiedSince", "modifiedAt", True),
 )
 _PAGING: Final = frozenset({"cursor", "limit"})
+# The specs' cursor form (specs/_tools/build_things_specs.py, OPEN_CHOICES["cursor_form"]; a test keeps
+# the two equal): 12 bytes, an unsigned offset and the query's 8-byte fingerprint, as 16 base64url characters.
+CURSOR_PATTERN: Final = "^[A-Za-z0-9_-]{16}$"
+_CURSOR: Final = re.compile(CURSOR_PATTERN.strip("^$"))
+_CURSOR_LAYOUT: Final = struct.Struct(">I8s")
 
 Search = Callable[[Mapping[str, Any], str], bool]
 
 
 class BadQueryError(ValueError):
     """A malformed query: the emulator answers 400 with this message as the problem's detail."""
+
+
+class UnknownCursorError(LookupError):
+    """A cursor of the right form that names no page of this query: the specs' 404 (``cursor_form``)."""
 
 
 def contains_ignoring_case(*fields: str) -> Search:
@@ -92,26 +103,27 @@ def _fingerprint(params: QueryParams) -> str:
 
 
 def encode_cursor(offset: int, params: QueryParams) -> str:
-    """An opaque cursor: base64url (unpadded) of ``{"o": offset, "q": fingerprint of the query}``."""
-    raw = json.dumps({"o": offset, "q": _fingerprint(params)}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    """An opaque cursor: base64url of the offset (4 bytes) and the query's fingerprint (8 bytes).
+
+    Fixed-width so that every string of the specs' cursor pattern (:data:`CURSOR_PATTERN`) decodes: a
+    schema-valid cursor is then either a page of this query or one of another query (a 404), never a 400.
+    """
+    raw = _CURSOR_LAYOUT.pack(offset, bytes.fromhex(_fingerprint(params)))
+    return base64.urlsafe_b64encode(raw).decode()
 
 
 def decode_cursor(cursor: str, params: QueryParams) -> int:
-    """The offset a cursor stands for; :class:`BadQueryError` when it is malformed or from another query."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        body = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise BadQueryError(
-            "cursor is malformed: pass back a links.next or links.previous value unchanged"
-        ) from None
-    offset = body.get("o") if isinstance(body, dict) else None
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+    """The offset a cursor stands for.
+
+    :class:`BadQueryError` (400) when it does not have the cursor's form, :class:`UnknownCursorError`
+    (404) when it has, but belongs to another query.
+    """
+    if not _CURSOR.fullmatch(cursor):
         raise BadQueryError("cursor is malformed: pass back a links.next or links.previous value unchanged")
-    if body.get("q") != _fingerprint(params):
-        raise BadQueryError("cursor belongs to a different query: keep the other parameters as they were")
-    return offset
+    offset, fingerprint = _CURSOR_LAYOUT.unpack(base64.urlsafe_b64decode(cursor))
+    if fingerprint.hex() != _fingerprint(params):
+        raise UnknownCursorError("cursor names no page of this query: keep the other parameters as they were")
+    return int(offset)
 
 
 def _limit(params: QueryParams) -> int:

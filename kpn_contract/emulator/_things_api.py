@@ -20,6 +20,7 @@ from kpn_contract.emulator._echo import echo
 from kpn_contract.emulator._paging import (
     BadQueryError,
     Listing,
+    UnknownCursorError,
     contains_ignoring_case,
     downlink_search,
     list_page,
@@ -100,6 +101,8 @@ def guarded(operation_key: str, handler: Callable[[Request, EmulatorState], Awai
             return denied.response
         except BadQueryError as bad:
             return problem(400, str(bad))
+        except UnknownCursorError as unknown:
+            return problem(404, str(unknown))
 
     return Route(path, endpoint, methods=[method])
 

@@ -89,7 +89,8 @@ async def _create_device(request: Request, state: EmulatorState) -> Response:
     client = _uuid(body, "clientId", required=False) or client_id_of(MAIN_ACCOUNT)
     owner = state.owner_of_client(client)
     if owner is None:
-        raise _bad(f"clientId '{echo(client)}' is not a client this caller may manage")
+        # The spec's 404 (body_reference): an identifier that names no client the caller may use.
+        raise DeniedError(problem(404, f"clientId '{echo(client)}' names no client this caller may manage"))
     device = state.save_device(owner, {"uuid": str(uuid.uuid4()), "metadata": None, **fields})
     return JSONResponse(device, 201, headers={"location": f"/devices/{device['id']}"})
 
@@ -196,10 +197,10 @@ async def _remove_adapter(request: Request, state: EmulatorState) -> Response:
 
 
 def _body_device(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
-    # A device named in a body is an invalid body (400), not a missing resource (the spec has no 404).
+    # The spec's 404 (body_reference): a deviceId in the body that names no device the caller can see.
     device = state.new_api_device(_uuid(body, "deviceId") or "")
     if device is None:
-        raise _bad("deviceId names no device")
+        raise DeniedError(problem(404, "deviceId names no device"))
     return device
 
 

@@ -75,6 +75,16 @@ OPEN_CHOICES: dict[str, OpenChoice] = {
         "KPN documents this 400 without a body; the problem document is sent here as for every other error.",
     ),
     "not_found": OpenChoice(404, "An identifier that names nothing the caller can see is answered with 404."),
+    "cursor_form": OpenChoice(
+        "^[A-Za-z0-9_-]{16}$",
+        "The form of a cursor is not published; here it is 16 base64url characters, anything else is a 400, "
+        "and a cursor of that form that belongs to another query names no page of this one: 404.",
+    ),
+    "body_reference": OpenChoice(
+        None,
+        "A deviceId or clientId in the body that names no device or client the caller may use is answered "
+        "with 404, as an identifier in the path is.",
+    ),
     "write_scopes": OpenChoice(
         {
             "device": "device.write",
@@ -172,6 +182,8 @@ HEADER = (
 JSON = "application/json"
 LABELS = {"": "actuator", "lora": "LoRa", "http": "HTTP", "mqtt": "MQTT"}
 TIME_FILTERS = ("createdBefore", "createdSince", "modifiedBefore", "modifiedSince")
+# Request bodies that name another resource (a deviceId or clientId) which may name nothing: a 404.
+BODY_REFERENCES = ("DeviceCreate", "DownlinkCreate", "LoraDownlinkCreate", "MqttDownlinkCreate")
 
 
 def choice(key: str) -> str:
@@ -468,6 +480,18 @@ def downlink_schemas(kind: str) -> dict[str, Any]:
         required = ["deviceId", "topic", "message"]
         name = "MqttDownlink"
     request = {"deviceId": uuid("The device the downlink is for."), **payload}
+    echoed = dict(request)
+    if "command" in echoed:
+        # The answer's command without prefixItems: schemathesis 4.32 turns a response schema's
+        # prefixItems into the draft-4 items: [...] and then rejects it as 2020-12, so stock
+        # `schemathesis run` stops on this spec. The request body keeps the exact tuple.
+        echoed["command"] = {
+            "type": "array",
+            "description": "The command as it was sent (see the request body for its two positions).",
+            "items": {"type": ["number", "string", "boolean"]},
+            "minItems": 2,
+            "maxItems": 2,
+        }
     return {
         name: {
             "type": "object",
@@ -475,7 +499,7 @@ def downlink_schemas(kind: str) -> dict[str, Any]:
             "required": ["id", "status", *required],
             "properties": {
                 "id": uuid("The downlink's identifier.", read_only=True),
-                **request,
+                **echoed,
                 "status": {"enum": statuses, "readOnly": True, "description": "Where the downlink is."},
                 **audit_fields(),
             },
@@ -546,8 +570,11 @@ def paging(sort_key: str) -> list[dict[str, Any]]:
     return [
         query(
             "cursor",
-            {"type": "string", "format": "cursor", "minLength": 1},
-            "An opaque token that selects a page; take it from a page link, never build it [pub].",
+            {"type": "string", "format": "cursor", "pattern": OPEN_CHOICES["cursor_form"].value},
+            prose(
+                "An opaque token that selects a page; take it from a page link, never build it [pub].",
+                choice("cursor_form"),
+            ),
         ),
         query(
             "limit",
@@ -606,7 +633,7 @@ def problem(status: int, description: str, headers: dict[str, Any] | None = None
     return node
 
 
-def error_responses(causes: list[str], bad_request: str = "") -> dict[str, Any]:
+def error_responses(causes: list[str], bad_request: str = "", not_found: list[str] | None = None) -> dict[str, Any]:
     unauthorized = OPEN_CHOICES["bad_token_status"].value
     forbidden = OPEN_CHOICES["insufficient_scope"].value
     responses: dict[str, Any] = {
@@ -634,8 +661,8 @@ def error_responses(causes: list[str], bad_request: str = "") -> dict[str, Any]:
             },
         ),
     }
-    if "an identifier that is not a UUID" in causes:
-        responses[str(OPEN_CHOICES["not_found"].value)] = problem(404, choice("not_found"))
+    if not_found:
+        responses[str(OPEN_CHOICES["not_found"].value)] = problem(404, prose(*not_found))
     return responses
 
 
@@ -710,16 +737,21 @@ def operation(
             "content": {JSON: {"schema": ref(schema_name)}},
         }
     causes = []
+    not_found = []
     if by_id:
         causes.append("an identifier that is not a UUID")
+        not_found.append(choice("not_found"))
     names = {p["name"] for p in parameters or []}
     if "cursor" in names:
         causes += ["a malformed cursor", "a limit out of range", "an unknown sort field"]
+        not_found.append(choice("cursor_form"))
     if names & set(TIME_FILTERS):
         causes.append("a malformed date")
     if body is not None:
         causes.append("a body that breaks its schema")
-    node["responses"] = {**responses, **error_responses(causes, bad_request)}
+        if body[0] in BODY_REFERENCES:
+            not_found.append(choice("body_reference"))
+    node["responses"] = {**responses, **error_responses(causes, bad_request, not_found)}
     return node
 
 

@@ -168,3 +168,52 @@ def test_an_array_of_arrays_in_a_query_is_read_piece_by_piece(write_spec: WriteS
     assert validator.check_request(httpx.Request("GET", url + "VOICE&features=SMS,VOICE")) == []
     (refused,) = validator.check_request(httpx.Request("GET", url + "FAX"))
     assert refused.pointer == "query parameter features/0/0"
+
+
+def test_an_openapi3_header_parameter_the_specification_ignores_is_left_out() -> None:
+    # Tracebuzz declares a required Content-Type header parameter; OpenAPI 3 says it SHALL be ignored.
+    operation = {
+        "parameters": [
+            {"name": "Content-Type", "in": "header", "required": True, "schema": {"type": "string"}},
+            {"name": "authorization", "in": "header", "schema": {"type": "string"}},
+            {"name": "X-Trace", "in": "header", "required": True, "schema": {"type": "string"}},
+        ],
+        "responses": {"200": {"description": "ok"}},
+    }
+    root = {"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": {"/r": {"post": operation}}}
+    document, found = read_leniently(root)
+    assert [(f.name, f.pointer, f.operation) for f in found] == [
+        ("ignored-header-parameter", "/paths/~1r/post/parameters/0", "POST /r"),
+        ("ignored-header-parameter", "/paths/~1r/post/parameters/1", "POST /r"),
+    ]
+    assert [p["name"] for p in document["paths"]["/r"]["post"]["parameters"]] == ["X-Trace"]
+    # Swagger 2 has no such rule: the same parameters are kept there.
+    swagger = {"swagger": "2.0", "info": root["info"], "paths": {"/r": {"post": operation}}}
+    assert read_leniently(swagger)[1] == []
+
+
+def test_a_schema_that_refers_to_a_parameter_is_read_as_its_schema() -> None:
+    # xDroid's job_id: `schema: {$ref: '#/components/parameters/job_id'}`, a Parameter Object.
+    parameter = {"name": "job_id", "in": "path", "required": True}
+    root = {
+        "openapi": "3.0.0",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/job/{job_id}": {
+                "get": {
+                    "parameters": [{**parameter, "schema": {"$ref": "#/components/parameters/job_id"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {
+            "parameters": {
+                "job_id": {"in": "path", "name": "Job ID", "required": True, "schema": {"type": "string"}}
+            }
+        },
+    }
+    document, found = read_leniently(root)
+    assert [(f.name, f.pointer) for f in found] == [
+        ("schema-is-a-parameter", "/paths/~1job~1{job_id}/get/parameters/0/schema")
+    ]
+    assert document["paths"]["/job/{job_id}"]["get"]["parameters"][0]["schema"] == {"type": "string"}

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import base64
-import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
+from kpn_contract.contract.specs import bundled_spec_dir
 from kpn_contract.emulator import EmulatorServer
 from kpn_contract.emulator._devices import MAIN_ACCOUNT, client_id_of
+from kpn_contract.emulator._paging import CURSOR_PATTERN
 
 from .conftest import THINGS_ACCEPT, grip_token
 
@@ -95,16 +98,33 @@ def test_a_limit_out_of_range_or_not_an_integer_is_a_400(api: httpx.Client, limi
 
 @pytest.mark.parametrize(
     "cursor",
-    ["not-base64!", base64.urlsafe_b64encode(b"[1]").decode(), base64.urlsafe_b64encode(b"{}").decode()],
+    [
+        "0",
+        "not-base64!",
+        "AAAAAAAAAAAAAAA+",  # 16 characters, but "+" is not base64url
+        "AAAAAAAAAAAAAAAAA",  # 17
+        base64.urlsafe_b64encode(b"{}").decode(),
+    ],
 )
-def test_a_malformed_cursor_is_a_400(api: httpx.Client, cursor: str) -> None:
+def test_a_cursor_not_of_the_specs_form_is_a_400(api: httpx.Client, cursor: str) -> None:
+    assert not re.fullmatch(CURSOR_PATTERN, cursor)
     _bad(api.get("/devices", params={"cursor": cursor}), "cursor")
 
 
-def test_a_cursor_reused_with_another_query_is_a_400(api: httpx.Client) -> None:
+def test_a_cursor_of_the_right_form_from_another_query_is_a_404(api: httpx.Client) -> None:
     cursor = api.get("/devices", params={"limit": 3, "sort": "name"}).json()["links"]["next"]
     reused = httpx.URL(cursor).params["cursor"]
-    _bad(api.get("/devices", params={"limit": 3, "sort": "-name", "cursor": reused}), "different query")
+    response = api.get("/devices", params={"limit": 3, "sort": "-name", "cursor": reused})
+    assert response.status_code == 404, response.text
+    assert "names no page of this query" in response.json()["detail"]
+    invented = api.get("/devices", params={"cursor": "A" * 16})  # schema-valid, never issued
+    assert invented.status_code == 404, invented.text
+
+
+def test_the_emulator_cursor_form_is_the_specs_pattern() -> None:
+    spec = yaml.safe_load((bundled_spec_dir() / "kpn-things" / "devices.yaml").read_text(encoding="utf-8"))
+    [cursor] = [p for p in spec["paths"]["/devices"]["get"]["parameters"] if p["name"] == "cursor"]
+    assert cursor["schema"]["pattern"] == CURSOR_PATTERN
 
 
 @pytest.mark.parametrize("descending", [False, True])
@@ -255,9 +275,8 @@ def test_the_beta_is_unchanged_beside_the_new_api(api: httpx.Client) -> None:
         assert (mapped["name"], mapped["barcode"]) == (device["name"], device["barcode"])
 
 
-def test_cursor_is_opaque_base64url_json(api: httpx.Client) -> None:
+def test_cursor_is_opaque_base64url_of_the_specs_form(api: httpx.Client) -> None:
     link = api.get("/devices", params={"limit": 2}).json()["links"]["next"]
     cursor = httpx.URL(link).params["cursor"]
-    assert "=" not in cursor
-    decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    assert decoded["o"] == 2
+    assert re.fullmatch(CURSOR_PATTERN, cursor)
+    assert int.from_bytes(base64.urlsafe_b64decode(cursor)[:4], "big") == 2  # the offset
