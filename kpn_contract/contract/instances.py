@@ -230,6 +230,15 @@ def generate_instance(
     return "string"  # an unconstrained schema: any value is valid
 
 
+def _is_cut(schema: Any) -> bool:
+    """An empty schema, as the loader cuts a recursive ``$ref`` (``ContractItem.children.items``).
+
+    It admits any value, but the schema it stands for (the recursion) does not: where a value can be
+    left out (an optional property, an array's items beyond ``minItems``) the generator leaves it out.
+    """
+    return schema == {}
+
+
 def _array(schema: dict[str, Any], *, use_examples: bool, depth: int) -> list[Any]:
     """The tuple positions of ``prefixItems`` first, then ``items`` up to the minimum (if it allows more)."""
     prefix = schema.get("prefixItems")
@@ -242,6 +251,8 @@ def _array(schema: dict[str, Any], *, use_examples: bool, depth: int) -> list[An
         return values
     min_items = schema.get("minItems", 0)
     count = max(min_items if isinstance(min_items, int) else 0, 1 if depth < _FULL_DEPTH else 0)
+    if "items" in schema and _is_cut(items) and not prefix:
+        count = min_items if isinstance(min_items, int) else 0
     values.extend(
         generate_instance(items, use_examples=use_examples, depth=depth + 1)
         for _ in range(count - len(values))
@@ -261,6 +272,8 @@ def _object(
     for name in [*names, *(r for r in required if r not in names)]:
         sub = properties.get(name, {})
         if isinstance(sub, dict) and sub.get("writeOnly") is True and name not in required:
+            continue
+        if _is_cut(sub) and name not in required:
             continue
         result[name] = generate_instance(sub, use_examples=use_examples, depth=depth + 1)
     min_properties = schema.get("minProperties")

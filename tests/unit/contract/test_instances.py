@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -94,3 +95,43 @@ def test_prefix_items_fill_their_positions_then_items_up_to_the_minimum() -> Non
         generate_instance({"type": ["null", "string"], "format": "uuid"})
         == "00000000-0000-4000-8000-000000000000"
     )
+
+
+# A recursive definition, as Mobile Services' ContractItem: the loader cuts the cycle with {}.
+RECURSIVE_SWAGGER = """
+swagger: '2.0'
+info: {title: Tree, version: '1'}
+paths:
+  /items:
+    get:
+      responses:
+        '200': {description: ok, schema: {$ref: '#/definitions/Item'}}
+definitions:
+  Item:
+    type: object
+    properties:
+      id: {type: integer}
+      children: {type: array, items: {$ref: '#/definitions/Item'}}
+      parent: {$ref: '#/definitions/Item'}
+"""
+
+
+def test_a_cut_recursion_is_left_out_so_the_answer_keeps_the_real_schema(tmp_path: Path) -> None:
+    import yaml
+
+    from kpn_contract.contract.specs import load_spec
+
+    path = tmp_path / "tree.yaml"
+    path.write_text(RECURSIVE_SWAGGER, encoding="utf-8")
+    (operation,) = load_spec(path).operations
+    (media,) = operation.responses["200"].content.values()
+    schema = media.schema
+    instance = generate_instance(schema, use_examples=False)
+    assert instance == {"id": 0, "children": []}  # neither a child nor a parent of "any" value
+    # The published definition, with its recursion, holds the answer.
+    definitions = yaml.safe_load(RECURSIVE_SWAGGER)["definitions"]
+    whole = {"$ref": "#/definitions/Item", "definitions": definitions}
+    jsonschema.Draft7Validator(whole).validate(instance)
+    # Where a value cannot be left out, one is still generated.
+    assert generate_instance({"type": "array", "items": {}, "minItems": 1}) == ["string"]
+    assert generate_instance({"type": "object", "required": ["x"], "properties": {"x": {}}}) == {"x": "string"}
