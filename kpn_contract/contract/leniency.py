@@ -18,6 +18,9 @@ hands schemathesis the same document, so all of them follow this one reading:
   ``Content-Type``); left out, so schemathesis does not take it for a required header either.
 * ``schema-is-a-parameter``: a parameter whose ``schema`` ``$ref``s a Parameter Object (xDroid's
   ``job_id``); read as that parameter's own ``schema``.
+* ``repeated-oneof-branch``: ``oneOf`` branches equal apart from their descriptions (WeSeeDo
+  Personal's ``role``, ``locale``, ``entity``), so no value is valid under exactly one; the repeats
+  are dropped (:mod:`._repeated_branches`).
 
 Two more are read from the operations, not repaired in the document, because the toolkit answers
 for them rather than rewriting them (:func:`operation_leniencies`):
@@ -47,6 +50,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from kpn_contract.contract._document import join_pointer
+from kpn_contract.contract._repeated_branches import drop_repeated_oneof_branches
 
 __all__ = [
     "LENIENCIES",
@@ -69,6 +73,7 @@ LENIENCIES: Final[Mapping[str, str]] = {
     "invalid-pattern": "the pattern is dropped",
     "ignored-header-parameter": "left out of the operation, as the OpenAPI specification says",
     "schema-is-a-parameter": "read as the schema of the parameter it refers to",
+    "repeated-oneof-branch": "the repeated branches are dropped, so a value of theirs is valid",
     "undeclared-error-status": (
         "the emulator answers invalid requests with 400 (401 without a token) and fuzz leaves "
         "status_code_conformance out for the operation"
@@ -130,7 +135,13 @@ def read_leniently(root: Mapping[str, Any]) -> tuple[dict[str, Any], list[Lenien
                 _path_parameters(doc, path, item, found)
     _media_types(doc, found)
     _schemas(doc, "", found)
+    _repeated_oneof_branches(doc, found)
     return (doc if found else dict(root)), found
+
+
+def _repeated_oneof_branches(doc: dict[str, Any], found: list[Leniency]) -> None:
+    for at, defect in drop_repeated_oneof_branches(doc, "", lambda node: _resolve(doc, node)):
+        found.append(Leniency("repeated-oneof-branch", at, defect))
 
 
 def _resolve(doc: Mapping[str, Any], node: Any) -> Any:
