@@ -49,33 +49,46 @@ def drop_repeated_oneof_branches(
     ``resolve`` follows a local ``$ref`` once. Returns ``(pointer of the oneOf, defect)`` pairs.
     """
     found: list[tuple[str, str]] = []
+    _walk(node, [], resolve, found)
+    return [(join_pointer(pointer, *trail), defect) for trail, defect in found]
+
+
+def _walk(node: Any, trail: list[Any], resolve: Callable[[Any], Any], found: list[Any]) -> None:
+    # The trail of keys is joined into a pointer only where a defect is found (every document is walked).
     if isinstance(node, list):
         for index, value in enumerate(node):
-            found += drop_repeated_oneof_branches(value, join_pointer(pointer, index), resolve)
-        return found
+            trail.append(index)
+            _walk(value, trail, resolve, found)
+            trail.pop()
+        return
     if not isinstance(node, dict):
-        return found
+        return
     branches = node.get("oneOf")
     if isinstance(branches, list) and len(branches) > 1:
-        kept: list[Any] = []
-        seen: list[Any] = []
-        dropped: list[int] = []
-        for index, branch in enumerate(branches):
-            bare = _bare(resolve(branch))  # a branch's own $ref followed once
-            if bare in seen:
-                dropped.append(index)
-                continue
-            seen.append(bare)
-            kept.append(branch)
-        if dropped:
-            node["oneOf"] = kept
-            repeats = ", ".join(str(i) for i in dropped)
-            which = f"branches {repeats} repeat" if len(dropped) > 1 else f"branch {repeats} repeats"
-            defect = (
-                f"{which} an earlier branch apart from descriptions, so no value of theirs fits the oneOf"
-            )
-            found.append((join_pointer(pointer, "oneOf"), defect))
+        _drop_repeats(node, branches, resolve, [*trail, "oneOf"], found)
     for key, value in node.items():
-        if key not in _VALUES:
-            found += drop_repeated_oneof_branches(value, join_pointer(pointer, key), resolve)
-    return found
+        if key not in _VALUES and isinstance(value, dict | list):
+            trail.append(key)
+            _walk(value, trail, resolve, found)
+            trail.pop()
+
+
+def _drop_repeats(
+    node: dict[str, Any], branches: list[Any], resolve: Callable[[Any], Any], at: list[Any], found: list[Any]
+) -> None:
+    kept: list[Any] = []
+    seen: list[Any] = []
+    dropped: list[int] = []
+    for index, branch in enumerate(branches):
+        bare = _bare(resolve(branch))  # a branch's own $ref followed once
+        if bare in seen:
+            dropped.append(index)
+            continue
+        seen.append(bare)
+        kept.append(branch)
+    if dropped:
+        node["oneOf"] = kept
+        repeats = ", ".join(str(i) for i in dropped)
+        which = f"branches {repeats} repeat" if len(dropped) > 1 else f"branch {repeats} repeats"
+        defect = f"{which} an earlier branch apart from descriptions, so no value of theirs fits the oneOf"
+        found.append((at, defect))
