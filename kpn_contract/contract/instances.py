@@ -236,7 +236,7 @@ def _is_cut(schema: Any) -> bool:
     It admits any value, but the schema it stands for (the recursion) does not: where a value can be
     left out (an optional property, an array's items beyond ``minItems``) the generator leaves it out.
     """
-    return schema == {}
+    return isinstance(schema, dict) and not schema
 
 
 def _array(schema: dict[str, Any], *, use_examples: bool, depth: int) -> list[Any]:
