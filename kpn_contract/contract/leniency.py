@@ -269,13 +269,13 @@ def _schemas(node: Any, pointer: str, found: list[Leniency]) -> None:
 def _overlapping_oneofs(doc: dict[str, Any], found: list[Leniency]) -> None:
     """A ``oneOf`` one of whose branches' instances another branch accepts: read as ``anyOf``."""
     for overlaps in overlaps_by_pass(doc):
-        for node, at, one, other in overlaps:
+        for node, at, branch in overlaps:
             branches = node.pop("oneOf")
             if "anyOf" in node:  # both: the oneOf's anyOf joins the other through allOf
                 node["allOf"] = [*(node.get("allOf") or []), {"anyOf": branches}]
             else:
                 node["anyOf"] = branches
-            defect = f"a value of branch {one} is valid under branch {other} too, so it fails the oneOf"
+            defect = f"a value of branch {branch} is valid under another branch too, so it fails the oneOf"
             found.append(Leniency("overlapping-oneof", join_pointer(at, "oneOf"), defect))
 
 
