@@ -21,6 +21,9 @@ hands schemathesis the same document, so all of them follow this one reading:
 * ``repeated-oneof-branch``: ``oneOf`` branches equal apart from their descriptions (WeSeeDo
   Personal's ``role``, ``locale``, ``entity``), so no value is valid under exactly one; the repeats
   are dropped (:mod:`._repeated_branches`).
+* ``overlapping-oneof``: a ``oneOf`` whose branches overlap, so that a value of one branch (its
+  documented example) matches another too and fails the ``oneOf`` (Number Verify's insights answer);
+  read as ``anyOf``. Found on the document (:mod:`kpn_contract.contract._oneof`), never by name.
 
 Two more are read from the operations, not repaired in the document, because the toolkit answers
 for them rather than rewriting them (:func:`operation_leniencies`):
@@ -51,6 +54,7 @@ from typing import Any, Final
 
 from kpn_contract.contract._document import join_pointer
 from kpn_contract.contract._repeated_branches import drop_repeated_oneof_branches
+from kpn_contract.contract._oneof import overlaps_by_pass
 
 __all__ = [
     "LENIENCIES",
@@ -74,6 +78,7 @@ LENIENCIES: Final[Mapping[str, str]] = {
     "ignored-header-parameter": "left out of the operation, as the OpenAPI specification says",
     "schema-is-a-parameter": "read as the schema of the parameter it refers to",
     "repeated-oneof-branch": "the repeated branches are dropped, so a value of theirs is valid",
+    "overlapping-oneof": "read as anyOf: a value valid under one branch or more is accepted",
     "undeclared-error-status": (
         "the emulator answers invalid requests with 400 (401 without a token) and fuzz leaves "
         "status_code_conformance out for the operation"
@@ -136,6 +141,7 @@ def read_leniently(root: Mapping[str, Any]) -> tuple[dict[str, Any], list[Lenien
     _media_types(doc, found)
     _schemas(doc, "", found)
     _repeated_oneof_branches(doc, found)
+    _overlapping_oneofs(doc, found)
     return (doc if found else dict(root)), found
 
 
@@ -269,6 +275,19 @@ def _schemas(node: Any, pointer: str, found: list[Leniency]) -> None:
     for key, value in node.items():
         if key not in ("example", "examples", "x-example", "enum", "default"):
             _schemas(value, join_pointer(pointer, key), found)
+
+
+def _overlapping_oneofs(doc: dict[str, Any], found: list[Leniency]) -> None:
+    """A ``oneOf`` one of whose branches' instances another branch accepts: read as ``anyOf``."""
+    for overlaps in overlaps_by_pass(doc):
+        for node, at, branch in overlaps:
+            branches = node.pop("oneOf")
+            if "anyOf" in node:  # both: the oneOf's anyOf joins the other through allOf
+                node["allOf"] = [*(node.get("allOf") or []), {"anyOf": branches}]
+            else:
+                node["anyOf"] = branches
+            defect = f"a value of branch {branch} is valid under another branch too, so it fails the oneOf"
+            found.append(Leniency("overlapping-oneof", join_pointer(at, "oneOf"), defect))
 
 
 def _compiles(pattern: str) -> bool:

@@ -24,6 +24,7 @@ from kpn_contract.emulator._echo import undecodable_header
 from kpn_contract.emulator._faults import Fault, FaultRule, make_rule, parse_fault_spec
 from kpn_contract.emulator._limits import capped_receive
 from kpn_contract.emulator._products import ProductCatalog, product_call
+from kpn_contract.emulator._request_errors import header_rejection
 from kpn_contract.emulator._scopes import ScopeTable
 from kpn_contract.emulator._settings import EmulatorSettings
 from kpn_contract.emulator._state import EmulatorState
@@ -139,6 +140,11 @@ class _EmulatorApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (bad := undecodable_header(scope.get("headers", []))) is not None:
+            found = self.state.products.match(scope["method"], scope["path"])
+            if found is not None:  # a product's refusal takes the error shape its operation declares
+                answer = header_rejection(found[0], found[2], scope["method"], scope["path"], bad)
+                await answer(scope, receive, send)
+                return
             body = {
                 "status": 400,
                 "error": "Bad Request",

@@ -38,6 +38,7 @@ __all__ = [
     "conforming",
     "error_status",
     "gateway_fault",
+    "header_rejection",
     "method_not_allowed",
     "product_error",
     "rejection",
@@ -271,6 +272,18 @@ def product_error(
     status = error_status(operation, status)
     media, body = error_body(operation, status, [message], context, parley_codes=[code])
     return _json(status, media, body)
+
+
+def header_rejection(operation: Operation, template: str, method: str, path: str, header: str) -> Response:
+    """A product call with a header that is not UTF-8 text: the 400 (or closest) ``operation`` declares.
+
+    ``template`` is the served template (base path included); the body takes the declared error
+    shape, as every other refusal of the product does (WBA's ``status`` is a string).
+    """
+    base = template[: len(template) - len(operation.path)]
+    context = ErrorContext(method, path[len(base) :].lstrip("/"), operation.path.lstrip("/"))
+    return product_error(operation, BAD_REQUEST, f"request header {header} is not UTF-8 text", context,
+                         "invalid_header")  # fmt: skip
 
 
 def gateway_fault(operation: Operation, fault: Mapping[str, Any]) -> Response:

@@ -125,6 +125,18 @@ def test_number_insight_missing_form_field(http: httpx.Client, contract: Validat
     assert set(body) == {"transactionId", "status", "name", "message", "info"}
 
 
+def test_a_header_that_is_not_utf8_gets_the_products_declared_400(
+    http: httpx.Client, contract: Validator
+) -> None:
+    # Was a fixed {"status": 400, ...} (an integer where WBA and Number Insight declare a string).
+    headers = [("x-originator", "caf\xe9-latin1-value".encode("latin-1"))]
+    response = http.post(f"{INSIGHT}/basic", data={"number": "31612345678"}, headers=headers)  # type: ignore[arg-type]
+    body = _documented_400(contract, response)
+    assert body["status"] == "400"
+    assert body["message"] == "request header x-originator is not UTF-8 text"
+    assert "latin1-value" not in response.text
+
+
 def test_number_insight_bad_path_enum_and_pattern(http: httpx.Client, contract: Validator) -> None:
     body = _documented_400(contract, http.post(f"{INSIGHT}/premium", data={"number": "not a number!"}))
     assert "path parameter level" in body["info"]
