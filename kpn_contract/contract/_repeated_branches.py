@@ -64,7 +64,8 @@ def _walk(node: Any, trail: list[Any], resolve: Callable[[Any], Any], found: lis
     if not isinstance(node, dict):
         return
     branches = node.get("oneOf")
-    if isinstance(branches, list) and len(branches) > 1:
+    # A discriminator tells the branches apart (and the spec diff compares such oneOfs as written).
+    if isinstance(branches, list) and len(branches) > 1 and "discriminator" not in node:
         _drop_repeats(node, branches, resolve, [*trail, "oneOf"], found)
     for key, value in node.items():
         if key not in _VALUES and isinstance(value, dict | list):
