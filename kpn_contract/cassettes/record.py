@@ -141,9 +141,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _playback(self, request: httpx.Request) -> httpx.Response | None:
         if self._index is None:
             return None
-        key = self._index.key(
-            request.method, str(request.url), request.content, request.headers.get("content-type")
-        )
+        key = self._index.key_of(request)
         interaction = self._index.next(key, repeat_last=self._repeat_last)
         if interaction is not None:
             return response_from(interaction)

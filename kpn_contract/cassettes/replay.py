@@ -51,9 +51,7 @@ class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._exists = cassette.path.exists()
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
-        key = self.index.key(
-            request.method, str(request.url), request.content, request.headers.get("content-type")
-        )
+        key = self.index.key_of(request)
         interaction = self.index.next(key, repeat_last=True)
         if interaction is None:
             missing = "" if self._exists else " (the cassette does not exist)"

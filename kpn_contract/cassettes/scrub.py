@@ -15,7 +15,9 @@ compares it to the recording: tokens that change every run and other credentials
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -25,7 +27,7 @@ from kpn_contract.cassettes.store import Headers, Interaction
 from kpn_contract.redact import REDACTED, redact, redact_bytes
 from kpn_contract.secrets import MIN_SECRET_LENGTH
 
-__all__ = ["SECRET_FIELDS", "SECRET_HEADERS", "SECRET_QUERY_PARAMS", "Scrubber"]
+__all__ = ["SECRET_FIELDS", "SECRET_HEADERS", "SECRET_QUERY_PARAMS", "Scrubber", "may_hold_pair"]
 
 # Field names whose values are credentials or personal data, in JSON and form bodies alike.
 SECRET_FIELDS = frozenset(
@@ -132,6 +134,8 @@ class Scrubber:
         return self.text(text).encode("utf-8")
 
     def _pairs(self, text: str, names: frozenset[str]) -> str:
+        if not may_hold_pair(text, names):
+            return self.text(text)  # what the rest gives when no pair is named in ``names``
         pairs = parse_qsl(text, keep_blank_values=True)
         found = [v for k, v in pairs if k.lower() in names and v not in _EMPTY]
         extra = set(found)
@@ -178,6 +182,23 @@ class Scrubber:
             response_headers=_with_length(headers[split:], response_body),
             response_body=response_body,
         )
+
+
+def may_hold_pair(text: str, names: frozenset[str]) -> bool:
+    """Whether ``parse_qsl(text)`` may hold a value named (in any case) as one of ``names``.
+
+    False only when it certainly does not: plain ASCII without ``%`` or ``+`` is split by
+    parse_qsl into names exactly as written, so one search answers without parsing (every replayed
+    and recorded URL asks this; parse_qsl was most of scrubbing one, in benchmarks/replay.py).
+    """
+    if not text.isascii() or "%" in text or "+" in text:
+        return True
+    return _named_pair(names).search(text.lower()) is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _named_pair(names: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|&)(?:{'|'.join(re.escape(name) for name in sorted(names))})=")
 
 
 def _with_length(headers: Headers, body: bytes) -> Headers:

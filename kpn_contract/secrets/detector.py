@@ -237,6 +237,11 @@ class SecretDetector:
     def __len__(self) -> int:
         return len(self._values)
 
+    @property
+    def version(self) -> int:
+        """A number that changes whenever a value is added or the set cleared (to validate caches)."""
+        return self._version
+
     def _current(self) -> _Automaton:
         automaton = self._automaton
         if automaton is None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from unittest.mock import patch
+from urllib.parse import parse_qsl, quote, quote_plus
 
 import httpx
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from kpn_contract.cassettes import RecordingTransport, Scrubber
 from kpn_contract.cassettes.audit import audit
+from kpn_contract.cassettes.scrub import SECRET_FIELDS, SECRET_QUERY_PARAMS, may_hold_pair
 from kpn_contract.cassettes.store import Interaction
-from kpn_contract.redact import REDACTED, register_secret
+from kpn_contract.redact import _BY_PLACE, REDACTED, _detector_for, redact, register_secret
+from kpn_contract.secrets import REGISTRY
 
 
 def _rand(prefix: str) -> str:
@@ -162,3 +167,45 @@ def test_scrubbed_interaction_keeps_content_length_true() -> None:
     assert scrubbed.response_body == b'{"access_token": "REDACTED"}'
     assert scrubbed.response_header("content-length") == str(len(scrubbed.response_body))
     assert Scrubber().interaction(scrubbed) == scrubbed  # idempotent
+
+
+# ---------------------------------------------------------------------- shortcuts, held to the full path
+
+_PAIR_PIECES = st.sampled_from(
+    ["token", "TOKEN", "To\u212aen", "client%5Fsecret", "client_secret", "Client_Secret", "=", "==", "&",
+     "&&", "+", "REDACTED", "x", "é", ";", "sig", "password", " ", "a=1", "%3D", "#"]
+)  # fmt: skip
+_QUERIES = st.lists(_PAIR_PIECES, max_size=8).map("".join)
+
+
+@given(_QUERIES)
+@example("client%5Fsecret=abc")
+@example("a=1&Client+Secret=x&To\u212aen=abc")
+def test_may_hold_pair_says_no_only_when_parse_qsl_finds_no_such_pair(text: str) -> None:
+    for names in (SECRET_QUERY_PARAMS, SECRET_FIELDS):
+        named = [k for k, v in parse_qsl(text, keep_blank_values=True) if k.lower() in names and v]
+        assert may_hold_pair(text, names) or not named
+
+
+@given(_QUERIES, st.sampled_from(["https://h/p", "https://h/v2/tenant-aaaaaaaa/x"]))
+def test_urls_and_forms_scrub_the_same_without_the_pair_shortcut(query: str, base: str) -> None:
+    scrubber = Scrubber(secrets=["tenant-aaaaaaaa", "secret-aaaa"])
+    url, form = f"{base}?{query}", query.encode()
+    fast = scrubber.url(url), scrubber.body(form, "application/x-www-form-urlencoded")
+    with patch("kpn_contract.cassettes.scrub.may_hold_pair", return_value=True):
+        slow = scrubber.url(url), scrubber.body(form, "application/x-www-form-urlencoded")
+    assert fast == slow
+
+
+_TEXT_PIECES = st.sampled_from(
+    ["Bearer abcdefgh12", "bearer ", "BEARER", "client_secret=xyz12", "CLIENT_SECRET=", '"access_token": "t"',
+     "'developer.email': 'a@b'", '"developer_email":"x"', "plain text", " ", "\n", "=", "tenant-aaaaaaaa"]
+)  # fmt: skip
+
+
+@given(st.lists(_TEXT_PIECES, max_size=6).map("".join))
+def test_redact_gives_what_every_place_rule_applied_gives(text: str) -> None:
+    expected = _detector_for(frozenset({"tenant-aaaaaaaa"})).redact(REGISTRY.redact(text))
+    for _, rx, replacement in _BY_PLACE:  # the rules applied without the word pre-check
+        expected = rx.sub(replacement, expected)
+    assert redact(text, extra=("tenant-aaaaaaaa",)) == expected
