@@ -103,6 +103,7 @@ def test_kpn_contract_emulate_serves_the_config_spec_dir(tmp_path: Path) -> None
         text=True,
     ) as process:
         assert process.stdout is not None
+        assert process.stderr is not None
         try:
             match = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
             assert match, process.stderr.read() if process.poll() is not None else "no URL printed"

@@ -51,12 +51,7 @@ KNOWN_FAILURES: Final[dict[str, str]] = {
     "kpn-fiam-eneco-data-products.yaml": "schemathesis Schema Error (4 operations); Eneco's own server, "
     "not the gateway: the emulator does not serve it",
     "xdroid-speech-to-text.yaml": "schemathesis Schema Error: an invalid formData `required`",
-    "kpn-high-level-design-ftth.yaml": "ST103: the emulator's 400 where the definition declares no 4xx",
-    "kpn-internet-speed-check.yaml": "ST103: the emulator's 400 where the definition declares no 4xx",
-    "kpn-sd-lan-sd-wan-network-view.yaml": "ST103: the emulator's 400 where the definition declares no 4xx",
-    "vonage-phone-numbers.yaml": "ST103: the emulator's 400 where the definition declares no 4xx",
-    "kpn-number-verify.yaml": "ST103: the gateway's 401 is not declared on POST /insights/{msisdn}",
-    "vonage-sms.yaml": "ST103 (undeclared 400) and ST201 (formData accepted beyond its schema)",
+    "vonage-sms.yaml": "ST201: formData requests that break their schema are accepted",
     "apidaze-voice.yaml": "ST201: formData requests that break their schema are accepted",
     "vonage-number-insight.yaml": "ST201: formData requests that break their schema are accepted",
     "vonage-verify.yaml": "ST106 (the published `produces` media type) and ST201 (formData)",
@@ -64,8 +59,12 @@ KNOWN_FAILURES: Final[dict[str, str]] = {
     "kpn-mobile-services-management.yaml": "ST108: answers of /management/users break their schema; ST201",
     "kpn-wholesale-wba.yaml": "ST108: error answers break their schema (status written as a string)",
     "vonage-voice.yaml": "ST104/ST109: an answer without Content-Type where JSON is declared",
-    "weseedo-direct.yaml": "ST301: a deleted resource is still answered",
+    "weseedo-direct.yaml": "ST301 in some runs (a deleted resource still answered, order-dependent)",
 }
+
+
+# Passes, but too long for the suite (344 operations: minutes of coverage cases); benchmarks/stock.py runs it.
+TOO_LONG: Final = {"kpn-sd-lan-sd-wan-network-view.yaml": "passes in benchmarks/stock.py; 344 operations"}
 
 
 def _spec_params() -> list[object]:
@@ -74,6 +73,8 @@ def _spec_params() -> list[object]:
         name = path.relative_to(bundled_spec_dir()).as_posix()
         reason = KNOWN_FAILURES.get(path.name)
         marks = [pytest.mark.xfail(run=False, reason=reason)] if reason else []
+        if path.name in TOO_LONG:
+            marks = [pytest.mark.skip(reason=TOO_LONG[path.name])]
         params.append(pytest.param(path, id=name, marks=marks))
     return params
 
@@ -122,7 +123,7 @@ def issue_tokens(base_url: str) -> dict[str, str]:
 def test_every_bundled_spec_is_run_or_named_with_its_reason() -> None:
     names = {path.name for path in bundled_specs()}
     assert len(names) >= 47  # 34 API Store products, 10 KPN Things, 2 token endpoints, ELCIES
-    assert set(KNOWN_FAILURES) <= names  # no stale entry
+    assert set(KNOWN_FAILURES) | set(TOO_LONG) <= names  # no stale entry
 
 
 def test_base_path_is_the_gateway_server_path() -> None:
