@@ -34,11 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(REPO))
-    from click.testing import CliRunner
-    from schemathesis.cli.commands import schemathesis
-
     from kpn_contract.emulator import EmulatorServer, EmulatorSettings
-    from tests.unit.fuzz.test_stock_schemathesis import base_path, bundled_specs, issue_tokens
+    from tests.unit.fuzz.test_stock_schemathesis import base_path, bundled_specs, issue_tokens, run_stock_cli
 
     os.chdir(tempfile.mkdtemp(prefix="kpn-stock-"))  # schemathesis keeps its crash cache in the cwd
     specs = [s for s in bundled_specs() if not args.only or any(n in s.name for n in args.only)]
@@ -53,12 +50,12 @@ def main() -> None:
             arguments += ["-H", f"Authorization: Bearer {token}", "--max-examples", str(args.max_examples)]
             arguments += ["--seed", str(args.seed), "--no-color"]
             one = time.perf_counter()
-            result = CliRunner().invoke(schemathesis, arguments, prog_name="schemathesis")
-            failures = {code: int(n) for code, n in _FAILURE.findall(result.output)}
+            exit_code, output = run_stock_cli(arguments)
+            failures = {code: int(n) for code, n in _FAILURE.findall(output)}
             seconds = round(time.perf_counter() - one, 1)
-            row = {"spec": spec.name, "code": result.exit_code, "seconds": seconds}
+            row = {"spec": spec.name, "code": exit_code, "seconds": seconds}
             results.append({**row, "failures": failures})
-            verdict = "ok  " if result.exit_code == 0 else "FAIL"
+            verdict = "ok  " if exit_code == 0 else "FAIL"
             print(f"{verdict} {spec.name:<45} {seconds:>6.1f}s {failures}")
             sys.stdout.flush()
     summary = {
