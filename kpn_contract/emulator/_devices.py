@@ -74,6 +74,12 @@ def _sort_key(field: str) -> Any:
     return key
 
 
+def _beta_device(device: dict[str, Any]) -> dict[str, Any]:
+    """A device as the beta shows it: its ``description`` is always a string (the beta's Device schema);
+    a device written through the new API without one (null there) shows ``""`` [?]."""
+    return {**device, "description": device.get("description") or ""}
+
+
 def build_page(devices: Sequence[dict[str, Any]], query: DeviceQuery) -> dict[str, Any]:
     """The documented page body (Spring Data's ``Page`` shape) for ``query`` over ``devices``."""
     selected = [d for d in devices if query.search is None or query.search in d["name"]]
@@ -84,7 +90,7 @@ def build_page(devices: Sequence[dict[str, Any]], query: DeviceQuery) -> dict[st
     total_pages = math.ceil(total / query.page_size)
     ascending = query.sort_order == "ASC"
     return {
-        "content": [dict(d) for d in content],
+        "content": [_beta_device(d) for d in content],
         "last": query.current_page + 1 >= total_pages,
         "first": query.current_page == 0,
         "totalPages": total_pages,

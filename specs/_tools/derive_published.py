@@ -247,6 +247,34 @@ def relax_overlapping_oneofs(doc: dict[str, Any], pointers: list[list[str]], not
         notes.append("/".join(pointer))
 
 
+def declare_gateway_answers(doc: dict[str, Any], notes: list[str]) -> None:
+    """Declare the answers every API Store product gives and a published operation leaves out.
+
+    The gateway answers a missing or invalid token with 401 whatever a product declares, and an
+    operation declaring no 4xx at all still refuses an invalid request (the emulator: 400). The
+    published file is read as it is (contract/leniency.py: ``undeclared-error-status``,
+    ``undeclared-401``); the derived contract says what the product answers, so that stock tools
+    (``schemathesis run``) hold the emulator to it.
+    """
+    no_error = no_401 = 0
+    for item in doc.get("paths", {}).values():
+        for method, op in item.items() if isinstance(item, dict) else ():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            responses = op.setdefault("responses", {})
+            codes = {str(code) for code in responses}
+            if not any(c.startswith("4") or c == "default" for c in codes):
+                responses["400"] = {"description": STATUS_TEXT["400"]}
+                no_error += 1
+            if not {"401", "4XX", "default"} & codes:
+                responses["401"] = {"description": STATUS_TEXT["401"]}
+                no_401 += 1
+    if no_error:
+        notes.append(f"{no_error} operations were published without any 4xx answer: 400 is declared")
+    if no_401:
+        notes.append(f"{no_401} operations were published without the gateway's 401: 401 is declared")
+
+
 def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -276,6 +304,7 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
     add_own_prose(doc, product)
     repairs: list[str] = []
     add_missing_scopes(doc, repairs)
+    declare_gateway_answers(doc, repairs)
     if enums:
         repairs.append(
             f"{len(enums)} oneOf schemas were published with branches told apart only by their descriptions "

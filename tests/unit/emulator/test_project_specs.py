@@ -78,3 +78,45 @@ def test_emulate_refuses_a_missing_specs_folder(tmp_path: Path, capsys: pytest.C
     assert code == 2, err
     assert "does not exist" in err
     assert err.strip().count("\n") == 0
+
+
+def test_kpn_contract_emulate_serves_the_config_spec_dir(tmp_path: Path) -> None:
+    # Issue 20: a project with spec_dir = "myspecs" holding a product definition; `kpn-contract emulate`,
+    # started as a user starts it (a process, in the project folder), serves it, its Parley winning.
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    folder = tmp_path / "myspecs"
+    folder.mkdir()
+    _own_parley(folder)
+    (folder / "own-product.yaml").write_text(yaml.safe_dump(OWN_PRODUCT), encoding="utf-8")
+    (tmp_path / "kpn-contract.toml").write_text('spec_dir = "myspecs"\n', encoding="utf-8")
+    name = "kpn-contract.exe" if sys.platform == "win32" else "kpn-contract"
+    command = Path(sys.executable).with_name(name)
+    with subprocess.Popen(
+        [str(command), "emulate", "--port", "0"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        try:
+            match = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
+            assert match, process.stderr.read() if process.poll() is not None else "no URL printed"
+            with loopback_client(match.group(0)) as client:
+                headers = {"Authorization": f"Bearer {gateway_token(client)}", "uniqueAppDeviceId": "d-1"}
+                assert client.get("/own/product/things", headers=headers).status_code == 200
+                assert client.get(f"{PARLEY}/configuration", headers=headers).status_code == 200
+                bundled = client.get(f"{PARLEY}/config", headers=headers)  # the bundled Parley is replaced
+                assert bundled.status_code == 404
+                assert "ApplicationNotFound" in bundled.text
+        finally:
+            if sys.platform == "win32":  # Popen.send_signal takes no SIGINT there
+                process.terminate()
+            else:
+                process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)

@@ -158,12 +158,32 @@ def test_a_bad_query_parameter_is_400_naming_it(
 
 
 @pytest.mark.parametrize(
-    "accept", ["application/json", "*/*", "application/vnd.kpnthings.device.v2.response+json"]
+    "accept",
+    ["application/json", "text/*", "*/*;q=0", "application/vnd.kpnthings.device.v2.response+json"],
 )
 def test_a_wrong_accept_header_is_400(client: httpx.Client, accept: str) -> None:
     response = client.get("/api/devices", headers=things_headers(grip_token(client), accept=accept))
     assert response.status_code == 400
     assert THINGS_ACCEPT in response.json()["message"]
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/*", "application/json, */*;q=0.1"])
+def test_an_accept_that_admits_the_vnd_type_is_answered_with_it(
+    client: httpx.Client, accept: str | None
+) -> None:
+    # Spring's content negotiation: no Accept, or a range covering the one produced type, is served it.
+    token = grip_token(client)
+    headers = {"authorization": f"Bearer {token}", **({"accept": accept} if accept is not None else {})}
+    request = client.build_request("GET", "/api/devices", headers=headers)
+    if accept is None:
+        del request.headers["accept"]  # httpx sends */* by default
+    response = client.send(request)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == THINGS_ACCEPT
+    record = [{"bn": f"urn:dev:DEVEUI:{DEV_EUI}:", "n": "payloadHex", "vs": "01"}]
+    sent = client.post("/api/actuator/downlinks", params={"port": 12}, json=record, headers=headers)
+    assert sent.status_code == 200, sent.text
+    assert sent.headers["content-type"].startswith(ACTUATOR_ACCEPT)
 
 
 @pytest.mark.parametrize(

@@ -1,27 +1,106 @@
-"""Stock ``schemathesis run`` (no wrapper, default checks) passes against the emulator for KPN Things.
+"""Stock ``schemathesis run`` (default checks and phases, no wrapper): every bundled spec on the emulator.
 
 Issue 20: where KPN is narrower than a schema says, the spec says so (a cursor ``pattern``, the 404 for a
 cursor of another query or a deviceId/clientId in a body that names nothing), so that the emulator never
-departs from its own spec. This runs the schemathesis CLI as a user would, with a GRIP bearer token,
-against every new-API spec in specs/kpn-things/. The beta spec is left out: KPN's beta answers a
-missing token with 302, which schemathesis's missing_required_header check refuses (it wants 401).
+departs from its own spec. This runs the schemathesis CLI's own command, as a user would run
+``schemathesis run SPEC --url EMULATOR/BASE -H "Authorization: Bearer …"``: the URL is the emulator
+plus the spec's server base path (the gateway's for an API Store product), the token a gateway token
+for API Store products and a GRIP token for KPN Things. The command runs in this process (its click
+command, called as ``schemathesis`` calls it) rather than one interpreter per spec, one example per
+operation: the coverage phase, which holds most of the cases, does not depend on the example count.
+
+A spec that stock schemathesis does not pass yet is listed in ``KNOWN_FAILURES`` with what it reports:
+it shows as an xfail with that reason, never a silent skip, and ``benchmarks/stock.py`` runs it.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import contextlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from kpn_contract.config import _demo
-from kpn_contract.contract.specs import bundled_spec_dir
+from kpn_contract.contract.specs import bundled_spec_dir, load_spec
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 
-NEW_API = sorted(p.name for p in (bundled_spec_dir() / "kpn-things").glob("*.yaml") if "beta" not in p.name)
+GATEWAY_HOST: Final = "api-prd.kpn.com"
+
+
+def bundled_specs() -> list[Path]:
+    """Every product definition in specs/ (not rules.yaml, the migration maps or the tools)."""
+    root = bundled_spec_dir()
+    return sorted(
+        path
+        for path in root.rglob("*.yaml")
+        if not ({"_tools", "migrations"} & set(path.relative_to(root).parts)) and path.name != "rules.yaml"
+    )
+
+
+# What stock schemathesis 4.32 still reports (seed 20, one example), and why. Each is a known gap.
+KNOWN_FAILURES: Final[dict[str, str]] = {
+    "elcies-health-data-aggregator.yaml": "declares no operation (KPN publishes none): exit 2, nothing run",
+    "kpn-things-beta.yaml": "ST203: a missing token answers KPN's documented 302, and schemathesis "
+    "requires 401 for a missing Authorization whatever the spec declares",
+    "kpn-api-store-gateway-token.yaml": "ST101: the MSM token endpoint answers bad credentials with its "
+    "documented 500, and schemathesis fails every 5xx",
+    "grip-token.yaml": "ST202: a generated tenant or audience names no GRIP tenant (400 invalid_request)",
+    "kpn-fiam-eneco-data-products.yaml": "schemathesis Schema Error (4 operations); Eneco's own server, "
+    "not the gateway: the emulator does not serve it",
+    "xdroid-speech-to-text.yaml": "schemathesis Schema Error: an invalid formData `required`",
+    "vonage-sms.yaml": "ST201: formData requests that break their schema are accepted",
+    "apidaze-voice.yaml": "ST201: formData requests that break their schema are accepted",
+    "vonage-number-insight.yaml": "ST201: formData requests that break their schema are accepted",
+    "vonage-verify.yaml": "ST106 (the published `produces` media type) and ST201 (formData)",
+    "tracebuzz-social-media-webcare.yaml": "ST203 and ST201: the Content-Type header parameter",
+    "kpn-mobile-services-management.yaml": "ST108: answers of /management/users break their schema; ST201",
+    "kpn-wholesale-wba.yaml": "ST108: error answers break their schema (status written as a string)",
+    "vonage-voice.yaml": "ST104/ST109: an answer without Content-Type where JSON is declared",
+    "weseedo-direct.yaml": "ST301 in some runs (a deleted resource still answered, order-dependent)",
+}
+
+
+# Passes, but too long for the suite (344 operations: minutes of coverage cases); benchmarks/stock.py runs it.
+TOO_LONG: Final = {"kpn-sd-lan-sd-wan-network-view.yaml": "passes in benchmarks/stock.py; 344 operations"}
+
+
+def _spec_params() -> list[object]:
+    params: list[object] = []
+    for path in bundled_specs():
+        name = path.relative_to(bundled_spec_dir()).as_posix()
+        reason = KNOWN_FAILURES.get(path.name)
+        marks = [pytest.mark.xfail(run=False, reason=reason)] if reason else []
+        if path.name in TOO_LONG:
+            marks = [pytest.mark.skip(reason=TOO_LONG[path.name])]
+        params.append(pytest.param(path, id=name, marks=marks))
+    return params
+
+
+def run_stock_cli(arguments: list[str]) -> tuple[int, str]:
+    """``schemathesis ARGUMENTS`` in this process, as its console script runs it: exit code and output."""
+    from schemathesis.cli.commands import schemathesis
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            schemathesis.main(arguments, prog_name="schemathesis", standalone_mode=False)
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 1
+    return code, out.getvalue()
+
+
+def base_path(spec: Path) -> str:
+    """The path of the spec's server on the emulator: the gateway's server when it has one, else the first."""
+    servers = load_spec(spec).servers
+    gateway = [s for s in servers if urlsplit(s).hostname == GATEWAY_HOST]
+    chosen = (gateway or list(servers) or [""])[0]
+    return urlsplit(chosen).path.rstrip("/")
 
 
 @pytest.fixture(scope="module")
@@ -31,45 +110,75 @@ def emulator() -> Iterator[EmulatorServer]:
 
 
 @pytest.fixture(scope="module")
-def grip_token(emulator: EmulatorServer) -> str:
-    body = {
-        "grant_type": "client_credentials",
-        "audience": _demo.KPN_THINGS_APPLICATION_ID,
-        "client_id": _demo.GRIP_CLIENT_ID,
-        "client_secret": _demo.GRIP_CLIENT_SECRET,
-    }
-    url = f"{emulator.base_url}/v2/{_demo.GRIP_TENANT_ID}/oidc/idp/c1/token"
-    response = httpx.post(url, json=body, timeout=10)
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
+def tokens(emulator: EmulatorServer) -> dict[str, str]:
+    return issue_tokens(emulator.base_url)
 
 
-def test_every_new_api_spec_is_run() -> None:
-    assert len(NEW_API) == 9
+def issue_tokens(base_url: str) -> dict[str, str]:
+    """A gateway token (API Store products) and a GRIP token (KPN Things), from the emulator."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        gateway = client.post(
+            "/oauth/client_credential/accesstoken",
+            params={"grant_type": "client_credentials"},
+            data={"client_id": _demo.SANDBOX_CLIENT_ID, "client_secret": _demo.SANDBOX_CLIENT_SECRET},
+        )
+        grip = client.post(
+            f"/v2/{_demo.GRIP_TENANT_ID}/oidc/idp/c1/token",
+            json={
+                "grant_type": "client_credentials",
+                "audience": _demo.KPN_THINGS_APPLICATION_ID,
+                "client_id": _demo.GRIP_CLIENT_ID,
+                "client_secret": _demo.GRIP_CLIENT_SECRET,
+            },
+        )
+    assert gateway.status_code == 200, gateway.text
+    assert grip.status_code == 200, grip.text
+    return {"gateway": str(gateway.json()["access_token"]), "grip": str(grip.json()["access_token"])}
+
+
+def test_every_bundled_spec_is_run_or_named_with_its_reason() -> None:
+    names = {path.name for path in bundled_specs()}
+    assert len(names) >= 47  # 34 API Store products, 10 KPN Things, 2 token endpoints, ELCIES
+    assert set(KNOWN_FAILURES) | set(TOO_LONG) <= names  # no stale entry
+
+
+def test_base_path_is_the_gateway_server_path() -> None:
+    root = bundled_spec_dir()
+    assert base_path(root / "kpn-sms-inbound.yaml") == ""  # swaggerhub first, then the bare gateway
+    assert base_path(root / "kpn-sms.yaml") == "/communication/kpn/sms"  # Swagger 2: host + basePath
+    assert base_path(root / "kpn-sim-swap.yaml") == "/kpn/sim-swap"
+    assert base_path(root / "kpn-things" / "devices.yaml") == ""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec_name", NEW_API)
+@pytest.mark.filterwarnings("ignore")  # schemathesis' own warnings are its report's business, not pytest's
+@pytest.mark.parametrize("spec", _spec_params())
 def test_stock_schemathesis_run_passes(
-    emulator: EmulatorServer, grip_token: str, spec_name: str, tmp_path: Path
+    emulator: EmulatorServer,
+    tokens: dict[str, str],
+    spec: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "schemathesis.cli",
+
+    monkeypatch.chdir(tmp_path)  # schemathesis keeps a crash cache in the cwd and replays it first
+
+    things = "kpn-things" in spec.parts or spec.name == "grip-token.yaml"
+    token = tokens["grip" if things else "gateway"]
+    arguments = [
         "run",
-        str(bundled_spec_dir() / "kpn-things" / spec_name),
+        str(spec),
         "--url",
-        emulator.base_url,
+        emulator.base_url + base_path(spec),
         "-H",
-        f"Authorization: Bearer {grip_token}",
+        f"Authorization: Bearer {token}",
         "--max-examples",
-        "3",
+        "1",
         "--seed",
         "20",
         "--no-color",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
-    output = done.stdout.replace(grip_token, "[token]") + done.stderr.replace(grip_token, "[token]")
-    assert "generated" in output, output  # cases were run
-    assert done.returncode == 0, output[-4000:]
+    code, output = run_stock_cli(arguments)
+    output = output.replace(tokens["grip"], "[token]").replace(tokens["gateway"], "[token]")
+    assert "generated" in output, output[-4000:]  # cases were run
+    assert code == 0, output[-4000:]
