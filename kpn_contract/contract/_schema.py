@@ -48,6 +48,7 @@ def is_cut_cycle(schema: object) -> bool:
     """Whether ``schema`` is where the loader cut a recursive ``$ref`` cycle."""
     return schema == CUT_CYCLE
 
+
 _JSON_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
 # Keywords that hold one subschema, a list of subschemas, or a name → subschema mapping.
 _ONE_SCHEMA = frozenset(
