@@ -81,6 +81,7 @@ def test_the_windows_come_round_to_every_operation() -> None:
 def test_todays_window_of_the_catalogue_passes_fuzz(emulator: EmulatorServer, slot: int) -> None:
     day = seed()
     max_examples = 1 + day % 3
+    failed: list[str] = []
     for product, operations in window(day, slot).items():
         out = io.StringIO()
         code = run_fuzz(
@@ -94,5 +95,6 @@ def test_todays_window_of_the_catalogue_passes_fuzz(emulator: EmulatorServer, sl
             out=out,
         )
         said = f"KPN_FUZZ_SEED={day}: {product} {operations} at {max_examples} example(s)"
-        assert code == 0, f"{said}\n{out.getvalue()}"
-        assert "\n0 cases over" not in out.getvalue(), said
+        if code != 0 or "\n0 cases over" in out.getvalue():  # every product of the window, then the verdict
+            failed.append(f"{said}\n{out.getvalue()}")
+    assert not failed, "\n".join(failed)
