@@ -141,16 +141,6 @@ class SpecIndex:
         if root is None:
             return None
         segments = [unquote(s) for s in _segments(path)]
-        found = self._find(root, host, segments)
-        if found is None and "//" in path.strip("/"):
-            # An empty path parameter ("/keys//activate" for "/keys/{key_id}/activate", a value the
-            # schema allows): where "//" read as "/" names no operation, the empty segment keeps its place.
-            found = self._find(root, host, [unquote(s) for s in path.strip("/").split("/")])
-        return found
-
-    def _find(
-        self, root: _Node, host: str | None, segments: list[str]
-    ) -> tuple[Operation, dict[str, str]] | None:
         prefer_host = host if host in self._known_hosts else None
         fallback: tuple[_Route, list[str]] | None = None
         for route in self._walk(root, segments, 0):

@@ -33,7 +33,7 @@ from kpn_contract.emulator._request_errors import (
     product_error,
     rejection,
 )
-from kpn_contract.emulator._served import path_segments, served_index, slug
+from kpn_contract.emulator._served import served_index, slug
 from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ class ProductCatalog:
         spec = self._specs.get(operation.spec_path)
         if spec is None:
             return None
-        segments = path_segments(path, keep_empty=self._lookup(method, re.sub("//+", "/", path)) is not found)
+        segments = [s for s in path.split("/") if s]
         depth = len([s for s in operation.path.split("/") if s])
         base = "/".join(segments[: len(segments) - depth])
         return operation, spec, f"/{base}{operation.path}" if base else operation.path

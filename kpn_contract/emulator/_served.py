@@ -12,7 +12,7 @@ from pathlib import Path
 from kpn_contract.contract.model import Spec
 from kpn_contract.contract.specs import SpecIndex
 
-__all__ = ["path_segments", "served_index", "slug"]
+__all__ = ["served_index", "slug"]
 
 
 def slug(spec: Spec) -> str:
@@ -45,8 +45,3 @@ def served_index(spec_dir: Path | None, extra_specs: Sequence[Path] = ()) -> Spe
         if not (_product_keys(spec) & taken) and Path(spec.path).resolve() not in own_paths
     ]
     return SpecIndex([*own, *kept])
-
-
-def path_segments(path: str, *, keep_empty: bool) -> list[str]:
-    """``path``'s segments: "//" read as "/", unless an empty path parameter keeps its place (SpecIndex)."""
-    return path.strip("/").split("/") if keep_empty else [s for s in path.split("/") if s]

@@ -132,17 +132,3 @@ def test_beta_and_new_kpn_things_share_a_host_and_are_both_found(bundled_index: 
     lora = bundled_index.find("POST", f"{host}/lora/downlinks")
     assert lora is not None
     assert lora.operation_id == "sendLoraDownlink"
-
-
-def test_an_empty_path_parameter_keeps_its_place(write_spec: WriteSpec) -> None:
-    # "/keys//activate" is "/keys/{key_id}/activate" with key_id "" (a value `type: string` allows);
-    # where "//" read as "/" names an operation, that one still wins.
-    paths = ["/keys/{key_id}/activate", "/a/b"]
-    index = SpecIndex([load_spec(write_spec(spec_doc(["https://h.example/base"], paths)))])
-    found = index.match("GET", "https://h.example/base/keys//activate")
-    assert found is not None
-    assert (found[0].path, found[1]) == ("/keys/{key_id}/activate", {"key_id": ""})
-    collapsed = index.match("GET", "https://h.example/base/a//b")
-    assert collapsed is not None
-    assert collapsed[0].path == "/a/b"
-    assert index.match("GET", "https://h.example/base/keys///activate") is None

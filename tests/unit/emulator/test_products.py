@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from kpn_contract.config import _demo
 from kpn_contract.contract.specs import SpecIndex, load_specs
@@ -214,26 +213,3 @@ def test_the_token_lists_the_served_products(http: httpx.Client) -> None:
     listed = response.json()["api_product_list"]
     for name in SEED_SPECS:
         assert name.removesuffix("-openapi.yml") in listed
-
-
-def test_an_empty_path_parameter_is_served_by_its_own_operation(tmp_path: Path) -> None:
-    # schemathesis's stateful phase sent POST /keys//activate (key_id "", which `type: string` allows):
-    # read as /keys/activate it was DELETE /keys/{key_id}'s path, answered 405, undocumented.
-    key = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    ok = {"200": {"description": "ok"}, "404": {"description": "no such key"}}
-    doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "Keys", "version": "1"},
-        "servers": [{"url": "https://api-prd.kpn.com/base/keys"}],
-        "paths": {
-            "/keys/{key_id}/activate": {"post": {"parameters": [key], "responses": ok}},
-            "/keys/{key_id}": {"delete": {"parameters": [key], "responses": ok}},
-        },
-    }
-    (tmp_path / "keys.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-    with EmulatorServer(EmulatorSettings(spec_dir=tmp_path)) as server, loopback_client(server.base_url) as http:
-        token = {"authorization": f"Bearer {gateway_token(http)}"}
-        assert http.post("/base/keys/keys//activate", headers=token).status_code == 200
-        assert http.post("/base/keys/keys/activate", headers=token).status_code == 405
-        requests = server.stats()["requests"]
-    assert requests.get("POST /base/keys/keys/{key_id}/activate") == 1, requests
