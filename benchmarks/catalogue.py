@@ -14,7 +14,9 @@ Prints one line per product (exit code, cases, warnings, seconds), then one JSON
 ``seconds`` is the whole-catalogue fuzz time; the load times are cold and warm, each in a fresh
 process, with CPU seconds; ``load_goal_met``: both folders load in under 3 s (``_spec_load.py``).
 
-Run: ``.venv/bin/python benchmarks/catalogue.py [FOLDER] [--max-examples 5] [--seed N] [--only NAME]``.
+Run: ``.venv/bin/python benchmarks/catalogue.py [FOLDER] [--max-examples 5] [--seed N] [--only NAME]
+[--skip NAME] [--bundled] [--show]``; ``--only``/``--skip`` match part of a file stem (or, with
+``--bundled``, of a product name).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 from _spec_load import spec_load
 
 from kpn_contract.contract.specs import bundled_spec_dir, load_spec
-from kpn_contract.fuzz import run_fuzz
+from kpn_contract.fuzz import API_SPECS, run_fuzz
 
 PUBLISHED = Path(__file__).resolve().parent.parent.parent / "shared" / "kpn-specs"
 _CASES = re.compile(r"^(\d+) cases? over", re.MULTILINE)
@@ -47,12 +49,28 @@ def fuzz_one(spec: Path, *, max_examples: int, seed: int | None, workdir: Path) 
     shutil.copyfile(spec, copy)
     config = workdir / f"{spec.stem}.toml"
     config.write_text(f'spec_dir = "{folder.as_posix()}"\n', encoding="utf-8")
+    return _fuzz(spec.stem.removesuffix("-openapi"), copy, copy, max_examples, seed, config)
+
+
+def fuzz_bundled(name: str, *, max_examples: int, seed: int | None) -> dict[str, Any]:
+    """Fuzz the derived definition of product ``name`` in ``specs/`` by its name; the figures."""
+    return _fuzz(name, name, bundled_spec_dir() / API_SPECS[name], max_examples, seed, None)
+
+
+def _fuzz(
+    product: str,
+    spec: str | Path,
+    file: Path,
+    max_examples: int,
+    seed: int | None,
+    config: Path | None,
+) -> dict[str, Any]:
     out = io.StringIO()
     started = time.perf_counter()
     try:
         code = run_fuzz(
             "sandbox",
-            spec=copy,
+            spec=spec,
             target="emulator",
             max_examples=max_examples,
             seed=seed,
@@ -65,10 +83,10 @@ def fuzz_one(spec: Path, *, max_examples: int, seed: int | None, workdir: Path) 
     seconds = time.perf_counter() - started
     cases = _CASES.search(out.getvalue())
     return {
-        "product": spec.stem.removesuffix("-openapi"),
+        "product": product,
         "code": code,
         "cases": int(cases.group(1)) if cases else 0,
-        "warnings": len(load_spec(copy).warnings),
+        "warnings": len(load_spec(file).warnings),
         "seconds": round(seconds, 1),
         "output": out.getvalue(),
     }
@@ -82,20 +100,31 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], help="a product (file stem) to run")
     parser.add_argument("--skip", action="append", default=[], help="a product (file stem) to leave out")
     parser.add_argument("--show", action="store_true", help="print the fuzz output of failing products")
+    parser.add_argument(
+        "--bundled", action="store_true", help="fuzz the derived definitions in specs/ by product name"
+    )
     args = parser.parse_args()
 
     bundled_load = spec_load(bundled_spec_dir())  # cold and warm, each in a fresh process
     published_load = spec_load(args.folder)
 
-    files = sorted(args.folder.glob("*.y*ml"))
+    if args.bundled:
+        names = sorted(name for name in API_SPECS if name != "things")
+    else:
+        names = [f.name for f in sorted(args.folder.glob("*.y*ml"))]
     if args.only:
-        files = [f for f in files if any(name in f.stem for name in args.only)]
-    files = [f for f in files if not any(name in f.stem for name in args.skip)]
+        names = [n for n in names if any(part in n for part in args.only)]
+    names = [n for n in names if not any(part in n for part in args.skip)]
     results = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        for spec in files:
-            result = fuzz_one(spec, max_examples=args.max_examples, seed=args.seed, workdir=Path(tmp))
+        for name in names:
+            if args.bundled:
+                result = fuzz_bundled(name, max_examples=args.max_examples, seed=args.seed)
+            else:
+                result = fuzz_one(
+                    args.folder / name, max_examples=args.max_examples, seed=args.seed, workdir=Path(tmp)
+                )
             print(
                 f"{'ok  ' if result['code'] == 0 else 'FAIL'} {result['product']:<45} "
                 f"{result['cases']:>6} cases "

@@ -11,7 +11,8 @@ pointer) is resolved into plain dictionaries that one Draft 2020-12 validator un
   ignored.
 * Annotations such as ``example``, ``xml`` and ``x-…`` are dropped; ``discriminator`` and
   ``x-extensible-enum`` stay (validators ignore them; the spec diff compares them). Recursive
-  ``$ref`` cycles are cut with ``{}`` (any value).
+  ``$ref`` cycles are cut with :data:`CUT_CYCLE` (any value, marked by a ``$comment`` so the instance
+  generator leaves the cut branch out: a value there would have to match the real, recursive schema).
 
 Resolved schemas are shared between operations (a ``$ref`` is resolved once): treat them as read-only.
 
@@ -27,7 +28,7 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote
 
 import jsonschema_rs
@@ -36,7 +37,17 @@ from kpn_contract.contract._document import RefusedFileError, join_pointer, read
 from kpn_contract.contract.model import JSONSchema, SpecFormat, SpecWarning
 from kpn_contract.errors import SpecError
 
-__all__ = ["SchemaLoader"]
+__all__ = ["CUT_CYCLE", "SchemaLoader", "is_cut_cycle"]
+
+# Where a recursive $ref cycle is cut: any value to a validator (``$comment`` is an annotation, and the
+# loader drops every other one, so only a cut carries it).
+CUT_CYCLE: Final[JSONSchema] = {"$comment": "recursive $ref cut here"}
+
+
+def is_cut_cycle(schema: object) -> bool:
+    """Whether ``schema`` is where the loader cut a recursive ``$ref`` cycle."""
+    return schema == CUT_CYCLE
+
 
 _JSON_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
 # Keywords that hold one subschema, a list of subschemas, or a name → subschema mapping.
@@ -206,7 +217,7 @@ class SchemaLoader:
             return self._memo[key]
         if key in self._in_progress:
             # A recursive schema: cut the cycle here, so the result stays a finite plain dict.
-            return {}
+            return dict(CUT_CYCLE)
         self._in_progress.add(key)
         try:
             result = self.schema(target, file, target_pointer)

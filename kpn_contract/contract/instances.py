@@ -3,7 +3,10 @@
 Written here rather than borrowed: hypothesis-jsonschema draws random data (the emulator must
 answer the same bytes every run) and is not a runtime dependency. The instance is small but
 representative: every declared property near the top (so responses exercise the schema), only
-required ones deeper down, enums' first value, and typical values for common string formats.
+required ones deeper down, enums' first value, and typical values for common string formats. Where
+the loader cut a recursive ``$ref`` (:func:`~kpn_contract.contract._schema.is_cut_cycle`), an optional
+property is left out and an array holds no more items than its minimum: a value there would be
+judged by the real recursive schema (schemathesis reads the published document), not by the cut.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import math
 import re
 from re import _parser as sre_parse
 from typing import Any, Final
+
+from kpn_contract.contract._schema import is_cut_cycle
 
 __all__ = ["generate_instance"]
 
@@ -207,7 +212,8 @@ def generate_instance(
     for combinator in ("oneOf", "anyOf"):
         options = schema.get(combinator)
         if isinstance(options, list) and options:
-            chosen = next((o for o in options if isinstance(o, dict) and o.get("type") != "null"), options[0])
+            usable = [o for o in options if isinstance(o, dict) and not is_cut_cycle(o)] or options
+            chosen = next((o for o in usable if isinstance(o, dict) and o.get("type") != "null"), usable[0])
             rest = {k: v for k, v in schema.items() if k != combinator}
             # Every declared property of the chosen branch: branches that differ only in optional
             # properties (published specs have them) are told apart by those, not by an empty object.
@@ -230,15 +236,6 @@ def generate_instance(
     return "string"  # an unconstrained schema: any value is valid
 
 
-def _is_cut(schema: Any) -> bool:
-    """An empty schema, as the loader cuts a recursive ``$ref`` (``ContractItem.children.items``).
-
-    It admits any value, but the schema it stands for (the recursion) does not: where a value can be
-    left out (an optional property, an array's items beyond ``minItems``) the generator leaves it out.
-    """
-    return isinstance(schema, dict) and not schema
-
-
 def _array(schema: dict[str, Any], *, use_examples: bool, depth: int) -> list[Any]:
     """The tuple positions of ``prefixItems`` first, then ``items`` up to the minimum (if it allows more)."""
     prefix = schema.get("prefixItems")
@@ -250,9 +247,8 @@ def _array(schema: dict[str, Any], *, use_examples: bool, depth: int) -> list[An
     if items is False or items == {"not": {}}:  # a closed tuple (the loader turns false into {"not": {}})
         return values
     min_items = schema.get("minItems", 0)
-    count = max(min_items if isinstance(min_items, int) else 0, 1 if depth < _FULL_DEPTH else 0)
-    if "items" in schema and _is_cut(items) and not prefix:
-        count = min_items if isinstance(min_items, int) else 0
+    representative = 1 if depth < _FULL_DEPTH and not is_cut_cycle(items) else 0
+    count = max(min_items if isinstance(min_items, int) else 0, representative)
     values.extend(
         generate_instance(items, use_examples=use_examples, depth=depth + 1)
         for _ in range(count - len(values))
@@ -271,9 +267,9 @@ def _object(
     result: dict[str, Any] = {}
     for name in [*names, *(r for r in required if r not in names)]:
         sub = properties.get(name, {})
-        if isinstance(sub, dict) and sub.get("writeOnly") is True and name not in required:
-            continue
-        if _is_cut(sub) and name not in required:
+        if name not in required and (
+            is_cut_cycle(sub) or (isinstance(sub, dict) and sub.get("writeOnly") is True)
+        ):
             continue
         result[name] = generate_instance(sub, use_examples=use_examples, depth=depth + 1)
     min_properties = schema.get("minProperties")

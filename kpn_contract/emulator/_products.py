@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from starlette.requests import Request
@@ -223,7 +223,7 @@ class ProductCatalog:
     def _lookup(self, method: str, path: str) -> Operation | None:
         if self._index is None:
             return None
-        found = self._index.match(method, f"https://{GATEWAY_HOST}{path}")
+        found = self._index.match(method, f"https://{GATEWAY_HOST}{quote(path, safe='/')}")  # tab kept
         return None if found is None else found[0]
 
     def _template_at(self, path: str) -> str | None:
@@ -352,8 +352,9 @@ async def product_call(request: Request) -> Response:
     contract (400 in its documented shape), then its resources (404 once deleted).
     """
     catalog: ProductCatalog = request.app.state.products
-    found = catalog.match(request.method, request.url.path)
-    allowed = catalog.allowed_methods(request.url.path) if found is None else []
+    path: str = request.scope["path"]  # request.url.path has lost a tab or newline to urlsplit
+    found = catalog.match(request.method, path)
+    allowed = catalog.allowed_methods(path) if found is None else []
     if found is None and not allowed:
         return JSONResponse(
             {"fault": {"faultstring": "Unable to identify proxy for host and url",
@@ -375,7 +376,6 @@ async def product_call(request: Request) -> Response:
     if found is None:
         return method_not_allowed(allowed)
     operation, spec, template = found
-    path = request.url.path
     base = template[: len(template) - len(operation.path)]
     context = ErrorContext(request.method, path[len(base) :].lstrip("/"), operation.path.lstrip("/"))
     quota = catalog.quota_headers(row.key_id, spec)  # the call passed the gateway: it counts
