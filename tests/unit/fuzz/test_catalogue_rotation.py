@@ -1,17 +1,18 @@
-"""Every operation of the 34 derived products in specs/ passes fuzz, with a seed that changes daily.
+"""Every operation of the 34 derived products in specs/ passes fuzz, window by window, seed by seed.
 
 Fuzzing the whole catalogue takes minutes (sd-lan-sd-wan alone has 344 operations), so each run
-fuzzes a window of the catalogue's operations (every product's "METHOD /path", in a fixed order),
-the next window the next day: the whole catalogue, sd-lan-sd-wan included, comes round every
-few weeks, each time with another seed and example count. The seed, the example count and the
-window are printed in a failure; ``KPN_FUZZ_SEED=N`` repeats that run. ``benchmarks/catalogue.py
+fuzzes a window of the catalogue's operations (every product's "METHOD /path", in a fixed order)
+chosen by the seed. ``make test`` runs a fixed seed, so a change is judged the same way every run
+(offline and deterministic); the scheduled CI job sets ``KPN_FUZZ_SEED`` to the day number, so the
+whole catalogue, sd-lan-sd-wan included, comes round every few weeks, each time with another seed and
+example count. The seed, the example count and the window are printed in a failure;
+``KPN_FUZZ_SEED=N`` repeats that run. ``benchmarks/catalogue.py
 --bundled`` fuzzes everything at once. The four seed products also run at a fixed seed with every
 check named in tests/unit/fuzz/test_emulator_products.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 import os
@@ -27,10 +28,13 @@ WINDOW = 24  # operations per run, split over the slots below (about 20 s of fuz
 SLOTS = 2  # one per xdist worker
 
 
+FIXED_SEED = 0  # make test's: the same window, seed and example count on every run
+
+
 def seed() -> int:
-    """Today's seed (days since 2026-01-01), or ``KPN_FUZZ_SEED`` to repeat a run."""
+    """``KPN_FUZZ_SEED`` (the scheduled job's day number, or a failure's to repeat it), else the fixed one."""
     given = os.environ.get("KPN_FUZZ_SEED")
-    return int(given) if given else (dt.datetime.now(dt.UTC).date() - dt.date(2026, 1, 1)).days
+    return int(given) if given else FIXED_SEED
 
 
 @functools.cache
@@ -78,7 +82,7 @@ def test_the_windows_come_round_to_every_operation() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("slot", range(SLOTS))
-def test_todays_window_of_the_catalogue_passes_fuzz(emulator: EmulatorServer, slot: int) -> None:
+def test_the_seeds_window_of_the_catalogue_passes_fuzz(emulator: EmulatorServer, slot: int) -> None:
     day = seed()
     max_examples = 1 + day % 3
     failed: list[str] = []
