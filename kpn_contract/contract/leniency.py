@@ -53,8 +53,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from kpn_contract.contract._document import join_pointer
-from kpn_contract.contract._repeated_branches import drop_repeated_oneof_branches
 from kpn_contract.contract._oneof import overlaps_by_pass
+from kpn_contract.contract._repeated_branches import drop_repeated_oneof_branches
 
 __all__ = [
     "LENIENCIES",
