@@ -3,7 +3,8 @@
 It records ONE test making ``--per-test`` validated KPN Things calls through ``kpn_client`` against
 the emulator (through the plugin), once per run. For each size it builds a throw-away pytest project
 with that recording (tokens included), clones the cassette with the cassette store API for every
-other test, and replays the whole set with ``pytest -n WORKERS``. Each worker writes its peak RSS (``ru_maxrss``) when its session ends.
+other test, and replays the whole set with ``pytest -n WORKERS``. Each worker writes its peak RSS
+(``ru_maxrss``) when its session ends.
 
 Prints one line per size, then one JSON line last (``spec_load_s``: loading every bundled spec)::
 
