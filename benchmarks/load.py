@@ -1,9 +1,10 @@
 """Load: replay 10,000 recorded interactions across xdist workers and show that memory stays flat.
 
-For each size it builds a throw-away pytest project whose tests each make ``--per-test`` validated
-KPN Things calls through ``kpn_client``, records ONE of them against the emulator (through the plugin),
-clones that cassette with the cassette store API for every other test, and replays the whole set
-with ``pytest -n WORKERS``. Each worker writes its peak RSS (``ru_maxrss``) when its session ends.
+It records ONE test making ``--per-test`` validated KPN Things calls through ``kpn_client`` against
+the emulator (through the plugin), once per run. For each size it builds a throw-away pytest project
+with that recording (tokens included), clones the cassette with the cassette store API for every
+other test, and replays the whole set with ``pytest -n WORKERS``. Each worker writes its peak RSS
+(``ru_maxrss``) when its session ends.
 
 Prints one line per size, then one JSON line last (``spec_load_s``: loading every bundled spec cold,
 ``spec_load``: cold and warm with CPU seconds, ``load_goal_met``: under 3 s, see ``_spec_load.py``)::
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,8 +83,8 @@ def _pytest(folder: Path, env: dict[str, str], *args: str) -> subprocess.Complet
     return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
 
 
-def build(folder: Path, tests: int, per_test: int) -> Path:
-    """Write the project, record one test against the emulator, clone its cassette for the others."""
+def record_template(folder: Path, per_test: int) -> Path:
+    """Record one test against the emulator: the cassette every size clones (recorded once per run)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "test_load.py").write_text(TEST_MODULE, encoding="utf-8")
     (folder / "conftest.py").write_text(CONFTEST, encoding="utf-8")
@@ -103,9 +105,20 @@ def build(folder: Path, tests: int, per_test: int) -> Path:
     template = load_cassette(cassette_path(cassettes, NODE.format(0)))
     if len(template.interactions) != per_test:
         raise RuntimeError(f"the template holds {len(template.interactions)} interactions, not {per_test}")
+    return folder
+
+
+def build(folder: Path, tests: int, template: Path) -> Path:
+    """Write the project: the template's cassettes (tokens included) and one clone per other test."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "test_load.py").write_text(TEST_MODULE, encoding="utf-8")
+    (folder / "conftest.py").write_text(CONFTEST, encoding="utf-8")
+    cassettes = folder / "cassettes"
+    shutil.copytree(template / "cassettes", cassettes, ignore=shutil.ignore_patterns(".locks"))
+    recorded = load_cassette(cassette_path(cassettes, NODE.format(0)))
     for case in range(1, tests):
         path = cassette_path(cassettes, NODE.format(case))
-        save_cassette(Cassette(path=path, interactions=template.interactions, meta=template.meta), lock=False)
+        save_cassette(Cassette(path=path, interactions=recorded.interactions, meta=recorded.meta), lock=False)
     return cassettes
 
 
@@ -141,10 +154,12 @@ def replay(folder: Path, tests: int, per_test: int, workers: int) -> dict[str, A
 def run(sizes: list[int], per_test: int, workers: int, root: Path) -> dict[str, Any]:
     """Build and replay every size under ``root``; the JSON summary."""
     results = []
+    # One recording serves every size: each size replays clones of the same recorded test.
+    template = record_template(root / "template", per_test)
     for size in sizes:
         tests = max(size // per_test, 1)
         folder = root / f"size-{size}"
-        build(folder, tests, per_test)
+        build(folder, tests, template)
         outcome = replay(folder, tests, per_test, workers)
         print(
             f"{outcome['interactions']:>6} interactions in {outcome['tests']} tests: "

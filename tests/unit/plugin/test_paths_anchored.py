@@ -24,9 +24,10 @@ def _pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
-@pytest.fixture
-def team(tmp_path: Path) -> Path:
-    project = tmp_path / "team"
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A team project recorded once against the emulator; the tests below only replay from it."""
+    project = tmp_path_factory.mktemp("anchored") / "team"
     project.mkdir()
     init_project(project)
     recorded = _pytest(project, "--kpn-target", "emulator", "--kpn-record-mode", "once")
