@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EmulatorServer", "run_emulator_cli"]
 
+_SILENT: Final = logging.NullHandler()  # one instance: addHandler then adds it once
 _START_TIMEOUT: Final = 10.0
 _STOP_TIMEOUT: Final = 5.0
 # socket exports SO_EXCLUSIVEADDRUSE on Windows only; winsock2.h defines it as ~SO_REUSEADDR, i.e. ~4.
@@ -89,6 +91,10 @@ class EmulatorServer:
             access_log=False,
             timeout_graceful_shutdown=1,
         )
+        # With no handler anywhere, Python's last-resort handler would print uvicorn's warnings (a fuzz
+        # case's malformed request: "Invalid HTTP request received.") into a user's output; a library's
+        # NullHandler stops that and still lets the records reach the application's own handlers.
+        logging.getLogger("uvicorn").addHandler(_SILENT)
         server = uvicorn.Server(config)
         # Bound here, not by uvicorn: a busy port becomes a UsageError in this thread (uvicorn would
         # sys.exit in its own), and port 0 is resolved before the server thread starts.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -165,3 +167,24 @@ def test_run_emulator_cli_prints_the_url_and_demo_credentials_and_applies_faults
 def test_run_emulator_cli_rejects_a_bad_fault_before_starting() -> None:
     with pytest.raises(UsageError, match="unknown fault 'boom'"):
         run_emulator_cli(port=0, faults=["GET /api/devices=boom"], out=io.StringIO())
+
+
+def test_a_malformed_request_prints_nothing_into_the_callers_output() -> None:
+    # uvicorn warns "Invalid HTTP request received." on a malformed request (fuzz sends them); with no
+    # logging configured, Python's last-resort handler would print it on stderr. A fresh process has no
+    # handlers (pytest's own would hide the difference here).
+    script = (
+        "import socket\n"
+        "from kpn_contract.emulator import EmulatorServer\n"
+        "with EmulatorServer() as server:\n"
+        "    host, port = server.base_url.rsplit('/', 1)[-1].split(':')\n"
+        "    with socket.create_connection((host, int(port))) as sock:\n"
+        "        sock.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\nBad Header\\r\\n\\r\\n')\n"
+        "        print(sock.recv(200).split(b'\\r\\n')[0].decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("HTTP/1.1 400"), done.stdout  # the request did reach uvicorn's parser
+    assert done.stderr == ""
