@@ -26,7 +26,8 @@ def defects_column(described: dict[str, Any]) -> str:
     """The named leniencies of one `describe_specs` summary, as the README writes them."""
     lines = [*described["warnings"], *described["leniencies"]]
     counts = Counter(match[1] for line in lines if (match := _NAMED.search(line)))
-    return ", ".join(f"`{name}` ×{count}" for name, count in sorted(counts.items())) or "none named"
+    times = "\N{MULTIPLICATION SIGN}"
+    return ", ".join(f"`{name}` {times}{count}" for name, count in sorted(counts.items())) or "none named"
 
 
 @pytest.mark.corpus
