@@ -275,6 +275,49 @@ def declare_gateway_answers(doc: dict[str, Any], notes: list[str]) -> None:
         notes.append(f"{no_401} operations were published without the gateway's 401: 401 is declared")
 
 
+MEDIA_FIXES = {"application": "application/json", "json": "application/json"}
+
+
+def repair_media_types(doc: dict[str, Any], notes: list[str]) -> None:
+    """``produces: [application]`` is not a media type: write application/json (what the products send)."""
+    lists = [("", doc)] + [
+        (f"{method.upper()} {path} ", op)
+        for path, item in doc.get("paths", {}).items()
+        for method, op in item.items()
+        if method in HTTP_METHODS and isinstance(op, dict)
+    ]
+    for where, node in lists:
+        for key in ("produces", "consumes"):
+            values = node.get(key)
+            if isinstance(values, list) and any(v in MEDIA_FIXES for v in values):
+                node[key] = [MEDIA_FIXES.get(v, v) for v in values]
+                notes.append(f"{where}{key}")
+
+
+def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
+    """Mark each Swagger 2.0 operation with formData parameters ``x-kpn-closed-form: true``.
+
+    Swagger 2.0 does not say whether a form field the operation does not declare may be sent, nor
+    whether the form may be left out. This contract says: the declared fields are the whole form,
+    and the form is sent (as stock tools such as schemathesis read a formData operation). The
+    toolkit then refuses other fields; the published file stays open (leniency ``formdata-closed-set``).
+    """
+    closed = 0
+    for item in doc.get("paths", {}).values():
+        for method, op in item.items() if isinstance(item, dict) else ():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            if any(isinstance(p, dict) and p.get("in") == "formData" for p in op.get("parameters", [])):
+                op["x-kpn-closed-form"] = True
+                closed += 1
+    if closed:
+        notes.append(
+            f"{closed} operations take Swagger 2.0 formData, which leaves open whether other fields may be "
+            "sent and whether the form may be left out: x-kpn-closed-form says the declared fields are the "
+            "whole form and the form is required"
+        )
+
+
 def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -305,6 +348,15 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
     repairs: list[str] = []
     add_missing_scopes(doc, repairs)
     declare_gateway_answers(doc, repairs)
+    media: list[str] = []
+    repair_media_types(doc, media)
+    if media:
+        repairs.append(
+            "the media type `application` (not a media type) was published in "
+            + ", ".join(media) + "; application/json is written"
+        )
+    if raw.get("swagger") == "2.0":
+        close_forms(doc, repairs)
     if enums:
         repairs.append(
             f"{len(enums)} oneOf schemas were published with branches told apart only by their descriptions "
