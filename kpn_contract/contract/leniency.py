@@ -55,8 +55,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from kpn_contract.contract._document import join_pointer
-from kpn_contract.contract._repeated_branches import drop_repeated_oneof_branches
 from kpn_contract.contract._oneof import overlaps_by_pass
+from kpn_contract.contract._repeated_branches import drop_repeated_oneof_branches
 
 __all__ = [
     "LENIENCIES",
@@ -320,7 +320,8 @@ def operation_leniencies(operations: list[Any], *, swagger: bool = False) -> lis
     for operation in operations:
         codes = list(operation.responses)
         body = operation.request_body
-        if swagger and body is not None and any(_open_form(m) for n, m in body.content.items() if n in _FORMS):
+        forms = [media for name, media in body.content.items() if name in _FORMS] if body else []
+        if swagger and any(_open_form(media) for media in forms):
             at = join_pointer("/paths", operation.path, operation.method.lower(), "parameters")
             defect = f"{operation.key} declares formData parameters"
             found.append(Leniency("formdata-closed-set", at, defect, operation.key))

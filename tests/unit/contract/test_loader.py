@@ -395,7 +395,6 @@ PUBLISHED_DEFECTS_KEPT = {
     "kpn-wholesale-broadband-access-fpi-cip.yaml",  # patterns that are not ECMA-262
     "kpn-wholesale-wba.yaml",  # [path-parameter-not-in-template], patterns
     "tracebuzz-social-media-webcare.yaml",  # [ignored-header-parameter]
-    "vonage-verify.yaml",  # [malformed-media-type]
     "weseedo-personal.yaml",  # [overlapping-oneof] AuthResponseMe
     "xdroid-speech-to-text.yaml",  # 'required' that is not a list
 }
