@@ -294,6 +294,39 @@ def repair_media_types(doc: dict[str, Any], notes: list[str]) -> None:
                 notes.append(f"{where}{key}")
 
 
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+
+
+def drop_ignored_headers(doc: dict[str, Any], notes: list[str]) -> None:
+    """OpenAPI 3: a header parameter named Accept, Content-Type or Authorization SHALL be ignored; leave it out.
+
+    The published file keeps it (contract/leniency.py: ``ignored-header-parameter``); stock tools that
+    take it for a required header then expect a request without it to be refused.
+    """
+    if "openapi" not in doc:
+        return
+    shared = doc.get("components", {}).get("parameters", {})
+
+    def ignored(parameter: Any) -> bool:
+        if isinstance(parameter, dict) and str(parameter.get("$ref", "")).startswith("#/components/parameters/"):
+            parameter = shared.get(parameter["$ref"].rsplit("/", 1)[1], {})
+        return (
+            isinstance(parameter, dict)
+            and parameter.get("in") == "header"
+            and str(parameter.get("name", "")).lower() in IGNORED_HEADERS
+        )
+
+    for path, item in doc.get("paths", {}).items():
+        for key, node in item.items() if isinstance(item, dict) else ():
+            if not isinstance(node, dict) or not isinstance(node.get("parameters"), list):
+                continue
+            kept = [p for p in node["parameters"] if not ignored(p)]
+            if len(kept) < len(node["parameters"]):
+                where = path if key == "parameters" else f"{key.upper()} {path}"
+                notes.append(where)
+                node["parameters"] = kept
+
+
 def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
     """Mark each Swagger 2.0 operation with formData parameters ``x-kpn-closed-form: true``.
 
@@ -357,6 +390,13 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
         )
     if raw.get("swagger") == "2.0":
         close_forms(doc, repairs)
+    headers: list[str] = []
+    drop_ignored_headers(doc, headers)
+    if headers:
+        repairs.append(
+            "a header parameter named Accept, Content-Type or Authorization, which OpenAPI says SHALL be "
+            "ignored, was published on " + ", ".join(headers) + "; it is left out"
+        )
     if enums:
         repairs.append(
             f"{len(enums)} oneOf schemas were published with branches told apart only by their descriptions "

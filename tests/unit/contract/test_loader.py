@@ -394,7 +394,6 @@ PUBLISHED_DEFECTS_KEPT = {
     "kpn-match.yaml",  # $ref targets that do not exist
     "kpn-wholesale-broadband-access-fpi-cip.yaml",  # patterns that are not ECMA-262
     "kpn-wholesale-wba.yaml",  # [path-parameter-not-in-template], patterns
-    "tracebuzz-social-media-webcare.yaml",  # [ignored-header-parameter]
     "weseedo-personal.yaml",  # [overlapping-oneof] AuthResponseMe
     "xdroid-speech-to-text.yaml",  # 'required' that is not a list
 }

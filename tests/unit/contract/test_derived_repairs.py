@@ -1,0 +1,45 @@
+"""Repairs derive_published.py writes into the derived contracts for stock tools, while the published
+files are still read as published (each defect a named leniency)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kpn_contract.contract.specs import bundled_spec_dir, load_spec
+
+REPLIES = "POST /results/{resultId}/replies"
+
+
+def test_the_derived_tracebuzz_reply_declares_no_content_type_header() -> None:
+    spec = load_spec(bundled_spec_dir() / "tracebuzz-social-media-webcare.yaml")
+    (reply,) = [op for op in spec.operations if op.key == REPLIES]
+    assert [(p.location, p.name) for p in reply.parameters] == [("path", "resultId")]
+    assert (
+        "which OpenAPI says SHALL be ignored, was published on " + REPLIES in spec.raw["info"]["description"]
+    )
+    assert spec.warnings == []
+
+
+def test_the_derived_vonage_verify_produces_json() -> None:
+    spec = load_spec(bundled_spec_dir() / "vonage-verify.yaml")
+    assert spec.raw["produces"] == ["application/json"]
+    assert spec.warnings == []
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("published", "leniency"),
+    [
+        ("tracebuzz-social-media-webcare-openapi.yml", "[ignored-header-parameter]"),
+        ("vonage-verify-openapi.yml", "[malformed-media-type]"),
+    ],
+)
+def test_the_published_file_keeps_its_defect(
+    kpn_specs_dir: Path, tmp_path: Path, published: str, leniency: str
+) -> None:
+    copy_ = tmp_path / published
+    shutil.copyfile(kpn_specs_dir / published, copy_)
+    assert any(leniency in warning.message for warning in load_spec(copy_).warnings)
