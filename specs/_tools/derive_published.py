@@ -297,34 +297,46 @@ def repair_media_types(doc: dict[str, Any], notes: list[str]) -> None:
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 
 
+def _drop_parameters(doc: dict[str, Any], dropped: Any) -> list[str]:
+    """Leave out the parameters ``dropped(path, parameter)`` names; where they were ("GET /path")."""
+    shared = {
+        **{f"#/parameters/{k}": v for k, v in doc.get("parameters", {}).items()},
+        **{f"#/components/parameters/{k}": v for k, v in doc.get("components", {}).get("parameters", {}).items()},
+    }
+    found: list[str] = []
+    for path, item in doc.get("paths", {}).items():
+        for key, node in item.items() if isinstance(item, dict) else ():
+            if not isinstance(node, dict) or not isinstance(node.get("parameters"), list):
+                continue
+            resolved = [shared.get(p.get("$ref"), p) if isinstance(p, dict) else p for p in node["parameters"]]
+            kept = [p for p, r in zip(node["parameters"], resolved) if not (isinstance(r, dict) and dropped(path, r))]
+            if len(kept) < len(node["parameters"]):
+                found.append(path if key == "parameters" else f"{key.upper()} {path}")
+                node["parameters"] = kept
+    return found
+
+
 def drop_ignored_headers(doc: dict[str, Any], notes: list[str]) -> None:
     """OpenAPI 3: a header parameter named Accept, Content-Type or Authorization SHALL be ignored; leave it out.
 
     The published file keeps it (contract/leniency.py: ``ignored-header-parameter``); stock tools that
     take it for a required header then expect a request without it to be refused.
     """
-    if "openapi" not in doc:
-        return
-    shared = doc.get("components", {}).get("parameters", {})
-
-    def ignored(parameter: Any) -> bool:
-        if isinstance(parameter, dict) and str(parameter.get("$ref", "")).startswith("#/components/parameters/"):
-            parameter = shared.get(parameter["$ref"].rsplit("/", 1)[1], {})
-        return (
-            isinstance(parameter, dict)
-            and parameter.get("in") == "header"
-            and str(parameter.get("name", "")).lower() in IGNORED_HEADERS
+    if "openapi" in doc:
+        notes += _drop_parameters(
+            doc, lambda _, p: p.get("in") == "header" and str(p.get("name", "")).lower() in IGNORED_HEADERS
         )
 
-    for path, item in doc.get("paths", {}).items():
-        for key, node in item.items() if isinstance(item, dict) else ():
-            if not isinstance(node, dict) or not isinstance(node.get("parameters"), list):
-                continue
-            kept = [p for p in node["parameters"] if not ignored(p)]
-            if len(kept) < len(node["parameters"]):
-                where = path if key == "parameters" else f"{key.upper()} {path}"
-                notes.append(where)
-                node["parameters"] = kept
+
+def drop_path_parameters_not_in_template(doc: dict[str, Any], notes: list[str]) -> None:
+    """A path parameter its path template does not contain can never be sent; leave it out.
+
+    The published file keeps it (contract/leniency.py: ``path-parameter-not-in-template``, read the
+    same way); stock tools otherwise expect a request lacking its (unsendable) value to be refused.
+    """
+    notes += _drop_parameters(
+        doc, lambda path, p: p.get("in") == "path" and "{" + str(p.get("name")) + "}" not in path
+    )
 
 
 def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
@@ -390,6 +402,13 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
         )
     if raw.get("swagger") == "2.0":
         close_forms(doc, repairs)
+    unsendable: list[str] = []
+    drop_path_parameters_not_in_template(doc, unsendable)
+    if unsendable:
+        repairs.append(
+            "a path parameter its path template does not contain (so it can never be sent) was published on "
+            + ", ".join(unsendable) + "; it is left out"
+        )
     headers: list[str] = []
     drop_ignored_headers(doc, headers)
     if headers:

@@ -29,12 +29,32 @@ def test_the_derived_vonage_verify_produces_json() -> None:
     assert spec.warnings == []
 
 
+@pytest.mark.parametrize(
+    ("derived", "operation", "name"),
+    [
+        ("kpn-wholesale-wba.yaml", "GET /carriers", "requested-address"),
+        ("kpn-wholesale-wba.yaml", "GET /functional-products", "requested-address"),
+        ("kpn-ise.yaml", "PUT /internaluser/", "id"),
+    ],
+)
+def test_a_derived_path_parameter_outside_its_template_is_left_out(
+    derived: str, operation: str, name: str
+) -> None:
+    spec = load_spec(bundled_spec_dir() / derived)
+    (found,) = [op for op in spec.operations if op.key == operation]
+    assert name not in {p.name for p in found.parameters}
+    assert "path template does not contain" in spec.raw["info"]["description"]
+    assert not [w for w in spec.warnings if "[path-parameter-not-in-template]" in w.message]
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     ("published", "leniency"),
     [
         ("tracebuzz-social-media-webcare-openapi.yml", "[ignored-header-parameter]"),
         ("vonage-verify-openapi.yml", "[malformed-media-type]"),
+        ("kpn-wholesale-wba-openapi.yml", "[path-parameter-not-in-template]"),
+        ("kpn-ise-openapi.yml", "[path-parameter-not-in-template]"),
     ],
 )
 def test_the_published_file_keeps_its_defect(
