@@ -339,6 +339,25 @@ def drop_path_parameters_not_in_template(doc: dict[str, Any], notes: list[str]) 
     )
 
 
+def drop_bodies_of_204(doc: dict[str, Any], notes: list[str]) -> None:
+    """HTTP forbids a body on 204 No Content (RFC 9110 §15.3.5): a 204 published with one declares none.
+
+    The published file keeps it (contract/leniency.py: ``body-on-204``; the emulator sends no body);
+    stock tools otherwise expect the declared media type on an answer that cannot carry one.
+    """
+    shared = {f"#/components/responses/{k}": v for k, v in doc.get("components", {}).get("responses", {}).items()}
+    shared |= {f"#/responses/{k}": v for k, v in doc.get("responses", {}).items()}
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items() if isinstance(item, dict) else ():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            answer = op.get("responses", {}).get("204")
+            resolved = shared.get(answer.get("$ref"), answer) if isinstance(answer, dict) else None
+            if isinstance(resolved, dict) and ("content" in resolved or "schema" in resolved):
+                op["responses"]["204"] = {"description": STATUS_TEXT["204"]}
+                notes.append(f"{method.upper()} {path}")
+
+
 def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
     """Mark each Swagger 2.0 operation with formData parameters ``x-kpn-closed-form: true``.
 
@@ -408,6 +427,13 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
         repairs.append(
             "a path parameter its path template does not contain (so it can never be sent) was published on "
             + ", ".join(unsendable) + "; it is left out"
+        )
+    no_content: list[str] = []
+    drop_bodies_of_204(doc, no_content)
+    if no_content:
+        repairs.append(
+            "a body on 204 No Content, which HTTP forbids, was published on " + ", ".join(no_content)
+            + "; the 204 declares none"
         )
     headers: list[str] = []
     drop_ignored_headers(doc, headers)

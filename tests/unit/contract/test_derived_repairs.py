@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kpn_contract.contract.leniency import operation_leniencies
 from kpn_contract.contract.specs import bundled_spec_dir, load_spec
 
 REPLIES = "POST /results/{resultId}/replies"
@@ -47,6 +48,17 @@ def test_a_derived_path_parameter_outside_its_template_is_left_out(
     assert not [w for w in spec.warnings if "[path-parameter-not-in-template]" in w.message]
 
 
+def test_a_derived_204_declares_no_body() -> None:
+    spec = load_spec(bundled_spec_dir() / "vonage-voice.yaml")
+    no_content = [op.responses["204"] for op in spec.operations if "204" in op.responses]
+    assert no_content
+    assert all(not answer.content for answer in no_content)
+    assert not [i for i in operation_leniencies(spec.operations) if i.name == "body-on-204"]
+    assert (
+        "which HTTP forbids, was published on DELETE /applications/{uuid}" in spec.raw["info"]["description"]
+    )
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     ("published", "leniency"),
@@ -63,3 +75,11 @@ def test_the_published_file_keeps_its_defect(
     copy_ = tmp_path / published
     shutil.copyfile(kpn_specs_dir / published, copy_)
     assert any(leniency in warning.message for warning in load_spec(copy_).warnings)
+
+
+@pytest.mark.corpus
+def test_the_published_vonage_voice_keeps_its_204_body(kpn_specs_dir: Path, tmp_path: Path) -> None:
+    copy_ = tmp_path / "vonage-voice-openapi.yml"
+    shutil.copyfile(kpn_specs_dir / copy_.name, copy_)
+    found = [i for i in operation_leniencies(load_spec(copy_).operations) if i.name == "body-on-204"]
+    assert [i.operation for i in found] == ["DELETE /applications/{uuid}"]

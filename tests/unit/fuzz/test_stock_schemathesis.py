@@ -53,7 +53,6 @@ KNOWN_FAILURES: Final[dict[str, str]] = {
     "kpn-fiam-eneco-data-products.yaml": "schemathesis Schema Error (4 operations); Eneco's own server, "
     "not the gateway: the emulator does not serve it",
     "xdroid-speech-to-text.yaml": "schemathesis Schema Error: an invalid formData `required`",
-    "vonage-voice.yaml": "ST104/ST109: an answer without Content-Type where JSON is declared",
 }
 
 
