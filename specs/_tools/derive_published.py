@@ -15,6 +15,7 @@ contract/leniency.py to read and name, as it reads the published file itself.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -358,6 +359,24 @@ def drop_bodies_of_204(doc: dict[str, Any], notes: list[str]) -> None:
                 notes.append(f"{method.upper()} {path}")
 
 
+def read_parameter_refs_as_schemas(doc: dict[str, Any], notes: list[str]) -> None:
+    """A parameter whose ``schema`` ``$ref``s a Parameter Object: write that parameter's own schema.
+
+    The published file keeps it (contract/leniency.py: ``schema-is-a-parameter``, read the same way);
+    as written, the Parameter Object is taken for a schema (its ``required: true`` is no JSON Schema).
+    """
+    shared = doc.get("components", {}).get("parameters", {})
+    for path, item in doc.get("paths", {}).items():
+        for key, node in item.items() if isinstance(item, dict) else ():
+            for parameter in node.get("parameters", []) if isinstance(node, dict) else ():
+                ref = parameter.get("schema", {}).get("$ref", "") if isinstance(parameter, dict) else ""
+                if isinstance(ref, str) and ref.startswith("#/components/parameters/"):
+                    target = shared.get(ref.rsplit("/", 1)[1], {})
+                    if isinstance(target, dict) and isinstance(target.get("schema"), dict):
+                        parameter["schema"] = copy.deepcopy(target["schema"])
+                        notes.append(f"{key.upper()} {path} {parameter.get('name')}")
+
+
 def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
     """Mark each Swagger 2.0 operation with formData parameters ``x-kpn-closed-form: true``.
 
@@ -434,6 +453,13 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
         repairs.append(
             "a body on 204 No Content, which HTTP forbids, was published on " + ", ".join(no_content)
             + "; the 204 declares none"
+        )
+    referring: list[str] = []
+    read_parameter_refs_as_schemas(doc, referring)
+    if referring:
+        repairs.append(
+            "a parameter schema that refers to a Parameter Object (not a schema) was published on "
+            + ", ".join(referring) + "; that parameter's own schema is written"
         )
     headers: list[str] = []
     drop_ignored_headers(doc, headers)

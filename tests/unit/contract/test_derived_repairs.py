@@ -59,6 +59,13 @@ def test_a_derived_204_declares_no_body() -> None:
     )
 
 
+def test_a_derived_parameter_schema_is_a_schema() -> None:
+    spec = load_spec(bundled_spec_dir() / "xdroid-speech-to-text.yaml")
+    (job,) = [op for op in spec.operations if op.key == "GET /job/{job_id}"]
+    assert [(p.name, p.schema) for p in job.parameters] == [("job_id", {"type": "string"})]
+    assert spec.warnings == []
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     ("published", "leniency"),
@@ -67,6 +74,7 @@ def test_a_derived_204_declares_no_body() -> None:
         ("vonage-verify-openapi.yml", "[malformed-media-type]"),
         ("kpn-wholesale-wba-openapi.yml", "[path-parameter-not-in-template]"),
         ("kpn-ise-openapi.yml", "[path-parameter-not-in-template]"),
+        ("xdroid-speech-to-text-openapi.yml", "[schema-is-a-parameter]"),
     ],
 )
 def test_the_published_file_keeps_its_defect(

@@ -394,7 +394,6 @@ PUBLISHED_DEFECTS_KEPT = {
     "kpn-wholesale-broadband-access-fpi-cip.yaml",  # patterns that are not ECMA-262
     "kpn-wholesale-wba.yaml",  # patterns
     "weseedo-personal.yaml",  # [overlapping-oneof] AuthResponseMe
-    "xdroid-speech-to-text.yaml",  # 'required' that is not a list
 }
 
 

@@ -52,7 +52,6 @@ KNOWN_FAILURES: Final[dict[str, str]] = {
     "grip-token.yaml": "ST202: a generated tenant or audience names no GRIP tenant (400 invalid_request)",
     "kpn-fiam-eneco-data-products.yaml": "schemathesis Schema Error (4 operations); Eneco's own server, "
     "not the gateway: the emulator does not serve it",
-    "xdroid-speech-to-text.yaml": "schemathesis Schema Error: an invalid formData `required`",
 }
 
 
