@@ -377,6 +377,37 @@ def read_parameter_refs_as_schemas(doc: dict[str, Any], notes: list[str]) -> Non
                         notes.append(f"{key.upper()} {path} {parameter.get('name')}")
 
 
+JSON_TYPES: dict[str, Any] = {
+    "string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list,
+}
+
+
+def _of_type(value: Any, kind: str) -> bool:
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    return isinstance(value, JSON_TYPES[kind])
+
+
+def drop_unsatisfiable_types(node: Any, notes: list[str], at: str = "") -> None:
+    """An ``enum`` none of whose values has the declared ``type`` (``type: object``, ``enum: [nl, be]``):
+    no value is valid, so the ``type`` is dropped and the enum kept.
+
+    The published file keeps it (contract/leniency.py: ``unsatisfiable-type``, read the same way).
+    """
+    if isinstance(node, dict):
+        kind, values = node.get("type"), node.get("enum")
+        if isinstance(kind, str) and kind in JSON_TYPES and isinstance(values, list) and values:
+            if not any(_of_type(v, kind) for v in values):
+                del node["type"]
+                notes.append(at or "/")
+        for key, value in node.items():
+            if key not in ("enum", "example", "examples", "default"):
+                drop_unsatisfiable_types(value, notes, f"{at}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            drop_unsatisfiable_types(value, notes, f"{at}/{index}")
+
+
 def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
     """Mark each Swagger 2.0 operation with formData parameters ``x-kpn-closed-form: true``.
 
@@ -453,6 +484,13 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
         repairs.append(
             "a body on 204 No Content, which HTTP forbids, was published on " + ", ".join(no_content)
             + "; the 204 declares none"
+        )
+    unsatisfiable: list[str] = []
+    drop_unsatisfiable_types(doc, unsatisfiable)
+    if unsatisfiable:
+        repairs.append(
+            "an enum none of whose values has the declared type was published at "
+            + ", ".join(unsatisfiable) + "; the type is dropped and the enum kept"
         )
     referring: list[str] = []
     read_parameter_refs_as_schemas(doc, referring)

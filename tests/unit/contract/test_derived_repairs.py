@@ -66,6 +66,14 @@ def test_a_derived_parameter_schema_is_a_schema() -> None:
     assert spec.warnings == []
 
 
+def test_a_derived_enum_keeps_no_type_none_of_its_values_has() -> None:
+    spec = load_spec(bundled_spec_dir() / "kpn-fiam-eneco-data-products.yaml")
+    binding = spec.raw["components"]["schemas"]["BusinessUnitBinding"]
+    assert "type" not in binding
+    assert binding["enum"]
+    assert spec.warnings == []
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     ("published", "leniency"),
@@ -75,6 +83,7 @@ def test_a_derived_parameter_schema_is_a_schema() -> None:
         ("kpn-wholesale-wba-openapi.yml", "[path-parameter-not-in-template]"),
         ("kpn-ise-openapi.yml", "[path-parameter-not-in-template]"),
         ("xdroid-speech-to-text-openapi.yml", "[schema-is-a-parameter]"),
+        ("kpn-fiam-eneco-data-products-openapi.yml", "[unsatisfiable-type]"),
     ],
 )
 def test_the_published_file_keeps_its_defect(

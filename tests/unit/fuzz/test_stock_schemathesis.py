@@ -50,8 +50,8 @@ KNOWN_FAILURES: Final[dict[str, str]] = {
     "kpn-api-store-gateway-token.yaml": "ST101: the MSM token endpoint answers bad credentials with its "
     "documented 500, and schemathesis fails every 5xx",
     "grip-token.yaml": "ST202: a generated tenant or audience names no GRIP tenant (400 invalid_request)",
-    "kpn-fiam-eneco-data-products.yaml": "schemathesis Schema Error (4 operations); Eneco's own server, "
-    "not the gateway: the emulator does not serve it",
+    "kpn-fiam-eneco-data-products.yaml": "Eneco's own server, not the gateway: the emulator does not "
+    "serve it, so every answer is 404 (schemathesis exits 0 then, with nothing tested)",
 }
 
 
