@@ -8,6 +8,8 @@ plus the spec's server base path (the gateway's for an API Store product), the t
 for API Store products and a GRIP token for KPN Things. The command runs in this process (its click
 command, called as ``schemathesis`` calls it) rather than one interpreter per spec, one example per
 operation: the coverage phase, which holds most of the cases, does not depend on the example count.
+The emulator remembers deletions (``kpn-contract emulate --remember-deletions``), as schemathesis's
+stateful ``use_after_free`` check expects.
 
 A spec that stock schemathesis does not pass yet is listed in ``KNOWN_FAILURES`` with what it reports:
 it shows as an xfail with that reason, never a silent skip, and ``benchmarks/stock.py`` runs it.
@@ -42,7 +44,7 @@ def bundled_specs() -> list[Path]:
     )
 
 
-# What stock schemathesis 4.32 still reports (seed 20, one example), and why. Each is a known gap.
+# What stock schemathesis 4.32 still reports (seeds 20 and 7, one example), and why. Each is a known gap.
 KNOWN_FAILURES: Final[dict[str, str]] = {
     "elcies-health-data-aggregator.yaml": "declares no operation (KPN publishes none): exit 2, nothing run",
     "kpn-things-beta.yaml": "ST203: a missing token answers KPN's documented 302, and schemathesis "
