@@ -309,7 +309,7 @@ def _drop_parameters(doc: dict[str, Any], dropped: Any) -> list[str]:
         for key, node in item.items() if isinstance(item, dict) else ():
             if not isinstance(node, dict) or not isinstance(node.get("parameters"), list):
                 continue
-            resolved = [shared.get(p.get("$ref"), p) if isinstance(p, dict) else p for p in node["parameters"]]
+            resolved = [shared.get(str(p.get("$ref")), p) if isinstance(p, dict) else p for p in node["parameters"]]
             kept = [p for p, r in zip(node["parameters"], resolved) if not (isinstance(r, dict) and dropped(path, r))]
             if len(kept) < len(node["parameters"]):
                 found.append(path if key == "parameters" else f"{key.upper()} {path}")
@@ -353,7 +353,7 @@ def drop_bodies_of_204(doc: dict[str, Any], notes: list[str]) -> None:
             if method not in HTTP_METHODS or not isinstance(op, dict):
                 continue
             answer = op.get("responses", {}).get("204")
-            resolved = shared.get(answer.get("$ref"), answer) if isinstance(answer, dict) else None
+            resolved = shared.get(str(answer.get("$ref")), answer) if isinstance(answer, dict) else None
             if isinstance(resolved, dict) and ("content" in resolved or "schema" in resolved):
                 op["responses"]["204"] = {"description": STATUS_TEXT["204"]}
                 notes.append(f"{method.upper()} {path}")
