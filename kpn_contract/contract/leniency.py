@@ -308,11 +308,6 @@ def _declares_client_error(codes: list[str]) -> bool:
 _FORMS: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _open_form(media: Any) -> bool:
-    """A form body that does not say it is closed (a contract's ``x-kpn-closed-form`` closes it)."""
-    return not (isinstance(media.schema, dict) and media.schema.get("additionalProperties") is False)
-
-
 def operation_leniencies(operations: list[Any], *, swagger: bool = False) -> list[Leniency]:
     """The per-operation leniencies of loaded operations (``undeclared-*``; ``formdata-closed-set``
     for a Swagger 2.0 document's operations, ``swagger=True``)."""
@@ -320,8 +315,8 @@ def operation_leniencies(operations: list[Any], *, swagger: bool = False) -> lis
     for operation in operations:
         codes = list(operation.responses)
         body = operation.request_body
-        forms = [media for name, media in body.content.items() if name in _FORMS] if body else []
-        if swagger and any(_open_form(media) for media in forms):
+        forms = [media.schema or {} for name, media in body.content.items() if name in _FORMS] if body else []
+        if swagger and any(form.get("additionalProperties") is not False for form in forms):  # not closed
             at = join_pointer("/paths", operation.path, operation.method.lower(), "parameters")
             defect = f"{operation.key} declares formData parameters"
             found.append(Leniency("formdata-closed-set", at, defect, operation.key))
