@@ -432,6 +432,27 @@ def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
         )
 
 
+# The repairs that write the toolkit's reading of a published defect where stock tools read it otherwise
+# (each published file keeps its defect, read by contract/leniency.py): in order, what was published
+# where, and what is written instead.
+STOCK_REPAIRS: list[tuple[Any, str, str]] = [
+    (repair_media_types, "the media type `application` (not a media type) was published in",
+     "application/json is written"),
+    (close_forms, "", ""),
+    (drop_path_parameters_not_in_template,
+     "a path parameter its path template does not contain (so it can never be sent) was published on",
+     "it is left out"),
+    (drop_bodies_of_204, "a body on 204 No Content, which HTTP forbids, was published on", "the 204 declares none"),
+    (drop_unsatisfiable_types, "an enum none of whose values has the declared type was published at",
+     "the type is dropped and the enum kept"),
+    (read_parameter_refs_as_schemas,
+     "a parameter schema that refers to a Parameter Object (not a schema) was published on",
+     "that parameter's own schema is written"),
+    (drop_ignored_headers, "a header parameter named Accept, Content-Type or Authorization, which OpenAPI "
+     "says SHALL be ignored, was published on", "it is left out"),
+]
+
+
 def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -462,50 +483,15 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
     repairs: list[str] = []
     add_missing_scopes(doc, repairs)
     declare_gateway_answers(doc, repairs)
-    media: list[str] = []
-    repair_media_types(doc, media)
-    if media:
-        repairs.append(
-            "the media type `application` (not a media type) was published in "
-            + ", ".join(media) + "; application/json is written"
-        )
-    if raw.get("swagger") == "2.0":
-        close_forms(doc, repairs)
-    unsendable: list[str] = []
-    drop_path_parameters_not_in_template(doc, unsendable)
-    if unsendable:
-        repairs.append(
-            "a path parameter its path template does not contain (so it can never be sent) was published on "
-            + ", ".join(unsendable) + "; it is left out"
-        )
-    no_content: list[str] = []
-    drop_bodies_of_204(doc, no_content)
-    if no_content:
-        repairs.append(
-            "a body on 204 No Content, which HTTP forbids, was published on " + ", ".join(no_content)
-            + "; the 204 declares none"
-        )
-    unsatisfiable: list[str] = []
-    drop_unsatisfiable_types(doc, unsatisfiable)
-    if unsatisfiable:
-        repairs.append(
-            "an enum none of whose values has the declared type was published at "
-            + ", ".join(unsatisfiable) + "; the type is dropped and the enum kept"
-        )
-    referring: list[str] = []
-    read_parameter_refs_as_schemas(doc, referring)
-    if referring:
-        repairs.append(
-            "a parameter schema that refers to a Parameter Object (not a schema) was published on "
-            + ", ".join(referring) + "; that parameter's own schema is written"
-        )
-    headers: list[str] = []
-    drop_ignored_headers(doc, headers)
-    if headers:
-        repairs.append(
-            "a header parameter named Accept, Content-Type or Authorization, which OpenAPI says SHALL be "
-            "ignored, was published on " + ", ".join(headers) + "; it is left out"
-        )
+    for repair, published, instead in STOCK_REPAIRS:
+        if repair is close_forms and raw.get("swagger") != "2.0":
+            continue
+        where: list[str] = []
+        repair(doc, where)
+        if where and repair is close_forms:
+            repairs.extend(where)  # close_forms says it all
+        elif where:
+            repairs.append(f"{published} {', '.join(where)}; {instead}")
     if enums:
         repairs.append(
             f"{len(enums)} oneOf schemas were published with branches told apart only by their descriptions "
