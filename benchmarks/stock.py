@@ -41,7 +41,7 @@ def main() -> None:
     specs = [s for s in bundled_specs() if not args.only or any(n in s.name for n in args.only)]
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
-    with EmulatorServer(EmulatorSettings()) as server:
+    with EmulatorServer(EmulatorSettings(remember_deletions=True)) as server:
         issued = issue_tokens(server.base_url)
         for spec in specs:
             things = "kpn-things" in spec.parts or spec.name == "grip-token.yaml"

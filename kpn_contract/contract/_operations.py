@@ -24,8 +24,10 @@ from kpn_contract.contract.model import (
     ResponseSpec,
 )
 
-__all__ = ["HTTP_METHODS", "SpecReader"]
+__all__ = ["CLOSED_FORM", "HTTP_METHODS", "SpecReader"]
 
+# On a Swagger 2.0 operation: its formData parameters are the whole form, which must be sent.
+CLOSED_FORM = "x-kpn-closed-form"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+*-]+/[A-Za-z0-9!#$&^_.+*-]+\s*(;.*)?$")
 _STATUS_KEY = re.compile(r"^[1-5](?:[0-9]{2}|XX)$")
@@ -179,8 +181,13 @@ class SpecReader(SecurityReader):
             form_schema: JSONSchema = {"type": "object", "properties": form_props}
             if form_required:
                 form_schema["required"] = form_required
+            # Swagger 2.0 leaves open whether other fields may be sent and whether the form may be left
+            # out; a contract that says (x-kpn-closed-form) gets a closed, required form body.
+            closed = op.get(CLOSED_FORM) is True
+            if closed:
+                form_schema["additionalProperties"] = False
             names = [m for m in (consumes or []) if "form" in m] or ["application/x-www-form-urlencoded"]
-            body = RequestBody(bool(form_required), {m: MediaType(m, form_schema) for m in names})
+            body = RequestBody(closed or bool(form_required), {m: MediaType(m, form_schema) for m in names})
         if not swagger and "requestBody" in op:
             node, _, at = self.deref(op["requestBody"], self.path, join_pointer(pointer, "requestBody"))
             if isinstance(node, dict):

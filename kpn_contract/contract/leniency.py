@@ -36,6 +36,8 @@ for them rather than rewriting them (:func:`operation_leniencies`):
 * ``formdata-closed-set``: Swagger 2.0 ``formData`` parameters, which schemathesis reads as a
   closed set of fields (an unknown field must be refused); neither Swagger 2.0 nor the products say
   so, and the toolkit accepts other fields, so fuzz leaves ``negative_data_rejection`` out there.
+  An operation marked ``x-kpn-closed-form: true`` (the derived contracts in specs/) says so: its form
+  is required and closed, the toolkit refuses other fields, and this leniency does not apply.
 * ``body-on-204``: a 204 No Content response with a body (Vonage Voice); HTTP forbids one, so the
   emulator sends none and fuzz leaves the two checks on that body out.
 * ``undeclared-401``: an operation declares other 4xx answers but no 401; the gateway (and the
@@ -313,7 +315,8 @@ def operation_leniencies(operations: list[Any], *, swagger: bool = False) -> lis
     for operation in operations:
         codes = list(operation.responses)
         body = operation.request_body
-        if swagger and body is not None and any(name in _FORMS for name in body.content):
+        forms = [media.schema or {} for name, media in body.content.items() if name in _FORMS] if body else []
+        if swagger and any(form.get("additionalProperties") is not False for form in forms):  # not closed
             at = join_pointer("/paths", operation.path, operation.method.lower(), "parameters")
             defect = f"{operation.key} declares formData parameters"
             found.append(Leniency("formdata-closed-set", at, defect, operation.key))

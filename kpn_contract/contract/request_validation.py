@@ -354,7 +354,8 @@ class RequestValidator:
         if not plan.bodies:
             return  # no body declared: whatever is sent is not judged (see the module docstring)
         declared = "one of " + ", ".join(plan.bodies)
-        if not body:
+        # An empty urlencoded body under its Content-Type is a form of no fields (WHATWG URL), judged as one.
+        if not body and not (_FORM in plan.bodies and media_name(headers.get("content-type") or "") == _FORM):
             if plan.body_required:
                 out.append(_violation(operation, "request.body.required", "", f"a body ({declared})", "none"))
             return

@@ -186,9 +186,9 @@ class ProductCatalog:
         self._lock = threading.Lock()
         self._quota: Counter[str] = Counter()
         self._validator: Validator | None = None
-        # Concrete paths answered by a successful DELETE: later calls on them are 404 (bounded).
+        # (spec, path) of a successful DELETE: 404 afterwards (bounded; per product, as bases are shared)
         self.remember_deletions = remember_deletions
-        self._deleted: OrderedDict[str, None] = OrderedDict()
+        self._deleted: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     @property
     def index(self) -> SpecIndex | None:
@@ -248,17 +248,17 @@ class ProductCatalog:
         """The methods the served products declare at ``path`` (none: the path is unknown)."""
         return [method for method in _METHODS if self.match(method, path) is not None]
 
-    def forget(self, path: str) -> None:
-        """Remember that the resource at ``path`` was deleted (when deletions are remembered)."""
+    def forget(self, product: str, path: str) -> None:
+        """Remember that ``product``'s resource at ``path`` was deleted (when deletions are remembered)."""
         if not self.remember_deletions:
             return
         with self._lock:
-            self._deleted[path.rstrip("/")] = None
+            self._deleted[(product, path.rstrip("/"))] = None
             while len(self._deleted) > _DELETED_LIMIT:
                 self._deleted.popitem(last=False)
 
-    def revive(self, path: str) -> None:
-        """A successful POST or PUT at ``path`` (re)creates what lies there or below it.
+    def revive(self, product: str, path: str) -> None:
+        """A successful POST or PUT at ``path`` (re)creates what of ``product`` lies there or below it.
 
         The emulator's answers are prepared once, so a created resource has the same ID each time:
         after a DELETE, creating it again makes it readable again.
@@ -267,16 +267,17 @@ class ProductCatalog:
             return
         prefix = path.rstrip("/")
         with self._lock:
-            for deleted in [d for d in self._deleted if d == prefix or d.startswith(prefix + "/")]:
-                del self._deleted[deleted]
+            below = [(p, d) for p, d in self._deleted if p == product and f"{d}/".startswith(f"{prefix}/")]
+            for key in below:
+                del self._deleted[key]
 
-    def is_deleted(self, path: str, *, exactly: bool = False) -> bool:
-        """Whether ``path`` is a deleted resource or lies below one (``exactly``: is one)."""
+    def is_deleted(self, product: str, path: str, *, exactly: bool = False) -> bool:
+        """Whether ``path`` is a deleted resource of ``product`` or lies below one (``exactly``: is one)."""
         segments = path.rstrip("/").split("/")
         first = len(segments) if exactly else 2
         candidates = ["/".join(segments[:end]) for end in range(first, len(segments) + 1)]
         with self._lock:
-            return any(candidate in self._deleted for candidate in candidates)
+            return any((product, candidate) in self._deleted for candidate in candidates)
 
     def answer(self, operation: Operation) -> _Answer:
         """The prepared success answer of ``operation`` (built once, then reused)."""
@@ -383,8 +384,8 @@ async def product_call(request: Request) -> Response:
     error: Response | None = None
     if violations:
         error = rejection(operation, violations, context)
-    elif catalog.is_deleted(path) and not (
-        request.method in ("POST", "PUT") and catalog.is_deleted(path, exactly=True)
+    elif catalog.is_deleted(operation.spec_path, path) and not (
+        request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)
     ):
         # (a POST or PUT at a deleted path itself creates it again)
         error = product_error(operation, 404, "the resource was deleted", context, "not_found")
@@ -393,7 +394,7 @@ async def product_call(request: Request) -> Response:
         return error
     prepared = catalog.answer(operation)
     if request.method == "DELETE" and 200 <= prepared.status < 300:
-        catalog.forget(path)
+        catalog.forget(operation.spec_path, path)
     elif request.method in ("POST", "PUT") and 200 <= prepared.status < 300:
-        catalog.revive(path)
+        catalog.revive(operation.spec_path, path)
     return Response(prepared.body, prepared.status, {**prepared.headers, **quota}, prepared.media_type)

@@ -244,19 +244,6 @@ OPERATION_EXCLUSIONS: Final[tuple[OperationExclusion, ...]] = (
         "Parley answers invalid input (a missing uniqueAppDeviceId) with 400 and its error envelope, "
         "as every other Parley operation documents; the published GET /config declares only 200 and 401",
     ),
-    *(
-        OperationExclusion(
-            "vonage-number-insight.yaml",
-            operation,
-            "negative_data_rejection",
-            "schemathesis's coverage phase takes Swagger 2 formData fields for a closed set and expects an "
-            "unknown form field to be rejected; neither Swagger 2.0 nor the product's documentation says "
-            "so, and the product ignores it [?] (the fuzzing phase still sends every other kind of "
-            "invalid input)",
-            phase="coverage",
-        )
-        for operation in ("POST /{level}", "POST /advanced/async")
-    ),
 )
 
 

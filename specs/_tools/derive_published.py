@@ -15,6 +15,7 @@ contract/leniency.py to read and name, as it reads the published file itself.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -275,6 +276,183 @@ def declare_gateway_answers(doc: dict[str, Any], notes: list[str]) -> None:
         notes.append(f"{no_401} operations were published without the gateway's 401: 401 is declared")
 
 
+MEDIA_FIXES = {"application": "application/json", "json": "application/json"}
+
+
+def repair_media_types(doc: dict[str, Any], notes: list[str]) -> None:
+    """``produces: [application]`` is not a media type: write application/json (what the products send)."""
+    lists = [("", doc)] + [
+        (f"{method.upper()} {path} ", op)
+        for path, item in doc.get("paths", {}).items()
+        for method, op in item.items()
+        if method in HTTP_METHODS and isinstance(op, dict)
+    ]
+    for where, node in lists:
+        for key in ("produces", "consumes"):
+            values = node.get(key)
+            if isinstance(values, list) and any(v in MEDIA_FIXES for v in values):
+                node[key] = [MEDIA_FIXES.get(v, v) for v in values]
+                notes.append(f"{where}{key}")
+
+
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+
+
+def _drop_parameters(doc: dict[str, Any], dropped: Any) -> list[str]:
+    """Leave out the parameters ``dropped(path, parameter)`` names; where they were ("GET /path")."""
+    shared = {
+        **{f"#/parameters/{k}": v for k, v in doc.get("parameters", {}).items()},
+        **{f"#/components/parameters/{k}": v for k, v in doc.get("components", {}).get("parameters", {}).items()},
+    }
+    found: list[str] = []
+    for path, item in doc.get("paths", {}).items():
+        for key, node in item.items() if isinstance(item, dict) else ():
+            if not isinstance(node, dict) or not isinstance(node.get("parameters"), list):
+                continue
+            resolved = [shared.get(str(p.get("$ref")), p) if isinstance(p, dict) else p for p in node["parameters"]]
+            kept = [p for p, r in zip(node["parameters"], resolved) if not (isinstance(r, dict) and dropped(path, r))]
+            if len(kept) < len(node["parameters"]):
+                found.append(path if key == "parameters" else f"{key.upper()} {path}")
+                node["parameters"] = kept
+    return found
+
+
+def drop_ignored_headers(doc: dict[str, Any], notes: list[str]) -> None:
+    """OpenAPI 3: a header parameter named Accept, Content-Type or Authorization SHALL be ignored; leave it out.
+
+    The published file keeps it (contract/leniency.py: ``ignored-header-parameter``); stock tools that
+    take it for a required header then expect a request without it to be refused.
+    """
+    if "openapi" in doc:
+        notes += _drop_parameters(
+            doc, lambda _, p: p.get("in") == "header" and str(p.get("name", "")).lower() in IGNORED_HEADERS
+        )
+
+
+def drop_path_parameters_not_in_template(doc: dict[str, Any], notes: list[str]) -> None:
+    """A path parameter its path template does not contain can never be sent; leave it out.
+
+    The published file keeps it (contract/leniency.py: ``path-parameter-not-in-template``, read the
+    same way); stock tools otherwise expect a request lacking its (unsendable) value to be refused.
+    """
+    notes += _drop_parameters(
+        doc, lambda path, p: p.get("in") == "path" and "{" + str(p.get("name")) + "}" not in path
+    )
+
+
+def drop_bodies_of_204(doc: dict[str, Any], notes: list[str]) -> None:
+    """HTTP forbids a body on 204 No Content (RFC 9110 §15.3.5): a 204 published with one declares none.
+
+    The published file keeps it (contract/leniency.py: ``body-on-204``; the emulator sends no body);
+    stock tools otherwise expect the declared media type on an answer that cannot carry one.
+    """
+    shared = {f"#/components/responses/{k}": v for k, v in doc.get("components", {}).get("responses", {}).items()}
+    shared |= {f"#/responses/{k}": v for k, v in doc.get("responses", {}).items()}
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items() if isinstance(item, dict) else ():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            answer = op.get("responses", {}).get("204")
+            resolved = shared.get(str(answer.get("$ref")), answer) if isinstance(answer, dict) else None
+            if isinstance(resolved, dict) and ("content" in resolved or "schema" in resolved):
+                op["responses"]["204"] = {"description": STATUS_TEXT["204"]}
+                notes.append(f"{method.upper()} {path}")
+
+
+def read_parameter_refs_as_schemas(doc: dict[str, Any], notes: list[str]) -> None:
+    """A parameter whose ``schema`` ``$ref``s a Parameter Object: write that parameter's own schema.
+
+    The published file keeps it (contract/leniency.py: ``schema-is-a-parameter``, read the same way);
+    as written, the Parameter Object is taken for a schema (its ``required: true`` is no JSON Schema).
+    """
+    shared = doc.get("components", {}).get("parameters", {})
+    for path, item in doc.get("paths", {}).items():
+        for key, node in item.items() if isinstance(item, dict) else ():
+            for parameter in node.get("parameters", []) if isinstance(node, dict) else ():
+                ref = parameter.get("schema", {}).get("$ref", "") if isinstance(parameter, dict) else ""
+                if isinstance(ref, str) and ref.startswith("#/components/parameters/"):
+                    target = shared.get(ref.rsplit("/", 1)[1], {})
+                    if isinstance(target, dict) and isinstance(target.get("schema"), dict):
+                        parameter["schema"] = copy.deepcopy(target["schema"])
+                        notes.append(f"{key.upper()} {path} {parameter.get('name')}")
+
+
+JSON_TYPES: dict[str, Any] = {
+    "string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list,
+}
+
+
+def _of_type(value: Any, kind: str) -> bool:
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    return isinstance(value, JSON_TYPES[kind])
+
+
+def drop_unsatisfiable_types(node: Any, notes: list[str], at: str = "") -> None:
+    """An ``enum`` none of whose values has the declared ``type`` (``type: object``, ``enum: [nl, be]``):
+    no value is valid, so the ``type`` is dropped and the enum kept.
+
+    The published file keeps it (contract/leniency.py: ``unsatisfiable-type``, read the same way).
+    """
+    if isinstance(node, dict):
+        kind, values = node.get("type"), node.get("enum")
+        if isinstance(kind, str) and kind in JSON_TYPES and isinstance(values, list) and values:
+            if not any(_of_type(v, kind) for v in values):
+                del node["type"]
+                notes.append(at or "/")
+        for key, value in node.items():
+            if key not in ("enum", "example", "examples", "default"):
+                drop_unsatisfiable_types(value, notes, f"{at}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            drop_unsatisfiable_types(value, notes, f"{at}/{index}")
+
+
+def close_forms(doc: dict[str, Any], notes: list[str]) -> None:
+    """Mark each Swagger 2.0 operation with formData parameters ``x-kpn-closed-form: true``.
+
+    Swagger 2.0 does not say whether a form field the operation does not declare may be sent, nor
+    whether the form may be left out. This contract says: the declared fields are the whole form,
+    and the form is sent (as stock tools such as schemathesis read a formData operation). The
+    toolkit then refuses other fields; the published file stays open (leniency ``formdata-closed-set``).
+    """
+    closed = 0
+    for item in doc.get("paths", {}).values():
+        for method, op in item.items() if isinstance(item, dict) else ():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            if any(isinstance(p, dict) and p.get("in") == "formData" for p in op.get("parameters", [])):
+                op["x-kpn-closed-form"] = True
+                closed += 1
+    if closed:
+        notes.append(
+            f"{closed} operations take Swagger 2.0 formData, which leaves open whether other fields may be "
+            "sent and whether the form may be left out: x-kpn-closed-form says the declared fields are the "
+            "whole form and the form is required"
+        )
+
+
+# The repairs that write the toolkit's reading of a published defect where stock tools read it otherwise
+# (each published file keeps its defect, read by contract/leniency.py): in order, what was published
+# where, and what is written instead.
+STOCK_REPAIRS: list[tuple[Any, str, str]] = [
+    (repair_media_types, "the media type `application` (not a media type) was published in",
+     "application/json is written"),
+    (close_forms, "", ""),
+    (drop_path_parameters_not_in_template,
+     "a path parameter its path template does not contain (so it can never be sent) was published on",
+     "it is left out"),
+    (drop_bodies_of_204, "a body on 204 No Content, which HTTP forbids, was published on", "the 204 declares none"),
+    (drop_unsatisfiable_types, "an enum none of whose values has the declared type was published at",
+     "the type is dropped and the enum kept"),
+    (read_parameter_refs_as_schemas,
+     "a parameter schema that refers to a Parameter Object (not a schema) was published on",
+     "that parameter's own schema is written"),
+    (drop_ignored_headers, "a header parameter named Accept, Content-Type or Authorization, which OpenAPI "
+     "says SHALL be ignored, was published on", "it is left out"),
+]
+
+
 def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -305,6 +483,15 @@ def derive(source_dir: Path, name: str, product: dict[str, Any], out_dir: Path) 
     repairs: list[str] = []
     add_missing_scopes(doc, repairs)
     declare_gateway_answers(doc, repairs)
+    for repair, published, instead in STOCK_REPAIRS:
+        if repair is close_forms and raw.get("swagger") != "2.0":
+            continue
+        where: list[str] = []
+        repair(doc, where)
+        if where and repair is close_forms:
+            repairs.extend(where)  # close_forms says it all
+        elif where:
+            repairs.append(f"{published} {', '.join(where)}; {instead}")
     if enums:
         repairs.append(
             f"{len(enums)} oneOf schemas were published with branches told apart only by their descriptions "

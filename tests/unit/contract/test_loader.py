@@ -389,15 +389,10 @@ def test_info_extensions_family_and_sunset(write_spec: WriteSpec) -> None:
 
 
 PUBLISHED_DEFECTS_KEPT = {
-    "kpn-fiam-eneco-data-products.yaml",  # [unsatisfiable-type]
-    "kpn-ise.yaml",  # [path-parameter-not-in-template]
     "kpn-match.yaml",  # $ref targets that do not exist
     "kpn-wholesale-broadband-access-fpi-cip.yaml",  # patterns that are not ECMA-262
-    "kpn-wholesale-wba.yaml",  # [path-parameter-not-in-template], patterns
-    "tracebuzz-social-media-webcare.yaml",  # [ignored-header-parameter]
-    "vonage-verify.yaml",  # [malformed-media-type]
+    "kpn-wholesale-wba.yaml",  # patterns
     "weseedo-personal.yaml",  # [overlapping-oneof] AuthResponseMe
-    "xdroid-speech-to-text.yaml",  # 'required' that is not a list
 }
 
 

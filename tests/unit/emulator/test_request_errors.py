@@ -283,6 +283,18 @@ def test_a_deleted_resource_is_404_until_reset(remembering: EmulatorServer, cont
         assert http.get(url).status_code == 200
 
 
+def test_a_deletion_is_remembered_for_its_own_product(remembering: EmulatorServer) -> None:
+    # Webhook Privacy Config Manager and Webhook Signing Keys share the base path /webhookconfigs-kpn:
+    # deleting the one's application webhook config leaves the other's application keys alone.
+    webhooks = "/webhookconfigs-kpn"
+    key = {"secret": "my-shared-secret-at-least-32-chars-long"}
+    with loopback_client(remembering.base_url) as http:
+        http.headers["authorization"] = f"Bearer {gateway_token(http)}"
+        assert http.delete(f"{webhooks}/applications").status_code == 204
+        assert http.get(f"{webhooks}/applications").status_code == 404  # its own product: gone
+        assert http.post(f"{webhooks}/applications/keys", json=key).status_code == 201
+
+
 def test_by_default_deletions_are_not_remembered(http: httpx.Client) -> None:
     # A suite calling every operation once with the same generated IDs expects each to succeed.
     url = f"{WESEEDO}/management/users/u-1"
