@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
-from kpn_contract.config import _demo
 from kpn_contract.contract.specs import bundled_spec_dir, load_spec
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+from tests.unit.emulator.conftest import gateway_token, grip_token, loopback_client
 
 GATEWAY_HOST: Final = "api-prd.kpn.com"
 
@@ -112,24 +111,8 @@ def tokens(emulator: EmulatorServer) -> dict[str, str]:
 
 def issue_tokens(base_url: str) -> dict[str, str]:
     """A gateway token (API Store products) and a GRIP token (KPN Things), from the emulator."""
-    with httpx.Client(base_url=base_url, timeout=10) as client:
-        gateway = client.post(
-            "/oauth/client_credential/accesstoken",
-            params={"grant_type": "client_credentials"},
-            data={"client_id": _demo.SANDBOX_CLIENT_ID, "client_secret": _demo.SANDBOX_CLIENT_SECRET},
-        )
-        grip = client.post(
-            f"/v2/{_demo.GRIP_TENANT_ID}/oidc/idp/c1/token",
-            json={
-                "grant_type": "client_credentials",
-                "audience": _demo.KPN_THINGS_APPLICATION_ID,
-                "client_id": _demo.GRIP_CLIENT_ID,
-                "client_secret": _demo.GRIP_CLIENT_SECRET,
-            },
-        )
-    assert gateway.status_code == 200, gateway.text
-    assert grip.status_code == 200, grip.text
-    return {"gateway": str(gateway.json()["access_token"]), "grip": str(grip.json()["access_token"])}
+    with loopback_client(base_url, timeout=10) as client:
+        return {"gateway": gateway_token(client), "grip": grip_token(client)}
 
 
 def test_every_bundled_spec_is_run_or_named_with_its_reason() -> None:
