@@ -23,6 +23,7 @@ folder. ``kpn-contract cache clear`` empties it; ``KPN_CONTRACT_CACHE=0`` switch
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -60,6 +61,7 @@ _IGNORE_ALL: Final = "# kpn_contract's parsed-file cache: never committed\n*\n"
 T = TypeVar("T")
 
 
+@functools.cache  # read from the installed metadata, a few milliseconds a call
 def _version() -> str:
     from kpn_contract import __version__
 

@@ -105,7 +105,8 @@ class SchemaLoader:
         self.format = fmt
         self.warnings: list[SpecWarning] = []
         self._seen_warnings: set[tuple[str, str, str]] = set()
-        self._docs: dict[Path, Any] = {Path(os.path.realpath(path)): root}
+        self._real: dict[Path, Path] = {}
+        self._docs: dict[Path, Any] = {self._canonical(path): root}
         self._memo: dict[tuple[Path, str], JSONSchema] = {}
         self._in_progress: set[tuple[Path, str]] = set()
 
@@ -118,8 +119,15 @@ class SchemaLoader:
             self.warnings.append(SpecWarning(where, pointer, message))
 
     # -- $ref ---------------------------------------------------------------------------------------
+    def _canonical(self, file: Path) -> Path:
+        """``file`` with its links resolved, once per name: a definition holds thousands of ``$ref``."""
+        real = self._real.get(file)
+        if real is None:
+            real = self._real[file] = Path(os.path.realpath(file))  # not Path.resolve: a link loop raises
+        return real
+
     def _document(self, file: Path, at: Path, pointer: str, ref: str) -> Any:
-        key = Path(os.path.realpath(file))  # not Path.resolve: it raises on a symlink loop
+        key = self._canonical(file)
         if key not in self._docs:
             try:
                 self._docs[key] = read_document(file, root=self.folder)
@@ -212,7 +220,7 @@ class SchemaLoader:
         if found is None:
             return {}
         target, file, target_pointer = found
-        key = (file.resolve(), target_pointer)
+        key = (self._canonical(file), target_pointer)
         if key in self._memo:
             return self._memo[key]
         if key in self._in_progress:

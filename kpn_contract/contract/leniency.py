@@ -131,10 +131,11 @@ class Leniency:
 
 
 # -- document repairs -------------------------------------------------------------------------------
-def read_leniently(root: Mapping[str, Any]) -> tuple[dict[str, Any], list[Leniency]]:
-    """The document as the toolkit reads it, and the leniencies applied (``root`` is not changed)."""
+def read_leniently(root: Mapping[str, Any], *, owned: bool = False) -> tuple[dict[str, Any], list[Leniency]]:
+    """The document as the toolkit reads it, and the leniencies applied. ``root`` is not changed unless
+    ``owned`` (parsed for this call alone): then it is repaired in place, saving a deep copy per load."""
     found: list[Leniency] = []
-    doc: dict[str, Any] = copy.deepcopy(dict(root))
+    doc: dict[str, Any] = dict(root) if owned else copy.deepcopy(dict(root))
     paths = doc.get("paths")
     if isinstance(paths, dict):
         for path, item in paths.items():

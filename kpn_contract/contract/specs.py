@@ -74,7 +74,7 @@ def load_spec(path: str | Path, *, folder: str | Path | None = None) -> Spec:
             f"top level is a {type(root).__name__}, not a mapping: not an API definition", path=name
         )
     fmt = detect_format(root, name)
-    root, repaired = read_leniently(root)
+    root, repaired = read_leniently(root, owned=True)  # parsed above for this load alone
     loader = SpecReader(file, root, fmt, folder=within)
     for leniency in repaired:
         loader.warn(leniency.pointer, leniency.message())
