@@ -16,6 +16,7 @@ import httpx  # noqa: F401
 import pytest
 
 from kpn_contract.redact import forget_secrets
+from tests.inner_pytest import LEAN_PLUGINS
 
 pytest_plugins = ["pytester"]
 
@@ -60,9 +61,10 @@ def clean_secret_registry() -> Iterator[None]:
 def _import_schemathesis_engine() -> None:
     """Import schemathesis's engine whole before pytester snapshots sys.modules, as httpx above.
 
-    schemathesis's pytest plugin loads in every inner run, and its engine imports its parts lazily: parts
-    first imported inside an inner run are dropped after it, and a later fuzz run in this process then
-    gets events of classes ``kpn_contract.fuzz`` no longer recognises (0 cases, reported as passed).
+    An inner run may import schemathesis (its plugin when a test turns it back on, or
+    ``kpn_contract.fuzz``), and its engine imports its parts lazily: parts first imported inside an inner
+    run are dropped after it, and a later fuzz run in this process then gets events of classes
+    ``kpn_contract.fuzz`` no longer recognises (0 cases, reported as passed).
     """
     try:
         import schemathesis.engine
@@ -73,15 +75,17 @@ def _import_schemathesis_engine() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _quiet_pytest_asyncio_in_pytester(request: pytest.FixtureRequest) -> None:
-    """Give pytester's throwaway projects the pytest-asyncio setting this repository sets.
+def _inner_pytest_settings(request: pytest.FixtureRequest) -> None:
+    """Give pytester's throwaway projects this repository's pytest-asyncio setting and the lean plugins.
 
-    Without it pytest-asyncio warns in each inner run. pytester clears PYTEST_ADDOPTS when it starts,
-    so this sets it afterwards.
+    Without the setting pytest-asyncio warns in each inner run; tests/inner_pytest.py says why the
+    inner runs leave schemathesis's and hypothesis's plugins out. pytester clears PYTEST_ADDOPTS when
+    it starts, so this sets it afterwards.
     """
     if "pytester" not in request.fixturenames:
         return
     _import_schemathesis_engine()
     request.getfixturevalue("pytester")
     monkeypatch = request.getfixturevalue("monkeypatch")
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-o asyncio_default_fixture_loop_scope=function")
+    settings = ("-o", "asyncio_default_fixture_loop_scope=function", *LEAN_PLUGINS)
+    monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(settings))

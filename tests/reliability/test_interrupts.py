@@ -19,6 +19,7 @@ import pytest
 
 from kpn_contract.cassettes.store import load_cassette
 from kpn_contract.emulator import EmulatorServer
+from tests.inner_pytest import LEAN_PLUGINS, environment
 
 pytestmark = [
     pytest.mark.slow,
@@ -40,14 +41,10 @@ def test_record(kpn_client, part):
 """
 
 
-def _environment() -> dict[str, str]:
-    """No KPN_* settings: the runs use the emulator's demo credentials."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("KPN_")}
-
-
 def _command(emulator: EmulatorServer, cassettes: Path, mode: str, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", "test_rec.py",
+        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", *LEAN_PLUGINS,
+        "-q", "test_rec.py",
         "--kpn-target=emulator", f"--kpn-record-mode={mode}", f"--kpn-cassettes={cassettes}",
         f"--kpn-emulator-url={emulator.base_url}", *extra,
     ]  # fmt: skip
@@ -74,7 +71,7 @@ def _run_interrupted(tmp_path: Path, emulator: EmulatorServer, mode: str, how: s
     emulator.reset()
     emulator.add_fault_rule("GET /api/devices=latency:0.5")  # every call slow: the run is caught mid-way
     process = subprocess.Popen(
-        _command(emulator, tmp_path / "cassettes", mode, *extra), cwd=tmp_path, env=_environment(),
+        _command(emulator, tmp_path / "cassettes", mode, *extra), cwd=tmp_path, env=environment(),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
@@ -100,7 +97,7 @@ def test_an_interrupted_rewrite_keeps_the_previous_cassettes_byte_identical(
     cassettes = tmp_path / "cassettes"
     with EmulatorServer() as emulator:
         first = subprocess.run(
-            _command(emulator, cassettes, "rewrite"), cwd=tmp_path, env=_environment(),
+            _command(emulator, cassettes, "rewrite"), cwd=tmp_path, env=environment(),
             capture_output=True, text=True, timeout=STOP_WITHIN * 4, check=False,
         )  # fmt: skip
         assert first.returncode == 0, first.stdout[-2000:]

@@ -6,7 +6,6 @@ Everything runs real pytest subprocesses through the plugin, with cassettes in t
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,14 +17,10 @@ import pytest
 
 from kpn_contract.cassettes.store import load_cassette
 from kpn_contract.emulator import EmulatorServer
+from tests.inner_pytest import LEAN_PLUGINS, environment
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUBPROCESS_TIMEOUT = 300
-
-
-def _environment() -> dict[str, str]:
-    """No KPN_* settings: the runs use the emulator's demo credentials."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("KPN_")}
 
 
 # What a hard kill leaves: -SIGKILL on POSIX; Windows has no SIGKILL (Popen.kill exits 1).
@@ -33,7 +28,7 @@ KILLED_CODE = -getattr(signal, "SIGKILL", -1)
 
 
 def _pytest_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args]
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *LEAN_PLUGINS, "-q", *args]
 
 
 # -- kill -9 during a recording ------------------------------------------------------------------------
@@ -67,7 +62,7 @@ def test_kill_9_during_a_recording_leaves_the_previous_cassettes_intact(tmp_path
             f"--kpn-emulator-url={emulator.base_url}",
         ]
         first = subprocess.run(
-            _pytest_command(*args), cwd=tmp_path, env=_environment(), capture_output=True, text=True,
+            _pytest_command(*args), cwd=tmp_path, env=environment(), capture_output=True, text=True,
             timeout=SUBPROCESS_TIMEOUT, check=False,
         )  # fmt: skip
         assert first.returncode == 0, first.stdout[-2000:]
@@ -78,7 +73,7 @@ def test_kill_9_during_a_recording_leaves_the_previous_cassettes_intact(tmp_path
         emulator.reset()
         emulator.add_fault_rule("GET /api/devices=latency:1.0")  # every call slow: the run is caught mid-way
         process = subprocess.Popen(
-            _pytest_command(*args), cwd=tmp_path, env=_environment(),
+            _pytest_command(*args), cwd=tmp_path, env=environment(),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -112,7 +107,7 @@ def _run_contract_suite(junit: Path, cassettes: Path, *extra: str) -> dict[str, 
     """Run tests/contract and return the outcome of every test id, from its JUnit XML."""
     command = _pytest_command("tests/contract", f"--junitxml={junit}", f"--kpn-cassettes={cassettes}", *extra)
     result = subprocess.run(
-        command, cwd=REPO_ROOT, env=_environment(), capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT
+        command, cwd=REPO_ROOT, env=environment(), capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT
     )
     assert junit.exists(), result.stdout[-3000:] + result.stderr[-2000:]
     outcomes = {}
@@ -165,7 +160,7 @@ def test_replaying_10000_interactions_across_workers_keeps_memory_flat() -> None
     result = subprocess.run(
         [sys.executable, script, "--sizes", "2000", "10000", "--workers", "2"],
         cwd=REPO_ROOT,
-        env=_environment(),
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_TIMEOUT,

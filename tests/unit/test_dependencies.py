@@ -18,6 +18,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import kpn_contract
+from tests.source_trees import parsed
 
 PACKAGE_DIR = Path(kpn_contract.__file__).resolve().parent
 TESTS_DIR = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def _third_party_distributions(files: Iterable[Path], own: str) -> set[str]:
     providers = packages_distributions()
     found: set[str] = set()
     for path in files:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

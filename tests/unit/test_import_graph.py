@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import kpn_contract
+from tests.source_trees import parsed
 
 PACKAGE_DIR = Path(kpn_contract.__file__).resolve().parent
 
@@ -60,7 +61,7 @@ def import_graph(package_dir: Path) -> dict[str, set[str]]:
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str] = set()
-        for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_imports(parsed(path)):
             if isinstance(node, ast.Import):
                 targets.update(alias.name for alias in node.names if alias.name in modules)
                 continue

@@ -16,6 +16,7 @@ from kpn_contract.cli import commands
 from kpn_contract.config import run_modes
 from kpn_contract.fuzz import _schema
 from kpn_contract.transport import routing as transport
+from tests.source_trees import parsed
 
 PACKAGE = Path(kpn_contract.__file__).parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
@@ -24,10 +25,7 @@ RECORD_MODE_NAMES = {"none", "once", "new_episodes", "all", "rewrite"}
 
 
 def _trees() -> list[tuple[str, ast.Module]]:
-    return [
-        (path.relative_to(PACKAGE).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
-        for path in MODULES
-    ]
+    return [(path.relative_to(PACKAGE).as_posix(), parsed(path)) for path in MODULES]
 
 
 def _string_sets(tree: ast.Module) -> list[set[str]]:

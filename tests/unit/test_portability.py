@@ -17,6 +17,7 @@ from kpn_contract.cassettes import paths
 from kpn_contract.cassettes.paths import is_link, replace_file, safe_destination, write_atomically
 from kpn_contract.emulator import _server
 from kpn_contract.errors import CassetteError
+from tests.source_trees import parsed
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -160,7 +161,7 @@ def test_no_module_uses_sigkill_unguarded() -> None:
     found = []
     for folder in ("kpn_contract", "tests", "benchmarks"):
         for path in sorted((REPO / folder).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            tree = parsed(path)
             found += [f"{path.relative_to(REPO)}:{line}" for line in _posix_only_signal_uses(tree)]
     assert found == []
 
