@@ -40,8 +40,12 @@ def venv() -> None:
     if STAMP.exists() and STAMP.stat().st_mtime >= pyproject.stat().st_mtime:
         return
     _run(sys.executable, "-m", "venv", VENV)
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    # As the Makefile: uv installs the same requirements in about half the time; pip where uv cannot.
+    try:
+        _run(PYTHON, "-m", "pip", "install", "--quiet", "uv")
+        _run(_tool("uv"), "pip", "install", "--quiet", "--python", PYTHON, "-e", ".[dev]")
+    except subprocess.CalledProcessError:
+        _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
     _run(PYTHON, "-m", "ipykernel", "install", "--prefix", VENV, "--name", "kpn-contract",
          "--display-name", "kpn_contract (.venv)")  # fmt: skip
     STAMP.touch()
@@ -56,7 +60,9 @@ def lint() -> None:
 
 def test() -> None:
     lint()
-    _run(_tool("pytest"), "-n", "2", "--dist", "worksteal")
+    # As the Makefile: the subprocesses reuse the bytecode the first one wrote.
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": ""}
+    _run(_tool("pytest"), "-n", "2", "--dist", "worksteal", env=env)
     _run(
         _tool("pytest"),
         "tests/contract",
@@ -69,6 +75,7 @@ def test() -> None:
         "no:cacheprovider",
         "--kpn-target",
         "emulator",
+        env=env,
     )
 
 
