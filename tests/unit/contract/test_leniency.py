@@ -82,6 +82,17 @@ def test_the_published_document_is_not_changed() -> None:
     ]
 
 
+def test_an_owned_document_is_repaired_in_place_as_a_copy_would_be() -> None:
+    import yaml
+
+    copied, found_on_copy = read_leniently(yaml.safe_load(PUBLISHED_DEFECTS))
+    owned = yaml.safe_load(PUBLISHED_DEFECTS)
+    document, found = read_leniently(owned, owned=True)  # what load_spec does: it parsed the file itself
+    assert found == found_on_copy
+    assert document == copied
+    assert owned["paths"] == copied["paths"]  # repaired in place, not copied
+
+
 def test_a_document_without_defects_comes_back_as_it_is() -> None:
     root = {"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": {}}
     document, found = read_leniently(root)
