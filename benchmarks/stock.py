@@ -31,11 +31,18 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=1)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--only", action="append", default=[], help="a spec (file name part) to run")
+    parser.add_argument("--no-config", action="store_true", help="without the repository's schemathesis.toml")
     args = parser.parse_args()
 
     sys.path.insert(0, str(REPO))
     from kpn_contract.emulator import EmulatorServer, EmulatorSettings
-    from tests.unit.fuzz.test_stock_schemathesis import base_path, bundled_specs, issue_tokens, run_stock_cli
+    from tests.unit.fuzz.test_stock_schemathesis import (
+        CONFIG,
+        bundled_specs,
+        issue_tokens,
+        run_stock_cli,
+        stock_arguments,
+    )
 
     os.chdir(tempfile.mkdtemp(prefix="kpn-stock-"))  # schemathesis keeps its crash cache in the cwd
     specs = [s for s in bundled_specs() if not args.only or any(n in s.name for n in args.only)]
@@ -44,11 +51,8 @@ def main() -> None:
     with EmulatorServer(EmulatorSettings(remember_deletions=True)) as server:
         issued = issue_tokens(server.base_url)
         for spec in specs:
-            things = "kpn-things" in spec.parts or spec.name == "grip-token.yaml"
-            token = issued["grip" if things else "gateway"]
-            arguments = ["run", str(spec), "--url", server.base_url + base_path(spec)]
-            arguments += ["-H", f"Authorization: Bearer {token}", "--max-examples", str(args.max_examples)]
-            arguments += ["--seed", str(args.seed), "--no-color"]
+            arguments = ["--config-file", str(CONFIG)] if not args.no_config else []
+            arguments += stock_arguments(spec, server, issued, max_examples=args.max_examples, seed=args.seed)
             one = time.perf_counter()
             exit_code, output = run_stock_cli(arguments)
             failures = {code: int(n) for code, n in _FAILURE.findall(output)}

@@ -7,7 +7,9 @@ It writes, each only when absent:
 * ``tests/contract/test_kpn_smoke.py``, one gateway and one GRIP test through ``kpn_client``;
 * the ``.gitignore`` lines kpn_contract needs (only the missing ones are appended);
 * ``.github/workflows/kpn-contract.yml``, the offline suite on Linux, Windows and macOS plus a nightly
-  live recording compared with ``drift``.
+  live recording compared with ``drift``;
+* ``schemathesis.toml``, the repository's own (the same bytes): stock ``schemathesis run`` on the
+  KPN Things beta and the gateway token spec accepts the 302 and the 500 that KPN documents there.
 
 The templates are package data in ``kpn_contract/cli/_scaffold/``, so ``init`` works from a wheel.
 """
@@ -26,6 +28,7 @@ __all__ = ["InitReport", "init_project"]
 
 SMOKE_TEST: Final = Path("tests", "contract", "test_kpn_smoke.py")
 WORKFLOW: Final = Path(".github", "workflows", "kpn-contract.yml")
+SCHEMATHESIS_CONFIG: Final = Path("schemathesis.toml")  # stock schemathesis finds it from the project root
 
 Action = Literal["created", "appended", "skipped"]
 
@@ -118,4 +121,5 @@ def init_project(root: Path) -> InitReport:
     _write_new(root, SMOKE_TEST, _template("test_kpn_smoke.py.tmpl"), report)
     _ignore(root, report)
     _write_new(root, WORKFLOW, _template("kpn-contract.yml.tmpl"), report)
+    _write_new(root, SCHEMATHESIS_CONFIG, _template("schemathesis.toml.tmpl"), report)
     return report

@@ -2,8 +2,9 @@
 
 Bodies and statuses follow KPN-FACTS §1-2. Where KPN documents only the text of an error (GRIP),
 the status and envelope follow the toolkit's ``specs/grip-token.yaml``: 401 ``invalid_client`` for
-a wrong key or a key without the KPN Things service, 400 ``invalid_request`` for an unknown tenant,
-each with the documented text in ``error_description``.
+a wrong key, a wrong audience or a key without the KPN Things service, 404 ``invalid_request`` for
+an unknown tenant, each with the documented text in ``error_description``; 400 only for a request
+that is malformed (not a JSON object, another grant type, a missing field).
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ async def grip_token(request: Request) -> Response:
         named = state.settings.grip_keys.get(str(body.get("client_id")))
         tenant = named.tenant_id if named is not None else next(iter(state.settings.tenants), None)
     if tenant not in state.settings.tenants:
-        return _grip_error(400, "invalid_request", GRIP_TENANT_UNKNOWN)
+        return unknown_tenant()
     if body.get("grant_type") != "client_credentials":
         return _grip_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
     missing = [name for name in ("audience", "client_id", "client_secret") if not body.get(name)]
@@ -206,6 +207,17 @@ async def grip_token(request: Request) -> Response:
         "scope": " ".join(sorted(scopes)),
     }
     return JSONResponse(body)
+
+
+def unknown_tenant() -> JSONResponse:
+    """A tenant id that names no GRIP tenant: 404, with GRIP's documented text.
+
+    GRIP documents the text (``SAML request error: "idpId" not found.``), not the status [?]. The
+    text says "not found" and the tenant is a path segment, so specs/grip-token.yaml declares 404:
+    a well-formed request for a tenant that does not exist is a not-found, not a malformed request
+    (a 400 would refuse a request the schema allows, and stock schemathesis reports that, ST202).
+    """
+    return _grip_error(404, "invalid_request", GRIP_TENANT_UNKNOWN)
 
 
 def token_scopes(request: Request, key: GripKey) -> frozenset[str]:

@@ -91,27 +91,29 @@ def test_gateway_invalid_client(emulator: emulator_module.EmulatorServer) -> Non
 
 
 @pytest.mark.parametrize(
-    ("overrides", "hint"),
+    ("overrides", "status", "hint"),
     [
-        ({"client_secret": "wrong-grip-secret-planted"}, "check your API Key ID or Secret"),
+        ({"client_secret": "wrong-grip-secret-planted"}, 401, "check your API Key ID or Secret"),
         (
             {
                 "client_id": _demo.GRIP_NO_SERVICE_CLIENT_ID,
                 "client_secret": _demo.GRIP_NO_SERVICE_CLIENT_SECRET,
             },
+            401,
             "add the KPN Things Portal service",
         ),
-        ({"tenant_id": "no-such-tenant-planted"}, "your tenant ID (a path variable) is wrong"),
+        ({"tenant_id": "no-such-tenant-planted"}, 404, "your tenant ID (a path variable) is wrong"),
     ],
     ids=["wrong-key", "no-service", "wrong-tenant"],
 )
 def test_grip_documented_errors(
-    emulator: emulator_module.EmulatorServer, overrides: dict[str, str], hint: str
+    emulator: emulator_module.EmulatorServer, overrides: dict[str, str], status: int, hint: str
 ) -> None:
     profile = at(emulator, "things")
     provider = provider_for(profile, demo(profile, **overrides))
     with httpx.Client() as client, pytest.raises(TokenError) as info:
         provider.fetch(client)
+    assert info.value.status == status
     assert info.value.hint is not None
     assert info.value.hint.startswith(hint)
     assert "planted" not in str(info.value)

@@ -262,6 +262,22 @@ def test_grip_documented_errors_wherever_they_sit(things: Profile, text: str, hi
     assert info.value.profile == "things"
 
 
+@pytest.mark.parametrize(("text", "hint"), GRIP_CASES)
+@pytest.mark.parametrize("status", [400, 401, 404])
+def test_grip_documented_errors_whatever_the_status(
+    things: Profile, text: str, hint: str, status: int
+) -> None:
+    # specs/grip-token.yaml answers a wrong tenant with 404 and a wrong key with 401; GRIP documents
+    # no status. A 404 carrying the tenant text is the tenant, not a wrong token_url.
+    response = json_response(status, {"error": "invalid_request", "error_description": text})
+    with pytest.raises(TokenError) as info:
+        parse_grip_token(response, profile=things)
+    assert info.value.hint is not None
+    assert info.value.hint.startswith(hint)
+    assert f"GRIP refused the token request (HTTP {status}): {text}" in str(info.value)
+    assert info.value.status == status
+
+
 @pytest.mark.parametrize(
     ("response", "hint_part"),
     [

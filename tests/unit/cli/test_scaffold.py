@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -17,7 +18,9 @@ WRITTEN = (
     "tests/contract/test_kpn_smoke.py",
     ".gitignore",
     ".github/workflows/kpn-contract.yml",
+    "schemathesis.toml",
 )
+REPOSITORY: Final = Path(__file__).resolve().parents[3]
 
 
 def init(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -50,6 +53,8 @@ def test_init_scaffolds_an_empty_project(tmp_path: Path, capsys: pytest.CaptureF
     assert "cassettes/**/.locks/" in (tmp_path / ".gitignore").read_text(encoding="utf-8")
     # Same bytes on every platform.
     assert b"\r\n" not in (tmp_path / WRITTEN[1]).read_bytes()
+    # The repository's own stock schemathesis config, byte for byte (tests/unit/fuzz proves it works).
+    assert (tmp_path / WRITTEN[4]).read_bytes() == (REPOSITORY / "schemathesis.toml").read_bytes()
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -63,6 +68,7 @@ def test_the_gitignore_keeps_what_runs_leave_behind_out_of_git_add(
         "coverage.json",
         ".pytest_cache/v/cache/lastfailed",
         ".hypothesis/examples/x",
+        ".schemathesis/crashes/x",
         "reports/drift.md",
     ]
     for name in left_behind:
@@ -89,6 +95,7 @@ def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "kpn-contract.toml",
         "tests/contract/test_kpn_smoke.py",
         ".github/workflows/kpn-contract.yml",
+        "schemathesis.toml",
     ):
         assert f"skipped   {name}  (exists)" in out
     assert "skipped   .gitignore  (has the lines already)" in out

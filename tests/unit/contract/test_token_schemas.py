@@ -119,3 +119,19 @@ def test_grip_token_paths_and_shape(validator: Validator, url: str) -> None:
 def test_grip_documented_errors_fit_the_error_shape(validator: Validator, text: str) -> None:
     assert check(validator, GRIP, 400, {"error": "invalid_client", "error_description": text}) == []
     assert check(validator, GRIP, 401, {"message": text}) == []
+    assert check(validator, GRIP, 404, {"error": "invalid_request", "error_description": text}) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        GRIP,
+        "https://auth.grip-on-it.com/v2/tenant-1/oidc/idp/token",
+        "https://auth.grip-on-it.com/api/v3/idp/oidc/token",
+    ],
+)
+def test_grip_declares_404_for_a_wrong_tenant_and_nothing_undeclared(validator: Validator, url: str) -> None:
+    wrong_tenant = {"error": "invalid_request", "error_description": 'SAML request error: "idpId" not found.'}
+    assert check(validator, url, 404, wrong_tenant) == []
+    (violation,) = check(validator, url, 403, wrong_tenant)  # still a closed set of statuses
+    assert violation.rule_id == "status.undeclared"

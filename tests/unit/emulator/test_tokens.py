@@ -199,7 +199,7 @@ def test_grip_v3_takes_the_tenant_from_a_header(client: httpx.Client) -> None:
     )
     assert ok.status_code == 200
     wrong = client.post("/api/v3/idp/oidc/token", json=grip_body(), headers={"x-tenant-id": "no-such-tenant"})
-    assert wrong.status_code == 400
+    assert wrong.status_code == 404
     assert wrong.json()["error_description"] == 'SAML request error: "idpId" not found.'
 
 
@@ -237,7 +237,7 @@ def test_grip_v3_takes_the_tenant_from_a_header(client: httpx.Client) -> None:
         pytest.param(
             "/v2/no-such-tenant/oidc/idp/c1/token",
             grip_body(),
-            400,
+            404,
             'SAML request error: "idpId" not found.',
             id="unknown-tenant",
         ),

@@ -31,6 +31,8 @@ from kpn_contract.emulator import EmulatorServer, EmulatorSettings
 from tests.unit.emulator.conftest import gateway_token, grip_token, loopback_client
 
 GATEWAY_HOST: Final = "api-prd.kpn.com"
+# The repository's stock schemathesis config: two KPN-documented statuses a stock rule refuses, per spec.
+CONFIG: Final = Path(__file__).resolve().parents[3] / "schemathesis.toml"
 
 
 def bundled_specs() -> list[Path]:
@@ -45,20 +47,17 @@ def bundled_specs() -> list[Path]:
 
 # What stock schemathesis 4.32 still reports (seeds 20 and 7, one example), and why. Each is a known gap.
 KNOWN_FAILURES: Final[dict[str, str]] = {
-    "elcies-health-data-aggregator.yaml": "declares no operation (KPN publishes none): exit 2, nothing run",
-    "kpn-things-beta.yaml": "ST203: a missing token answers KPN's documented 302, and schemathesis "
-    "requires 401 for a missing Authorization whatever the spec declares",
-    "kpn-api-store-gateway-token.yaml": "ST101: the MSM token endpoint answers bad credentials with its "
-    "documented 500, and schemathesis fails every 5xx",
-    "grip-token.yaml": "ST202: a generated tenant or audience names no GRIP tenant (400 invalid_request)",
+    "elcies-health-data-aggregator.yaml": "declares no operation (KPN publishes none, and inventing one "
+    "would test nothing KPN serves): schemathesis exits 2, 'The schema defines no API operations'",
     "kpn-fiam-eneco-data-products.yaml": "Eneco's own server, not the gateway: the emulator does not "
     "serve it, so every answer is 404 (schemathesis exits 0 then, with nothing tested)",
 }
 
 
-# Pass, but too long for the suite (minutes, and 15 s, of coverage cases); benchmarks/stock.py runs them.
+# Too long for the suite (a minute, and 15 s, of coverage cases); benchmarks/stock.py runs them.
 TOO_LONG: Final = {
-    "kpn-sd-lan-sd-wan-network-view.yaml": "passes in benchmarks/stock.py; 344 operations",
+    "kpn-sd-lan-sd-wan-network-view.yaml": "344 operations (a minute); FAILS in benchmarks/stock.py since "
+    "the emulator remembers deletions: ST202 x9, a deleted resource answered 400 (no 404 declared)",
     "kpn-mobile-services-management.yaml": "passes in benchmarks/stock.py; 99 operations (15 s)",
 }
 
@@ -88,6 +87,17 @@ def run_stock_cli(arguments: list[str]) -> tuple[int, str]:
         except SystemExit as done:
             code = done.code if isinstance(done.code, int) else 1
     return code, out.getvalue()
+
+
+def stock_arguments(
+    spec: Path, emulator: EmulatorServer, tokens: dict[str, str], *, max_examples: int = 1, seed: int = 20
+) -> list[str]:
+    """``run SPEC --url EMULATOR/BASE -H "Authorization: Bearer …"``, a GRIP token for KPN Things."""
+    things = "kpn-things" in spec.parts or spec.name == "grip-token.yaml"
+    token = tokens["grip" if things else "gateway"]
+    arguments = ["run", str(spec), "--url", emulator.base_url + base_path(spec)]
+    arguments += ["-H", f"Authorization: Bearer {token}", "--max-examples", str(max_examples)]
+    return [*arguments, "--seed", str(seed), "--no-color"]
 
 
 def base_path(spec: Path) -> str:
@@ -142,22 +152,101 @@ def test_stock_schemathesis_run_passes(
 
     monkeypatch.chdir(tmp_path)  # schemathesis keeps a crash cache in the cwd and replays it first
 
-    things = "kpn-things" in spec.parts or spec.name == "grip-token.yaml"
-    token = tokens["grip" if things else "gateway"]
-    arguments = [
-        "run",
-        str(spec),
-        "--url",
-        emulator.base_url + base_path(spec),
-        "-H",
-        f"Authorization: Bearer {token}",
-        "--max-examples",
-        "1",
-        "--seed",
-        "20",
-        "--no-color",
-    ]
-    code, output = run_stock_cli(arguments)
+    code, output = run_stock_cli(["--config-file", str(CONFIG), *stock_arguments(spec, emulator, tokens)])
     output = output.replace(tokens["grip"], "[token]").replace(tokens["gateway"], "[token]")
     assert "generated" in output, output[-4000:]  # cases were run
     assert code == 0, output[-4000:]
+
+
+# -- schemathesis.toml: the two KPN-documented statuses a stock rule refuses, and nothing else ---------
+
+# What the repository's config changes, per spec title and operation, from stock's defaults.
+CONFIG_DEPARTURES: Final = {
+    "KPN Things API (beta)": {
+        "GET /api/devices": {"missing_required_header": "off"},
+        "POST /api/v1/lifecycle/clients/{customerId}/context-switch": {"missing_required_header": "off"},
+        "POST /api/actuator/downlinks": {"missing_required_header": "off"},
+    },
+    "KPN API Store gateway token endpoint": {
+        "POST /oauth/client_credential/accesstoken": {},
+        "POST /oauth/grip/msm/accesstoken": {"not_a_server_error": "2xx, 3xx, 4xx, 500"},
+    },
+}
+
+
+def config_departures(spec: Path, config_file: Path) -> dict[str, dict[str, str]]:
+    """Per operation of SPEC, each check whose setting under CONFIG_FILE differs from stock's default."""
+    import schemathesis
+    from schemathesis.config import ChecksConfig, SchemathesisConfig
+    from schemathesis.core.result import Ok
+
+    schema = schemathesis.openapi.from_path(spec, config=SchemathesisConfig.from_path(config_file))
+
+    def settings(checks: ChecksConfig) -> dict[str, str]:
+        names = [name for name in vars(type(checks))["__annotations__"] if not name.startswith("_")]
+        described = {}
+        for name in names:
+            check = getattr(checks, name)
+            statuses = getattr(check, "expected_statuses", None)
+            described[name] = ", ".join(statuses) if check.enabled and statuses else str(check.enabled)
+        return described
+
+    stock = settings(ChecksConfig())
+    departures = {}
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operation = result.ok()
+        ours = settings(schema.config.checks_config_for(operation=operation))
+        changed = {
+            name: ("off" if value == "False" else value)
+            for name, value in ours.items()
+            if value != stock[name]
+        }
+        departures[operation.label] = changed
+    return departures
+
+
+def test_the_config_names_two_bundled_specs_and_changes_only_what_it_says() -> None:
+    from schemathesis.config import SchemathesisConfig
+
+    named = set(SchemathesisConfig.from_path(CONFIG).projects.named)
+    titles = {path: load_spec(path).title for path in bundled_specs()}
+    assert named == set(CONFIG_DEPARTURES)
+    for title in named:  # a [[project]] applies by info.title: each names exactly one bundled spec
+        (spec,) = [path for path, spec_title in titles.items() if spec_title == title]
+        assert config_departures(spec, CONFIG) == CONFIG_DEPARTURES[title]
+    # Any other spec runs with stock's settings: the new KPN Things API keeps missing_required_header.
+    devices = config_departures(bundled_spec_dir() / "kpn-things" / "devices.yaml", CONFIG)
+    assert devices
+    assert all(changed == {} for changed in devices.values())
+
+
+@pytest.mark.parametrize("cwd", [".", "specs/kpn-things"])
+def test_stock_schemathesis_discovers_the_config_from_the_repository(
+    cwd: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemathesis.config import SchemathesisConfig
+
+    monkeypatch.chdir(
+        CONFIG.parent / cwd
+    )  # what `schemathesis run` (no --config-file) reads, as its CLI does
+    assert SchemathesisConfig.discover().config_path == str(CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("name", "failure"),
+    [("kpn-things/kpn-things-beta.yaml", "ST203"), ("kpn-api-store-gateway-token.yaml", "ST101")],
+)
+def test_without_the_config_stock_schemathesis_fails(
+    emulator: EmulatorServer,
+    tokens: dict[str, str],
+    name: str,
+    failure: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no schemathesis.toml above tmp_path: stock's defaults
+    code, output = run_stock_cli(stock_arguments(bundled_spec_dir() / name, emulator, tokens))
+    assert "Configuration:" not in output
+    assert code == 1
+    assert f"{failure} " in output
