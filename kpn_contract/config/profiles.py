@@ -46,6 +46,7 @@ from kpn_contract.config.file import (
     read_table,
     secret_env_names,
 )
+from kpn_contract.config.tls import trusted_context
 from kpn_contract.errors import ConfigError
 
 __all__ = [
@@ -167,11 +168,11 @@ class Profile:
         return tuple(name for name in names if name)
 
     def tls_verify(self) -> bool | ssl.SSLContext:
-        """The ``verify`` argument for httpx: a bool, or an SSL context trusting the CA bundle."""
-        if isinstance(self.verify, bool):
-            return self.verify
+        """The ``verify`` argument for httpx: False, or the process's shared context for the CA bundle."""
+        if self.verify is False:
+            return False
         try:
-            return ssl.create_default_context(cafile=self.verify)
+            return trusted_context(None if self.verify is True else self.verify)
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(
                 f"CA bundle {self.verify} cannot be loaded: {type(exc).__name__}",

@@ -13,6 +13,7 @@ import httpx
 
 # Re-exported: the target names lived here before they got their one home.
 from kpn_contract.config.run_modes import TARGETS, Target, parse_target
+from kpn_contract.config.tls import trusted_context
 
 __all__ = [
     "LIVE_HOSTS",
@@ -88,7 +89,7 @@ class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self._sync is None:
-            self._sync = httpx.HTTPTransport()
+            self._sync = httpx.HTTPTransport(verify=trusted_context())
         try:
             return self._sync.handle_request(self._route(request))
         except httpx.ConnectError as exc:
@@ -96,7 +97,7 @@ class EmulatorRoutingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._async is None:
-            self._async = httpx.AsyncHTTPTransport()
+            self._async = httpx.AsyncHTTPTransport(verify=trusted_context())
         try:
             return await self._async.handle_async_request(self._route(request))
         except httpx.ConnectError as exc:
