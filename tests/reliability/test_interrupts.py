@@ -9,10 +9,12 @@ main process only, as ``kill`` sends it.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,23 +90,39 @@ def _leftovers(cassettes: Path) -> list[str]:
     return [p.name for p in files if p.suffix != ".yaml" and p.name != ".gitignore"]
 
 
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    """One emulator for the module: each run resets it first, so no state passes between tests."""
+    with EmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def recorded(emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A whole recording of RECORDING, made once: each rewrite test interrupts the re-recording of a copy."""
+    project = tmp_path_factory.mktemp("recorded")
+    (project / "test_rec.py").write_text(RECORDING, encoding="utf-8")
+    emulator.reset()  # no fault left by an earlier test: this run is not to be interrupted
+    first = subprocess.run(
+        _command(emulator, project / "cassettes", "rewrite"), cwd=project, env=environment(),
+        capture_output=True, text=True, timeout=STOP_WITHIN * 4, check=False,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stdout[-2000:]
+    return project / "cassettes"
+
+
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_an_interrupted_rewrite_keeps_the_previous_cassettes_byte_identical(
-    tmp_path: Path, how: str, workers: tuple[str, ...]
+    tmp_path: Path, emulator: EmulatorServer, recorded: Path, how: str, workers: tuple[str, ...]
 ) -> None:
     (tmp_path / "test_rec.py").write_text(RECORDING, encoding="utf-8")
     cassettes = tmp_path / "cassettes"
-    with EmulatorServer() as emulator:
-        first = subprocess.run(
-            _command(emulator, cassettes, "rewrite"), cwd=tmp_path, env=environment(),
-            capture_output=True, text=True, timeout=STOP_WITHIN * 4, check=False,
-        )  # fmt: skip
-        assert first.returncode == 0, first.stdout[-2000:]
-        before = _snapshot(cassettes)
-        assert len([name for name in before if name.startswith("test_rec/")]) == 2, sorted(before)
+    shutil.copytree(recorded, cassettes, ignore=shutil.ignore_patterns(".locks"))
+    before = _snapshot(cassettes)
+    assert len([name for name in before if name.startswith("test_rec/")]) == 2, sorted(before)
 
-        returncode = _run_interrupted(tmp_path, emulator, "rewrite", how, *workers)
+    returncode = _run_interrupted(tmp_path, emulator, "rewrite", how, *workers)
 
     assert returncode != 0, f"the run exited 0 after {how}: the signal was swallowed"
     after = _snapshot(cassettes)
@@ -121,12 +139,11 @@ def test_an_interrupted_rewrite_keeps_the_previous_cassettes_byte_identical(
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_an_interrupted_once_leaves_no_partial_cassette(
-    tmp_path: Path, how: str, workers: tuple[str, ...]
+    tmp_path: Path, emulator: EmulatorServer, how: str, workers: tuple[str, ...]
 ) -> None:
     (tmp_path / "test_rec.py").write_text(RECORDING, encoding="utf-8")
     cassettes = tmp_path / "cassettes"
-    with EmulatorServer() as emulator:
-        returncode = _run_interrupted(tmp_path, emulator, "once", how, *workers)
+    returncode = _run_interrupted(tmp_path, emulator, "once", how, *workers)
     assert returncode != 0, f"the run exited 0 after {how}: the signal was swallowed"
     for path in cassettes.rglob("test_rec/*.yaml"):
         # A test that finished before the signal may have written its cassette: then it is whole.
