@@ -7,6 +7,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: venv lint test test-wheel contract record notebooks bench clean
 
+# Bytecode is written even where the environment says not to (some CI images set it): the many pytest,
+# emulator and kpn-contract subprocesses of a run then reuse what the first one compiled, and what uv
+# installs (uv does not compile at install time, as pip does) is compiled once, on its first import.
+unexport PYTHONDONTWRITEBYTECODE
+
 venv: $(STAMP)
 
 # uv resolves the same requirements as pip and downloads them in parallel: the venv is ready in about
@@ -26,9 +31,6 @@ lint: $(STAMP)
 # The whole test suite: lint and types, then every test (unit, contract suite replayed offline,
 # notebooks executed, reliability and security matrices), then the contract suite live against the emulator.
 # worksteal: an idle worker takes half of the other's queue; tests/conftest.py runs the slow modules first.
-# PYTHONDONTWRITEBYTECODE is emptied for the tests: the many pytest and kpn-contract subprocesses
-# then reuse the bytecode (and pytest's rewritten test modules) that the first one wrote.
-test: export PYTHONDONTWRITEBYTECODE =
 test: lint
 	$(BIN)/pytest -n 2 --dist worksteal
 	$(BIN)/pytest tests/contract -n 2 --dist worksteal -q -p no:cacheprovider --kpn-target emulator
