@@ -1,9 +1,10 @@
 """API Store products, mocked from their specs and protected by gateway tokens.
 
 Every spec in the emulator's ``spec_dir`` whose server host is ``api-prd.kpn.com`` is served under
-its server base path. Each operation answers its documented success: the documented example when
-it matches its schema, otherwise an instance generated from the schema. Operations are found with
-the toolkit's one operation lookup, :class:`kpn_contract.contract.specs.SpecIndex`.
+its server base path; an API Store product on its own host only (FIAM Eneco) under its own server's
+path, with its own credentials (``_gateway.py``). Each operation answers its documented success: the
+documented example when it matches its schema, otherwise an instance generated from the schema.
+Operations are found with the toolkit's one operation lookup, :class:`kpn_contract.contract.specs.SpecIndex`.
 """
 
 from __future__ import annotations
@@ -26,15 +27,20 @@ from starlette.responses import JSONResponse, Response
 from kpn_contract.contract.instances import generate_instance
 from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
+from kpn_contract.emulator._gateway import (
+    GATEWAY_HOST,
+    api_key_refused,
+    behind_gateway,
+    gateway_refusal,
+    on_own_server,
+)
 from kpn_contract.emulator._request_errors import (
     ErrorContext,
-    gateway_fault,
     method_not_allowed,
     product_error,
     rejection,
 )
 from kpn_contract.emulator._served import served_index, slug
-from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 if TYPE_CHECKING:
     from kpn_contract.contract.validate import Validator
@@ -42,34 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call", "served_index"]
 
 
-GATEWAY_HOST: Final = "api-prd.kpn.com"
 QUOTA_LIMIT: Final = 10_000
-
-
-def invalid_token_fault() -> JSONResponse:
-    """The gateway's answer to a missing or unknown bearer token."""
-    return JSONResponse(
-        {
-            "fault": {
-                "faultstring": "Invalid access token",
-                "detail": {"errorcode": "oauth.v2.InvalidAccessToken"},
-            }
-        },
-        401,
-    )
-
-
-def expired_token_fault() -> JSONResponse:
-    """The gateway's answer to an expired bearer token."""
-    return JSONResponse(
-        {
-            "fault": {
-                "faultstring": "Access Token expired",
-                "detail": {"errorcode": "oauth.v2.AccessTokenExpired"},
-            }
-        },
-        401,
-    )
 
 
 @dataclass(frozen=True)
@@ -177,11 +156,9 @@ class ProductCatalog:
     ) -> None:
         self._index = served_index(spec_dir, extra_specs)
         specs = self._index.specs if self._index is not None else []
-        self._specs = {
-            spec.path: spec
-            for spec in specs
-            if any(urlsplit(server).hostname == GATEWAY_HOST for server in spec.servers)
-        }
+        self._specs = {spec.path: spec for spec in specs if behind_gateway(spec) or on_own_server(spec)}
+        # served at their own server's path, with their own credentials (see _gateway.py)
+        self.own_server = frozenset(path for path, spec in self._specs.items() if not behind_gateway(spec))
         self._answers: dict[tuple[str, str], _Answer] = {}
         self._lock = threading.Lock()
         self._quota: Counter[str] = Counter()
@@ -195,10 +172,19 @@ class ProductCatalog:
         """The index of every spec in the folder (the KPN Things scopes are read from it too)."""
         return self._index
 
+    def spec(self, spec_path: str) -> Spec | None:
+        """The served spec loaded from ``spec_path``."""
+        return self._specs.get(spec_path)
+
+    def own_server_path(self, method: str, path: str) -> bool:
+        """Whether ``method path`` is an operation of a product on its own server (see _gateway.py)."""
+        found = self.match(method, path)
+        return found is not None and found[0].spec_path in self.own_server
+
     @property
     def names(self) -> list[str]:
         """Short names of the served products, for the token's ``api_product_list``."""
-        return sorted(slug(spec) for spec in self._specs.values())
+        return sorted(slug(spec) for spec in self._specs.values() if spec.path not in self.own_server)
 
     def match(self, method: str, path: str) -> tuple[Operation, Spec, str] | None:
         """The product operation at ``path``, its spec, and the served path template (base path included)."""
@@ -320,11 +306,11 @@ _DELETED_LIMIT: Final = 4096
 _METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _as_httpx_request(request: Request, body: bytes) -> httpx.Request:
-    """The request as the client sent it to the gateway's host, for the toolkit's request validator."""
+def _as_httpx_request(request: Request, body: bytes, host: str) -> httpx.Request:
+    """The request as the client sent it to the product's host, for the toolkit's request validator."""
     raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
     query: bytes = request.scope.get("query_string") or b""
-    url = httpx.URL(scheme="https", host=GATEWAY_HOST, raw_path=raw_path + (b"?" + query if query else b""))
+    url = httpx.URL(scheme="https", host=host, raw_path=raw_path + (b"?" + query if query else b""))
     return httpx.Request(request.method, url, headers=request.headers.raw, content=body)
 
 
@@ -333,14 +319,18 @@ def request_violations(
 ) -> list[Violation]:
     """How the request breaks ``operation``'s contract, judged by the toolkit's one request validator.
 
-    ``request.security`` is left out: the gateway has already accepted the bearer token (a product
-    behind it never sees a request without one).
+    ``request.security`` is left out behind the gateway: the gateway has already accepted the bearer
+    token (a product behind it never sees a request without one). A product on its own server is
+    judged on the credentials its definition declares (Eneco's API key), so that rule counts there.
     """
-    violations = catalog.validator.check_request(_as_httpx_request(request, body))
+    own = operation.spec_path in catalog.own_server
+    spec = catalog.spec(operation.spec_path)
+    host = urlsplit(spec.servers[0]).hostname if own and spec is not None else None
+    violations = catalog.validator.check_request(_as_httpx_request(request, body, host or GATEWAY_HOST))
     return [
         v
         for v in violations
-        if v.rule_id != "request.security"
+        if (own or v.rule_id != "request.security")
         and v.operation_id == operation.operation_id
         and v.spec_path == operation.spec_path
     ]
@@ -350,7 +340,8 @@ async def product_call(request: Request) -> Response:
     """Any path that is not one of the fixed routes: a product operation, or a 404 (405 for a known path).
 
     In the gateway's order: the bearer token (401 faults), then the product itself: its request
-    contract (400 in its documented shape), then its resources (404 once deleted).
+    contract (400 in its documented shape), then its resources (404 once deleted). A product on its own
+    server has no gateway in front: its own credentials are part of its request contract (401).
     """
     catalog: ProductCatalog = request.app.state.products
     path: str = request.scope["path"]  # request.url.path has lost a tab or newline to urlsplit
@@ -362,27 +353,24 @@ async def product_call(request: Request) -> Response:
                        "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"}}},
             404,
         )  # fmt: skip
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    row = emulator_state(request).lookup(token.strip() if scheme.lower() == "bearer" else None)
-    fault: JSONResponse | None = None
-    if row is None or row.kind != "gateway":
-        fault = invalid_token_fault()
-    elif time.monotonic() >= row.expires_at or (
-        (early := expire_early_seconds(request)) is not None and time.monotonic() - row.issued_at >= early
-    ):
-        fault = expired_token_fault()
+    own = catalog.own_server_path(request.method if found else allowed[0], path)
+    row, fault = (None, None) if own else gateway_refusal(request, found)
     if fault is not None:
-        return fault if found is None else gateway_fault(found[0], json.loads(bytes(fault.body)))
-    assert row is not None
+        return fault
     if found is None:
         return method_not_allowed(allowed)
     operation, spec, template = found
     base = template[: len(template) - len(operation.path)]
     context = ErrorContext(request.method, path[len(base) :].lstrip("/"), operation.path.lstrip("/"))
-    quota = catalog.quota_headers(row.key_id, spec)  # the call passed the gateway: it counts
+    # the call passed the gateway: it counts (a product on its own server has no gateway quota)
+    quota = catalog.quota_headers(row.key_id, spec) if row is not None else {}
     violations = request_violations(catalog, request, operation, await request.body())
     error: Response | None = None
-    if violations:
+    if any(v.rule_id == "request.security" for v in violations) or (
+        own and api_key_refused(operation, spec, request)
+    ):
+        error = product_error(operation, 401, "missing or unknown credentials", context, "unauthorized")
+    elif violations:
         error = rejection(operation, violations, context)
     elif catalog.is_deleted(operation.spec_path, path) and not (
         request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)

@@ -329,7 +329,7 @@ def bind_schema(
         if not emulator_url:
             raise UsageError("the emulator target needs the emulator's URL")
         base_url = _with_origin(server, emulator_url)
-        schema.config.update(base_url=base_url)
+        schema.config.update(base_url=base_url, headers=emulator_api_keys(spec_path) or None)
     else:
         base_url = canonical
         verify = profile.verify
@@ -348,6 +348,28 @@ def bind_schema(
     return BoundSchema(
         schema=schema, auth=auth, spec_path=spec_path, base_url=base_url, canonical_base_url=canonical
     )
+
+
+def emulator_api_keys(spec_path: Path) -> dict[str, str]:
+    """The emulator's API key in each ``apiKey`` header of a product on its own host (FIAM Eneco).
+
+    Such a product is called with its own key, not the gateway token that the auth provider puts on
+    every case. On the emulator target the emulator's documented key goes on every case, as a user's
+    ``schemathesis run -H "apikey: …"`` would; schemathesis then also sends a wrong key and no key
+    (its ``ignored_auth`` check). Live, no key is invented: the product's own key is the caller's.
+    """
+    from kpn_contract.config._demo import PRODUCT_API_KEY
+    from kpn_contract.contract.specs import load_spec
+    from kpn_contract.emulator import on_own_server
+
+    spec = load_spec(spec_path)
+    if not on_own_server(spec):
+        return {}
+    return {
+        scheme.api_key_name: PRODUCT_API_KEY
+        for scheme in spec.security_schemes.values()
+        if scheme.type == "apiKey" and scheme.api_key_in == "header" and scheme.api_key_name
+    }
 
 
 def token_transport(
