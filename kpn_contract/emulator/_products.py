@@ -3,30 +3,28 @@
 Every spec in the emulator's ``spec_dir`` whose server host is ``api-prd.kpn.com`` is served under
 its server base path; an API Store product on its own host only (FIAM Eneco) under its own server's
 path, with its own credentials (``_gateway.py``). Each operation answers its documented success: the
-documented example when it matches its schema, otherwise an instance generated from the schema.
-Operations are found with the toolkit's one operation lookup, :class:`kpn_contract.contract.specs.SpecIndex`.
+documented example when it matches its schema, otherwise an instance generated from the schema
+(``_answers.py``). Operations are found with the toolkit's one operation lookup,
+:class:`kpn_contract.contract.specs.SpecIndex`.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, urlsplit
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kpn_contract.contract.instances import generate_instance
-from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
+from kpn_contract.contract.model import Operation, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
+from kpn_contract.emulator._answers import Answer, prepared_answer, produced
 from kpn_contract.emulator._gateway import (
     GATEWAY_HOST,
     api_key_refused,
@@ -51,103 +49,6 @@ __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call", "served_index"]
 QUOTA_LIMIT: Final = 10_000
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    media_type: str | None
-    body: bytes
-    headers: dict[str, str]
-
-
-def _is_valid(instance: Any, schema: dict[str, Any] | None, *, formats: bool = False) -> bool:
-    if schema is None:
-        return True
-    if formats:  # schemathesis checks string formats in answers (a date-time written with a space fails)
-        import jsonschema_rs
-
-        try:
-            return bool(jsonschema_rs.Draft202012Validator(schema, validate_formats=True).is_valid(instance))
-        except (ValueError, jsonschema_rs.ValidationError):
-            return True  # not compilable: the shape check is all there is
-    import jsonschema
-    from referencing.exceptions import Unresolvable
-
-    try:
-        return bool(jsonschema.Draft202012Validator(schema).is_valid(instance))
-    except (jsonschema.exceptions.SchemaError, Unresolvable, re.error, TypeError, ValueError, RecursionError):
-        return False
-
-
-def _body_for(media: MediaType) -> Any:
-    """The documented example when it keeps its schema (formats too), else a generated instance."""
-    example = media.example
-    if example is not None and all(_is_valid(example, media.schema, formats=f) for f in (False, True)):
-        return example
-    if media.schema is None:
-        return media.example if media.example is not None else {}
-    first = generate_instance(media.schema)
-    if _is_valid(first, media.schema):
-        return first
-    return generate_instance(media.schema, use_examples=False)
-
-
-def _pick_media(response: ResponseSpec) -> MediaType | None:
-    if not response.content:
-        return None
-    names = list(response.content)
-    preferred = next((n for n in names if n.split(";")[0].strip() == "application/json"), None)
-    preferred = preferred or next((n for n in names if "json" in n), names[0])
-    return response.content[preferred]
-
-
-def _encode(media: MediaType, body: Any) -> tuple[str, bytes]:
-    name = media.name.split(";")[0].strip()
-    if "json" in name:
-        return media.name, json.dumps(body).encode()
-    if "/" not in name or "*" in name:  # "*/*" or a malformed name such as "application"
-        return "application/json", json.dumps(body).encode()
-    if isinstance(body, str):
-        return media.name, body.encode()
-    return media.name, json.dumps(body).encode()
-
-
-def _produced(operation: Operation) -> str | None:
-    """The media type a Swagger 2.0 operation produces (JSON preferred; ``*/*`` read as JSON)."""
-    names = [name for response in operation.responses.values() for name in response.content]
-    if not names:
-        return None
-    name = next((n for n in names if "json" in n), names[0])
-    return "application/json" if "*" in name or "/" not in name else name
-
-
-def _success_status(operation: Operation) -> tuple[int, ResponseSpec | None]:
-    codes = [c for c in operation.responses if c.isdigit()]
-    for low, high in ((200, 300), (300, 400)):
-        within = sorted(c for c in codes if low <= int(c) < high)
-        if within:
-            return int(within[0]), operation.responses[within[0]]
-    for fallback in ("2XX", "default"):
-        if fallback in operation.responses:
-            return 200, operation.responses[fallback]
-    return 200, None
-
-
-def _answer(status: int, response: ResponseSpec | None) -> _Answer:
-    headers: dict[str, str] = {}
-    media_type: str | None = None
-    body = b""
-    if response is not None:
-        for name, schema in response.headers.items():
-            value = generate_instance(schema)
-            headers[name.lower()] = value if isinstance(value, str) else json.dumps(value)
-        media = _pick_media(response)
-        if media is not None and status not in (204, 304):
-            media_type, body = _encode(media, _body_for(media))
-    if 300 <= status < 400 and not headers.get("location", "").startswith("http"):
-        headers["location"] = "https://example.com/callback"
-    return _Answer(status, media_type, body, headers)
-
-
 class ProductCatalog:
     """The gateway-protected products of one spec folder, with their prepared answers."""
 
@@ -159,7 +60,7 @@ class ProductCatalog:
         self._specs = {spec.path: spec for spec in specs if behind_gateway(spec) or on_own_server(spec)}
         # served at their own server's path, with their own credentials (see _gateway.py)
         self.own_server = frozenset(path for path, spec in self._specs.items() if not behind_gateway(spec))
-        self._answers: dict[tuple[str, str], _Answer] = {}
+        self._answers: dict[tuple[str, str], Answer] = {}
         self._lock = threading.Lock()
         self._quota: Counter[str] = Counter()
         self._validator: Validator | None = None
@@ -191,32 +92,54 @@ class ProductCatalog:
         found = self._lookup(method, path)
         if found is None:
             return None
+        operation, params = found
+        empty = "" in params.values()  # an empty path parameter kept its segment's place (SpecIndex)
+        if empty and self._declared_as_written(path):
+            return None  # PUT /endpoint/ is not PUT /endpoint/{id} with id "" when GET /endpoint/ exists
         # OpenAPI: concrete paths match before templated ones, whatever the method. PUT on
         # /externalscripts/test is not PUT /externalscripts/{id} when /externalscripts/test exists.
-        best = self._template_at(path) or found.path
+        best = self._template_at(path) or operation.path
         exact = best.endswith("/") == path.endswith("/")  # /endpoint and /endpoint/ are two paths
-        if found.path != best and (exact or found.path.rstrip("/") != best.rstrip("/")):
+        if not empty and operation.path != best and (exact or operation.path.rstrip("/") != best.rstrip("/")):
             return None
-        operation = found
         spec = self._specs.get(operation.spec_path)
         if spec is None:
             return None
-        segments = [s for s in path.split("/") if s]
-        depth = len([s for s in operation.path.split("/") if s])
+        if empty:  # segments as written, the empty one in its place
+            segments, depth = path.split("/")[1:], len(operation.path.split("/")[1:])
+        else:
+            segments = [s for s in path.split("/") if s]
+            depth = len([s for s in operation.path.split("/") if s])
         base = "/".join(segments[: len(segments) - depth])
         return operation, spec, f"/{base}{operation.path}" if base else operation.path
 
-    def _lookup(self, method: str, path: str) -> Operation | None:
+    def names_nothing(self, method: str, path: str) -> bool:
+        """Whether ``path`` gives a path parameter of its operation an empty value: it names no resource."""
+        found = self._lookup(method, path)
+        return found is not None and "" in found[1].values()
+
+    def _lookup(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         if self._index is None:
             return None
-        found = self._index.match(method, f"https://{GATEWAY_HOST}{quote(path, safe='/')}")  # tab kept
-        return None if found is None else found[0]
+        return self._index.match(method, f"https://{GATEWAY_HOST}{quote(path, safe='/')}")  # tab kept
 
     def _template_at(self, path: str) -> str | None:
         """The most concrete path template any method declares at ``path`` (fewest parameters)."""
-        templates = {op.path for method in _METHODS if (op := self._lookup(method, path)) is not None}
+        templates = {
+            found[0].path for method in _METHODS if (found := self._lookup(method, path)) is not None
+        }
         same_slash = {t for t in templates if t.endswith("/") == path.endswith("/")}
         return min(same_slash or templates, key=lambda t: (t.count("{"), -len(t)), default=None)
+
+    def _declared_as_written(self, path: str) -> bool:
+        """Whether an operation declares ``path`` as written, its trailing slash included, without "//"."""
+        if "//" in path.rstrip("/"):
+            return False
+        found = (self._lookup(method, path) for method in _METHODS)
+        return any(
+            f is not None and "" not in f[1].values() and f[0].path.endswith("/") == path.endswith("/")
+            for f in found
+        )
 
     @property
     def validator(self) -> Validator:
@@ -265,17 +188,17 @@ class ProductCatalog:
         with self._lock:
             return any((product, candidate) in self._deleted for candidate in candidates)
 
-    def answer(self, operation: Operation) -> _Answer:
+    def answer(self, operation: Operation) -> Answer:
         """The prepared success answer of ``operation`` (built once, then reused)."""
         key = (operation.spec_path, operation.key)
         with self._lock:
             cached = self._answers.get(key)
         if cached is None:
-            cached = _answer(*_success_status(operation))
+            cached = prepared_answer(operation)
             spec = self._specs.get(operation.spec_path)
             if cached.media_type is None and spec is not None and spec.format == "swagger-2.0":
                 # Swagger 2.0's ``produces`` covers every response of the operation, bodiless ones too.
-                cached = _Answer(cached.status, _produced(operation), cached.body, cached.headers)
+                cached = Answer(cached.status, produced(operation), cached.body, cached.headers)
             with self._lock:
                 self._answers[key] = cached
         return cached
@@ -372,6 +295,10 @@ async def product_call(request: Request) -> Response:
         error = product_error(operation, 401, "missing or unknown credentials", context, "unauthorized")
     elif violations:
         error = rejection(operation, violations, context)
+    elif catalog.names_nothing(request.method, path):  # an empty ID ("/keys//activate") is no resource
+        error = product_error(
+            operation, 404, "an empty path parameter names no resource", context, "not_found"
+        )
     elif catalog.is_deleted(operation.spec_path, path) and not (
         request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)
     ):

@@ -18,6 +18,7 @@ import httpx
 from kpn_contract.config.run_modes import SENDING_TARGETS, SendingTarget
 from kpn_contract.errors import SpecError, UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+from kpn_contract.fuzz._sending import emulator_api_keys, keep_empty_path_segments
 
 __all__ = [
     "API_SPECS",
@@ -335,6 +336,7 @@ def bind_schema(
         verify = profile.verify
         schema.config.update(base_url=base_url, tls_verify=verify)
     schema.config.update(request_timeout=profile.timeout)
+    keep_empty_path_segments(schema)
     if profile.kind == "grip":
         _accept_302_as_rejection(schema.config)
     excluded = list(excluded_checks(profile.kind))
@@ -348,28 +350,6 @@ def bind_schema(
     return BoundSchema(
         schema=schema, auth=auth, spec_path=spec_path, base_url=base_url, canonical_base_url=canonical
     )
-
-
-def emulator_api_keys(spec_path: Path) -> dict[str, str]:
-    """The emulator's API key in each ``apiKey`` header of a product on its own host (FIAM Eneco).
-
-    Such a product is called with its own key, not the gateway token that the auth provider puts on
-    every case. On the emulator target the emulator's documented key goes on every case, as a user's
-    ``schemathesis run -H "apikey: …"`` would; schemathesis then also sends a wrong key and no key
-    (its ``ignored_auth`` check). Live, no key is invented: the product's own key is the caller's.
-    """
-    from kpn_contract.config._demo import PRODUCT_API_KEY
-    from kpn_contract.contract.specs import load_spec
-    from kpn_contract.emulator import on_own_server
-
-    spec = load_spec(spec_path)
-    if not on_own_server(spec):
-        return {}
-    return {
-        scheme.api_key_name: PRODUCT_API_KEY
-        for scheme in spec.security_schemes.values()
-        if scheme.type == "apiKey" and scheme.api_key_in == "header" and scheme.api_key_name
-    }
 
 
 def token_transport(

@@ -19,7 +19,7 @@ import pytest
 from kpn_contract.config._demo import PRODUCT_API_KEY
 from kpn_contract.contract.specs import bundled_spec_dir, load_spec
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings, on_own_server
-from kpn_contract.fuzz._schema import emulator_api_keys
+from kpn_contract.fuzz._sending import emulator_api_keys
 from kpn_contract.transport.routing import EmulatorRoutingTransport
 
 from .conftest import gateway_token, loopback_client
