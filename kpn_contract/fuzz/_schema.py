@@ -154,6 +154,7 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
     import schemathesis
     from schemathesis.core.errors import LoaderError
 
+    from kpn_contract.contract._dangling import dangling_refs_as_any
     from kpn_contract.contract._document import read_document
     from kpn_contract.contract.leniency import read_leniently
     from kpn_contract.contract.specs import load_spec
@@ -166,7 +167,9 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
             # The toolkit's one reading of published defects (kpn_contract.contract.leniency): the
             # same document the loader, the request validator and the emulator follow.
             document, repaired = read_leniently(root)
-            if repaired:
+            # the loader's reading of a dangling $ref (any value, with its warning), for schemathesis too
+            document, dangling = dangling_refs_as_any(document)
+            if repaired or dangling:
                 return schemathesis.openapi.from_dict(document, config=schemathesis.Config())
         return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
     except LoaderError as exc:
