@@ -259,6 +259,16 @@ def request_violations(
     ]
 
 
+def repeated_delete_without_404(method: str, operation: Operation) -> bool:
+    """A DELETE of what is already deleted, where the operation declares no 404: answered as the first.
+
+    DELETE is idempotent (RFC 9110 §9.2.2). Where a 404 is declared, the deleted resource answers it;
+    where none is (Vonage Voice's DELETE /applications/{uuid}: 204, 400, 401), the closest declared
+    status, 400, would call a valid request invalid, so the DELETE succeeds again instead.
+    """
+    return method == "DELETE" and not {"404", "4XX", "default"} & set(operation.responses)
+
+
 async def product_call(request: Request) -> Response:
     """Any path that is not one of the fixed routes: a product operation, or a 404 (405 for a known path).
 
@@ -299,8 +309,12 @@ async def product_call(request: Request) -> Response:
         error = product_error(
             operation, 404, "an empty path parameter names no resource", context, "not_found"
         )
-    elif catalog.is_deleted(operation.spec_path, path) and not (
-        request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)
+    elif (
+        catalog.is_deleted(operation.spec_path, path)
+        and not (
+            request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)
+        )
+        and not repeated_delete_without_404(request.method, operation)
     ):
         # (a POST or PUT at a deleted path itself creates it again)
         error = product_error(operation, 404, "the resource was deleted", context, "not_found")
