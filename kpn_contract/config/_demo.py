@@ -26,6 +26,8 @@ THINGS_SUBCUSTOMER_ID: Final = "emu-subcustomer-0042"
 GRIP_PROJECT_READER_CLIENT_ID: Final = "emu-grip-key-project-reader"
 GRIP_PROJECT_READER_CLIENT_SECRET: Final = "emu-grip-project-reader-secret-0000"  # noqa: S105
 GRIP_PROJECT_READER_SCOPES: Final = ("project.read",)
+# The one API key the emulator accepts for a product on its own host (FIAM Eneco's ``apikey`` header).
+PRODUCT_API_KEY: Final = "emu-demo-api-key"
 
 # Environment variable -> demo value, as the four default profiles read them.
 DEMO_ENVIRONMENT: Final[dict[str, str]] = {

@@ -140,7 +140,24 @@ class SpecIndex:
         root = self._roots.get(method)
         if root is None:
             return None
-        segments = [unquote(s) for s in _segments(path)]
+        collapsed = [unquote(s) for s in _segments(path)]
+        written = _written_segments(path)
+        if len(written) == len(collapsed):
+            return self._find(root, host, collapsed)
+        # An empty path parameter: "/keys//activate" is "/keys/{key_id}/activate" and "/keys/" is
+        # "/keys/{key_id}" with key_id "" (a value `type: string` allows). An empty segment inside the
+        # path is read in its place first; a trailing slash only where the path without it names no
+        # operation of this method ("/a//b" is still "/a/b", and "/list/" a declared "/list/").
+        readings = (written, collapsed) if "//" in path.rstrip("/") else (collapsed, written)
+        for segments in readings:
+            found = self._find(root, host, segments)
+            if found is not None:
+                return found
+        return None
+
+    def _find(
+        self, root: _Node, host: str | None, segments: list[str]
+    ) -> tuple[Operation, dict[str, str]] | None:
         prefer_host = host if host in self._known_hosts else None
         fallback: tuple[_Route, list[str]] | None = None
         for route in self._walk(root, segments, 0):
@@ -168,6 +185,11 @@ class SpecIndex:
             )
         if node.param is not None:
             yield from self._walk(node.param, segments, position + 1)
+
+
+def _written_segments(path: str) -> list[str]:
+    """``path``'s segments as written: an empty one ("//", a trailing "/") kept in its place (decoded)."""
+    return [unquote(s) for s in path.split("/")[1:]] if path.startswith("/") else []
 
 
 def _patterns_match(route: _Route, position: int, segment: str) -> bool:

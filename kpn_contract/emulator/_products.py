@@ -1,40 +1,44 @@
 """API Store products, mocked from their specs and protected by gateway tokens.
 
 Every spec in the emulator's ``spec_dir`` whose server host is ``api-prd.kpn.com`` is served under
-its server base path. Each operation answers its documented success: the documented example when
-it matches its schema, otherwise an instance generated from the schema. Operations are found with
-the toolkit's one operation lookup, :class:`kpn_contract.contract.specs.SpecIndex`.
+its server base path; an API Store product on its own host only (FIAM Eneco) under its own server's
+path, with its own credentials (``_gateway.py``). Each operation answers its documented success: the
+documented example when it matches its schema, otherwise an instance generated from the schema
+(``_answers.py``). Operations are found with the toolkit's one operation lookup,
+:class:`kpn_contract.contract.specs.SpecIndex`.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, urlsplit
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kpn_contract.contract.instances import generate_instance
-from kpn_contract.contract.model import MediaType, Operation, ResponseSpec, Spec, Violation
+from kpn_contract.contract.model import Operation, Spec, Violation
 from kpn_contract.contract.specs import SpecIndex
+from kpn_contract.emulator._answers import Answer, prepared_answer, produced
+from kpn_contract.emulator._gateway import (
+    GATEWAY_HOST,
+    api_key_refused,
+    behind_gateway,
+    gateway_refusal,
+    on_own_server,
+)
 from kpn_contract.emulator._request_errors import (
     ErrorContext,
-    gateway_fault,
     method_not_allowed,
     product_error,
     rejection,
 )
 from kpn_contract.emulator._served import served_index, slug
-from kpn_contract.emulator._tokens import emulator_state, expire_early_seconds
 
 if TYPE_CHECKING:
     from kpn_contract.contract.validate import Validator
@@ -42,131 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["GATEWAY_HOST", "ProductCatalog", "product_call", "served_index"]
 
 
-GATEWAY_HOST: Final = "api-prd.kpn.com"
 QUOTA_LIMIT: Final = 10_000
-
-
-def invalid_token_fault() -> JSONResponse:
-    """The gateway's answer to a missing or unknown bearer token."""
-    return JSONResponse(
-        {
-            "fault": {
-                "faultstring": "Invalid access token",
-                "detail": {"errorcode": "oauth.v2.InvalidAccessToken"},
-            }
-        },
-        401,
-    )
-
-
-def expired_token_fault() -> JSONResponse:
-    """The gateway's answer to an expired bearer token."""
-    return JSONResponse(
-        {
-            "fault": {
-                "faultstring": "Access Token expired",
-                "detail": {"errorcode": "oauth.v2.AccessTokenExpired"},
-            }
-        },
-        401,
-    )
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    media_type: str | None
-    body: bytes
-    headers: dict[str, str]
-
-
-def _is_valid(instance: Any, schema: dict[str, Any] | None, *, formats: bool = False) -> bool:
-    if schema is None:
-        return True
-    if formats:  # schemathesis checks string formats in answers (a date-time written with a space fails)
-        import jsonschema_rs
-
-        try:
-            return bool(jsonschema_rs.Draft202012Validator(schema, validate_formats=True).is_valid(instance))
-        except (ValueError, jsonschema_rs.ValidationError):
-            return True  # not compilable: the shape check is all there is
-    import jsonschema
-    from referencing.exceptions import Unresolvable
-
-    try:
-        return bool(jsonschema.Draft202012Validator(schema).is_valid(instance))
-    except (jsonschema.exceptions.SchemaError, Unresolvable, re.error, TypeError, ValueError, RecursionError):
-        return False
-
-
-def _body_for(media: MediaType) -> Any:
-    """The documented example when it keeps its schema (formats too), else a generated instance."""
-    example = media.example
-    if example is not None and all(_is_valid(example, media.schema, formats=f) for f in (False, True)):
-        return example
-    if media.schema is None:
-        return media.example if media.example is not None else {}
-    first = generate_instance(media.schema)
-    if _is_valid(first, media.schema):
-        return first
-    return generate_instance(media.schema, use_examples=False)
-
-
-def _pick_media(response: ResponseSpec) -> MediaType | None:
-    if not response.content:
-        return None
-    names = list(response.content)
-    preferred = next((n for n in names if n.split(";")[0].strip() == "application/json"), None)
-    preferred = preferred or next((n for n in names if "json" in n), names[0])
-    return response.content[preferred]
-
-
-def _encode(media: MediaType, body: Any) -> tuple[str, bytes]:
-    name = media.name.split(";")[0].strip()
-    if "json" in name:
-        return media.name, json.dumps(body).encode()
-    if "/" not in name or "*" in name:  # "*/*" or a malformed name such as "application"
-        return "application/json", json.dumps(body).encode()
-    if isinstance(body, str):
-        return media.name, body.encode()
-    return media.name, json.dumps(body).encode()
-
-
-def _produced(operation: Operation) -> str | None:
-    """The media type a Swagger 2.0 operation produces (JSON preferred; ``*/*`` read as JSON)."""
-    names = [name for response in operation.responses.values() for name in response.content]
-    if not names:
-        return None
-    name = next((n for n in names if "json" in n), names[0])
-    return "application/json" if "*" in name or "/" not in name else name
-
-
-def _success_status(operation: Operation) -> tuple[int, ResponseSpec | None]:
-    codes = [c for c in operation.responses if c.isdigit()]
-    for low, high in ((200, 300), (300, 400)):
-        within = sorted(c for c in codes if low <= int(c) < high)
-        if within:
-            return int(within[0]), operation.responses[within[0]]
-    for fallback in ("2XX", "default"):
-        if fallback in operation.responses:
-            return 200, operation.responses[fallback]
-    return 200, None
-
-
-def _answer(status: int, response: ResponseSpec | None) -> _Answer:
-    headers: dict[str, str] = {}
-    media_type: str | None = None
-    body = b""
-    if response is not None:
-        for name, schema in response.headers.items():
-            value = generate_instance(schema)
-            headers[name.lower()] = value if isinstance(value, str) else json.dumps(value)
-        media = _pick_media(response)
-        if media is not None and status not in (204, 304):
-            media_type, body = _encode(media, _body_for(media))
-    if 300 <= status < 400 and not headers.get("location", "").startswith("http"):
-        headers["location"] = "https://example.com/callback"
-    return _Answer(status, media_type, body, headers)
 
 
 class ProductCatalog:
@@ -177,12 +57,10 @@ class ProductCatalog:
     ) -> None:
         self._index = served_index(spec_dir, extra_specs)
         specs = self._index.specs if self._index is not None else []
-        self._specs = {
-            spec.path: spec
-            for spec in specs
-            if any(urlsplit(server).hostname == GATEWAY_HOST for server in spec.servers)
-        }
-        self._answers: dict[tuple[str, str], _Answer] = {}
+        self._specs = {spec.path: spec for spec in specs if behind_gateway(spec) or on_own_server(spec)}
+        # served at their own server's path, with their own credentials (see _gateway.py)
+        self.own_server = frozenset(path for path, spec in self._specs.items() if not behind_gateway(spec))
+        self._answers: dict[tuple[str, str], Answer] = {}
         self._lock = threading.Lock()
         self._quota: Counter[str] = Counter()
         self._validator: Validator | None = None
@@ -195,42 +73,73 @@ class ProductCatalog:
         """The index of every spec in the folder (the KPN Things scopes are read from it too)."""
         return self._index
 
+    def spec(self, spec_path: str) -> Spec | None:
+        """The served spec loaded from ``spec_path``."""
+        return self._specs.get(spec_path)
+
+    def own_server_path(self, method: str, path: str) -> bool:
+        """Whether ``method path`` is an operation of a product on its own server (see _gateway.py)."""
+        found = self.match(method, path)
+        return found is not None and found[0].spec_path in self.own_server
+
     @property
     def names(self) -> list[str]:
         """Short names of the served products, for the token's ``api_product_list``."""
-        return sorted(slug(spec) for spec in self._specs.values())
+        return sorted(slug(spec) for spec in self._specs.values() if spec.path not in self.own_server)
 
     def match(self, method: str, path: str) -> tuple[Operation, Spec, str] | None:
         """The product operation at ``path``, its spec, and the served path template (base path included)."""
         found = self._lookup(method, path)
         if found is None:
             return None
+        operation, params = found
+        empty = "" in params.values()  # an empty path parameter kept its segment's place (SpecIndex)
+        if empty and self._declared_as_written(path):
+            return None  # PUT /endpoint/ is not PUT /endpoint/{id} with id "" when GET /endpoint/ exists
         # OpenAPI: concrete paths match before templated ones, whatever the method. PUT on
         # /externalscripts/test is not PUT /externalscripts/{id} when /externalscripts/test exists.
-        best = self._template_at(path) or found.path
+        best = self._template_at(path) or operation.path
         exact = best.endswith("/") == path.endswith("/")  # /endpoint and /endpoint/ are two paths
-        if found.path != best and (exact or found.path.rstrip("/") != best.rstrip("/")):
+        if not empty and operation.path != best and (exact or operation.path.rstrip("/") != best.rstrip("/")):
             return None
-        operation = found
         spec = self._specs.get(operation.spec_path)
         if spec is None:
             return None
-        segments = [s for s in path.split("/") if s]
-        depth = len([s for s in operation.path.split("/") if s])
+        if empty:  # segments as written, the empty one in its place
+            segments, depth = path.split("/")[1:], len(operation.path.split("/")[1:])
+        else:
+            segments = [s for s in path.split("/") if s]
+            depth = len([s for s in operation.path.split("/") if s])
         base = "/".join(segments[: len(segments) - depth])
         return operation, spec, f"/{base}{operation.path}" if base else operation.path
 
-    def _lookup(self, method: str, path: str) -> Operation | None:
+    def names_nothing(self, method: str, path: str) -> bool:
+        """Whether ``path`` gives a path parameter of its operation an empty value: it names no resource."""
+        found = self._lookup(method, path)
+        return found is not None and "" in found[1].values()
+
+    def _lookup(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         if self._index is None:
             return None
-        found = self._index.match(method, f"https://{GATEWAY_HOST}{quote(path, safe='/')}")  # tab kept
-        return None if found is None else found[0]
+        return self._index.match(method, f"https://{GATEWAY_HOST}{quote(path, safe='/')}")  # tab kept
 
     def _template_at(self, path: str) -> str | None:
         """The most concrete path template any method declares at ``path`` (fewest parameters)."""
-        templates = {op.path for method in _METHODS if (op := self._lookup(method, path)) is not None}
+        templates = {
+            found[0].path for method in _METHODS if (found := self._lookup(method, path)) is not None
+        }
         same_slash = {t for t in templates if t.endswith("/") == path.endswith("/")}
         return min(same_slash or templates, key=lambda t: (t.count("{"), -len(t)), default=None)
+
+    def _declared_as_written(self, path: str) -> bool:
+        """Whether an operation declares ``path`` as written, its trailing slash included, without "//"."""
+        if "//" in path.rstrip("/"):
+            return False
+        found = (self._lookup(method, path) for method in _METHODS)
+        return any(
+            f is not None and "" not in f[1].values() and f[0].path.endswith("/") == path.endswith("/")
+            for f in found
+        )
 
     @property
     def validator(self) -> Validator:
@@ -279,17 +188,17 @@ class ProductCatalog:
         with self._lock:
             return any((product, candidate) in self._deleted for candidate in candidates)
 
-    def answer(self, operation: Operation) -> _Answer:
+    def answer(self, operation: Operation) -> Answer:
         """The prepared success answer of ``operation`` (built once, then reused)."""
         key = (operation.spec_path, operation.key)
         with self._lock:
             cached = self._answers.get(key)
         if cached is None:
-            cached = _answer(*_success_status(operation))
+            cached = prepared_answer(operation)
             spec = self._specs.get(operation.spec_path)
             if cached.media_type is None and spec is not None and spec.format == "swagger-2.0":
                 # Swagger 2.0's ``produces`` covers every response of the operation, bodiless ones too.
-                cached = _Answer(cached.status, _produced(operation), cached.body, cached.headers)
+                cached = Answer(cached.status, produced(operation), cached.body, cached.headers)
             with self._lock:
                 self._answers[key] = cached
         return cached
@@ -320,11 +229,11 @@ _DELETED_LIMIT: Final = 4096
 _METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _as_httpx_request(request: Request, body: bytes) -> httpx.Request:
-    """The request as the client sent it to the gateway's host, for the toolkit's request validator."""
+def _as_httpx_request(request: Request, body: bytes, host: str) -> httpx.Request:
+    """The request as the client sent it to the product's host, for the toolkit's request validator."""
     raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
     query: bytes = request.scope.get("query_string") or b""
-    url = httpx.URL(scheme="https", host=GATEWAY_HOST, raw_path=raw_path + (b"?" + query if query else b""))
+    url = httpx.URL(scheme="https", host=host, raw_path=raw_path + (b"?" + query if query else b""))
     return httpx.Request(request.method, url, headers=request.headers.raw, content=body)
 
 
@@ -333,24 +242,39 @@ def request_violations(
 ) -> list[Violation]:
     """How the request breaks ``operation``'s contract, judged by the toolkit's one request validator.
 
-    ``request.security`` is left out: the gateway has already accepted the bearer token (a product
-    behind it never sees a request without one).
+    ``request.security`` is left out behind the gateway: the gateway has already accepted the bearer
+    token (a product behind it never sees a request without one). A product on its own server is
+    judged on the credentials its definition declares (Eneco's API key), so that rule counts there.
     """
-    violations = catalog.validator.check_request(_as_httpx_request(request, body))
+    own = operation.spec_path in catalog.own_server
+    spec = catalog.spec(operation.spec_path)
+    host = urlsplit(spec.servers[0]).hostname if own and spec is not None else None
+    violations = catalog.validator.check_request(_as_httpx_request(request, body, host or GATEWAY_HOST))
     return [
         v
         for v in violations
-        if v.rule_id != "request.security"
+        if (own or v.rule_id != "request.security")
         and v.operation_id == operation.operation_id
         and v.spec_path == operation.spec_path
     ]
+
+
+def repeated_delete_without_404(method: str, operation: Operation) -> bool:
+    """A DELETE of what is already deleted, where the operation declares no 404: answered as the first.
+
+    DELETE is idempotent (RFC 9110 §9.2.2). Where a 404 is declared, the deleted resource answers it;
+    where none is (Vonage Voice's DELETE /applications/{uuid}: 204, 400, 401), the closest declared
+    status, 400, would call a valid request invalid, so the DELETE succeeds again instead.
+    """
+    return method == "DELETE" and not {"404", "4XX", "default"} & set(operation.responses)
 
 
 async def product_call(request: Request) -> Response:
     """Any path that is not one of the fixed routes: a product operation, or a 404 (405 for a known path).
 
     In the gateway's order: the bearer token (401 faults), then the product itself: its request
-    contract (400 in its documented shape), then its resources (404 once deleted).
+    contract (400 in its documented shape), then its resources (404 once deleted). A product on its own
+    server has no gateway in front: its own credentials are part of its request contract (401).
     """
     catalog: ProductCatalog = request.app.state.products
     path: str = request.scope["path"]  # request.url.path has lost a tab or newline to urlsplit
@@ -362,30 +286,35 @@ async def product_call(request: Request) -> Response:
                        "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"}}},
             404,
         )  # fmt: skip
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    row = emulator_state(request).lookup(token.strip() if scheme.lower() == "bearer" else None)
-    fault: JSONResponse | None = None
-    if row is None or row.kind != "gateway":
-        fault = invalid_token_fault()
-    elif time.monotonic() >= row.expires_at or (
-        (early := expire_early_seconds(request)) is not None and time.monotonic() - row.issued_at >= early
-    ):
-        fault = expired_token_fault()
+    own = catalog.own_server_path(request.method if found else allowed[0], path)
+    row, fault = (None, None) if own else gateway_refusal(request, found)
     if fault is not None:
-        return fault if found is None else gateway_fault(found[0], json.loads(bytes(fault.body)))
-    assert row is not None
+        return fault
     if found is None:
         return method_not_allowed(allowed)
     operation, spec, template = found
     base = template[: len(template) - len(operation.path)]
     context = ErrorContext(request.method, path[len(base) :].lstrip("/"), operation.path.lstrip("/"))
-    quota = catalog.quota_headers(row.key_id, spec)  # the call passed the gateway: it counts
+    # the call passed the gateway: it counts (a product on its own server has no gateway quota)
+    quota = catalog.quota_headers(row.key_id, spec) if row is not None else {}
     violations = request_violations(catalog, request, operation, await request.body())
     error: Response | None = None
-    if violations:
+    if any(v.rule_id == "request.security" for v in violations) or (
+        own and api_key_refused(operation, spec, request)
+    ):
+        error = product_error(operation, 401, "missing or unknown credentials", context, "unauthorized")
+    elif violations:
         error = rejection(operation, violations, context)
-    elif catalog.is_deleted(operation.spec_path, path) and not (
-        request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)
+    elif catalog.names_nothing(request.method, path):  # an empty ID ("/keys//activate") is no resource
+        error = product_error(
+            operation, 404, "an empty path parameter names no resource", context, "not_found"
+        )
+    elif (
+        catalog.is_deleted(operation.spec_path, path)
+        and not (
+            request.method in ("POST", "PUT") and catalog.is_deleted(operation.spec_path, path, exactly=True)
+        )
+        and not repeated_delete_without_404(request.method, operation)
     ):
         # (a POST or PUT at a deleted path itself creates it again)
         error = product_error(operation, 404, "the resource was deleted", context, "not_found")

@@ -13,10 +13,13 @@ import re
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 from urllib.parse import urlsplit
 
 from kpn_contract.errors import SpecError, UsageError
+
+if TYPE_CHECKING:
+    from kpn_contract.contract.model import Spec
 
 __all__ = ["catalogue_folder", "catalogue_specs", "run_fuzz_catalogue"]
 
@@ -48,6 +51,13 @@ def catalogue_folder(
     return folder
 
 
+def _served_product(spec: Spec) -> bool:
+    """An API Store product the emulator serves: behind the gateway, or on its own host (FIAM Eneco)."""
+    from kpn_contract.emulator import on_own_server
+
+    return any(urlsplit(server).hostname == _GATEWAY for server in spec.servers) or on_own_server(spec)
+
+
 def catalogue_specs(folder: Path) -> tuple[list[Path], dict[Path, str]]:
     """The product specs of ``folder`` to fuzz, and every other spec file with the reason it is not."""
     from kpn_contract.contract.specs import load_spec, spec_files
@@ -62,8 +72,8 @@ def catalogue_specs(folder: Path) -> tuple[list[Path], dict[Path, str]]:
             continue
         if not spec.operations:
             left_out[file] = "declares no operations"
-        elif not any(urlsplit(server).hostname == _GATEWAY for server in spec.servers):
-            left_out[file] = f"not an API Store product (no server on {_GATEWAY})"
+        elif not _served_product(spec):
+            left_out[file] = f"not an API Store product (no server on {_GATEWAY} nor a host of its own)"
         elif any("/oauth/" in operation.path for operation in spec.operations):
             left_out[file] = "the gateway's token endpoint (fuzzed through every product's auth)"
         else:

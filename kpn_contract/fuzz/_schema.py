@@ -18,6 +18,7 @@ import httpx
 from kpn_contract.config.run_modes import SENDING_TARGETS, SendingTarget
 from kpn_contract.errors import SpecError, UsageError
 from kpn_contract.fuzz._auth import KPNSchemathesisAuth
+from kpn_contract.fuzz._sending import emulator_api_keys, keep_empty_path_segments
 
 __all__ = [
     "API_SPECS",
@@ -153,6 +154,7 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
     import schemathesis
     from schemathesis.core.errors import LoaderError
 
+    from kpn_contract.contract._dangling import dangling_refs_as_any
     from kpn_contract.contract._document import read_document
     from kpn_contract.contract.leniency import read_leniently
     from kpn_contract.contract.specs import load_spec
@@ -165,7 +167,9 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
             # The toolkit's one reading of published defects (kpn_contract.contract.leniency): the
             # same document the loader, the request validator and the emulator follow.
             document, repaired = read_leniently(root)
-            if repaired:
+            # the loader's reading of a dangling $ref (any value, with its warning), for schemathesis too
+            document, dangling = dangling_refs_as_any(document)
+            if repaired or dangling:
                 return schemathesis.openapi.from_dict(document, config=schemathesis.Config())
         return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
     except LoaderError as exc:
@@ -329,12 +333,13 @@ def bind_schema(
         if not emulator_url:
             raise UsageError("the emulator target needs the emulator's URL")
         base_url = _with_origin(server, emulator_url)
-        schema.config.update(base_url=base_url)
+        schema.config.update(base_url=base_url, headers=emulator_api_keys(spec_path) or None)
     else:
         base_url = canonical
         verify = profile.verify
         schema.config.update(base_url=base_url, tls_verify=verify)
     schema.config.update(request_timeout=profile.timeout)
+    keep_empty_path_segments(schema)
     if profile.kind == "grip":
         _accept_302_as_rejection(schema.config)
     excluded = list(excluded_checks(profile.kind))

@@ -359,6 +359,36 @@ def drop_bodies_of_204(doc: dict[str, Any], notes: list[str]) -> None:
                 notes.append(f"{method.upper()} {path}")
 
 
+def declare_dangling_schemas(doc: dict[str, Any], notes: list[str]) -> None:
+    """A ``$ref`` to a schema the file never declares (KPN Match): declare it as any value.
+
+    The loader reads the dangling ``$ref`` as any value, with its warning, and fuzz hands schemathesis
+    the same reading (contract/_dangling.py); stock tools skip what they cannot resolve instead (one
+    request per operation for KPN Match). The derived file declares each missing schema as ``{}``.
+    """
+    schemas = doc.get("components", {}).get("schemas", {}) if doc.get("openapi") else doc.get("definitions", {})
+    prefix = "#/components/schemas/" if doc.get("openapi") else "#/definitions/"
+    stack: list[Any] = [doc.get("paths", {}), schemas]
+    missing: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix) and "/" not in ref[len(prefix) :]:
+                if ref[len(prefix) :] not in schemas:
+                    missing.add(ref[len(prefix) :])
+            stack.extend(v for k, v in node.items() if k not in ("example", "examples", "enum", "default"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    for name in sorted(missing):
+        schemas[name] = {}
+        notes.append(f"{prefix[1:]}{name}")
+    if missing and doc.get("openapi"):
+        doc.setdefault("components", {})["schemas"] = schemas
+    elif missing:
+        doc["definitions"] = schemas
+
+
 def read_parameter_refs_as_schemas(doc: dict[str, Any], notes: list[str]) -> None:
     """A parameter whose ``schema`` ``$ref``s a Parameter Object: write that parameter's own schema.
 
@@ -450,6 +480,8 @@ STOCK_REPAIRS: list[tuple[Any, str, str]] = [
      "that parameter's own schema is written"),
     (drop_ignored_headers, "a header parameter named Accept, Content-Type or Authorization, which OpenAPI "
      "says SHALL be ignored, was published on", "it is left out"),
+    (declare_dangling_schemas, "a $ref to a schema the file does not declare was published for",
+     "each is declared as any value, as the toolkit reads it"),
 ]
 
 

@@ -14,23 +14,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kpn_contract.config._demo import PRODUCT_API_KEY
 from kpn_contract.contract.model import Operation, Spec
 from kpn_contract.contract.specs import project_index
 from kpn_contract.fuzz import API_SPECS
 from tests.spec_requests import request_args
 
 # Products whose example request cannot (yet) be answered as documented, each with its named reason.
-KNOWN_DEFECTS: dict[str, str] = {
-    "fiam-eneco": (
-        "published-server-not-on-gateway: FIAM Eneco's only server is Eneco's own "
-        "https://api-acc.enecogroup.com/, not the API Store gateway, and the emulator serves gateway "
-        "products only (it answers the gateway's 404 ApplicationNotFound)"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 # Products whose simplest operation is not the one to call, with why.
 CHOSEN_OPERATIONS: dict[str, str] = {}
 
-DEMO_API_KEY = "emu-demo-api-key"  # not a secret: the emulator accepts any API key
 
 SPECS_BY_FILE = {Path(spec.path).name: spec for spec in project_index().specs}
 PRODUCTS = {name: SPECS_BY_FILE[file] for name, file in API_SPECS.items() if name != "things"}
@@ -78,9 +72,9 @@ def test_documented_example_request(name: str, kpn_client: Callable[..., httpx.C
     op = example_operation(name, spec)
     args = request_args(spec, op, examples=True)
     for scheme in spec.security_schemes.values():
-        # FIAM Eneco is called with Eneco's API key, not the gateway token: the emulator takes any key.
+        # FIAM Eneco (on its own host, not the gateway) is called with its API key: the emulator's demo key.
         if scheme.type == "apiKey" and scheme.api_key_in == "header" and scheme.api_key_name:
-            args["headers"][scheme.api_key_name] = DEMO_API_KEY
+            args["headers"][scheme.api_key_name] = PRODUCT_API_KEY
     response = kpn_client().request(op.method, args.pop("url"), **args)
     # The plugin has validated the request before it left and the answer on its way back.
     declared_success = {int(s) for s in op.responses if s.isdigit() and 200 <= int(s) < 400}

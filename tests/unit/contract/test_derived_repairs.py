@@ -100,3 +100,17 @@ def test_the_published_vonage_voice_keeps_its_204_body(kpn_specs_dir: Path, tmp_
     shutil.copyfile(kpn_specs_dir / copy_.name, copy_)
     found = [i for i in operation_leniencies(load_spec(copy_).operations) if i.name == "body-on-204"]
     assert [i.operation for i in found] == ["DELETE /applications/{uuid}"]
+
+
+def test_a_derived_dangling_schema_ref_is_declared_as_any_value(kpn_specs_dir: Path) -> None:
+    # KPN Match refers to four schemas it never declares: stock schemathesis skipped both bodies.
+    derived = load_spec(bundled_spec_dir() / "kpn-match.yaml")
+    assert not [w for w in derived.warnings if "dangling $ref" in w.message]
+    schemas = derived.raw["components"]["schemas"]
+    assert all(
+        schemas[name] == {}
+        for name in ("TokenRequest", "TokenResponse", "InsightsRequest", "InsightsResponse")
+    )
+    assert "a $ref to a schema the file does not declare" in derived.raw["info"]["description"]
+    published = load_spec(kpn_specs_dir / "kpn-match-openapi.yml")  # read as published: warned
+    assert len([w for w in published.warnings if "dangling $ref" in w.message]) == 4

@@ -132,3 +132,34 @@ def test_beta_and_new_kpn_things_share_a_host_and_are_both_found(bundled_index: 
     lora = bundled_index.find("POST", f"{host}/lora/downlinks")
     assert lora is not None
     assert lora.operation_id == "sendLoraDownlink"
+
+
+def test_an_empty_path_parameter_matches_its_segment(write_spec: WriteSpec) -> None:
+    # webhook-signing-keys, stateful phase: key_id "" (valid: `type: string`) gives "/keys//activate"
+    # and "/keys/"; read with "//" as "/" and the last slash dropped, they named another operation
+    # (DELETE /keys/{key_id} with key_id "activate") or none: the emulator answered 405.
+    key = [{"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    ok = {"200": {"description": "ok"}}
+    doc = spec_doc(["https://h.example/base"], ["/a/b", "/list/"])
+    doc["paths"]["/keys/{key_id}/activate"] = {"post": {"parameters": key, "responses": ok}}
+    doc["paths"]["/keys/{key_id}"] = {"delete": {"parameters": key, "responses": ok}}
+    doc["paths"]["/keys"] = {"get": {"responses": ok}}
+    index = SpecIndex([load_spec(write_spec(doc))])
+    inner = index.match("POST", "https://h.example/base/keys//activate")
+    assert inner is not None
+    assert (inner[0].path, inner[1]) == ("/keys/{key_id}/activate", {"key_id": ""})
+    last = index.match("DELETE", "https://h.example/base/keys/")
+    assert last is not None
+    assert (last[0].path, last[1]) == ("/keys/{key_id}", {"key_id": ""})
+    listed = index.match("GET", "https://h.example/base/keys/")  # the collection, slash or not
+    assert listed is not None
+    assert listed[0].path == "/keys"
+    # where "//" read as "/" names an operation, that one still wins; a literal is never empty
+    collapsed = index.match("GET", "https://h.example/base/a//b")
+    assert collapsed is not None
+    assert collapsed[0].path == "/a/b"
+    declared = index.match("GET", "https://h.example/base/list/")
+    assert declared is not None
+    assert declared[0].path == "/list/"
+    assert index.match("POST", "https://h.example/base/keys///activate") is None
+    assert index.match("DELETE", "https://h.example/base/keys//") is None

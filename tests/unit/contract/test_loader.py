@@ -389,7 +389,6 @@ def test_info_extensions_family_and_sunset(write_spec: WriteSpec) -> None:
 
 
 PUBLISHED_DEFECTS_KEPT = {
-    "kpn-match.yaml",  # $ref targets that do not exist
     "kpn-wholesale-broadband-access-fpi-cip.yaml",  # patterns that are not ECMA-262
     "kpn-wholesale-wba.yaml",  # patterns
     "weseedo-personal.yaml",  # [overlapping-oneof] AuthResponseMe

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kpn_contract.errors import UsageError
-from kpn_contract.fuzz._catalogue import run_fuzz_catalogue
+from kpn_contract.fuzz._catalogue import catalogue_specs, run_fuzz_catalogue
 from kpn_contract.fuzz._schema import excluded_operation_checks
 from tests.cli_runner import run_cli
 
@@ -40,7 +40,7 @@ PUBLISHED = {
 ELSEWHERE = {
     "openapi": "3.0.1",
     "info": {"title": "Elsewhere", "version": "1"},
-    "servers": [{"url": "https://example.com"}],
+    "servers": [{"url": "https://api.kpnthings.com"}],  # KPN Things, by the rule table
     "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}},
 }
 
@@ -107,3 +107,16 @@ def test_a_body_on_204_leaves_the_two_body_checks_out(tmp_path: Path) -> None:
     found = {(e.check, e.reason.split("]")[0]) for e in excluded_operation_checks(spec)}
     assert ("content_type_conformance", "[body-on-204") in found
     assert ("response_schema_conformance", "[body-on-204") in found
+
+
+def test_a_product_on_its_own_host_is_one_of_the_catalogue(folder: Path) -> None:
+    # FIAM Eneco's only server is Eneco's own host: the emulator serves it there, so it is fuzzed.
+    own = {
+        **ELSEWHERE,
+        "servers": [{"url": "https://api-acc.enecogroup.com/"}],
+        "info": {"title": "Own", "version": "1"},
+    }
+    (folder / "own-host.yaml").write_text(yaml.safe_dump(own), encoding="utf-8")
+    products, left_out = catalogue_specs(folder)
+    assert sorted(p.name for p in products) == ["own-host.yaml", "published.yaml"]
+    assert left_out[folder / "elsewhere.yaml"].startswith("not an API Store product")

@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kpn_contract.config._demo import PRODUCT_API_KEY
 from kpn_contract.contract.specs import bundled_spec_dir, load_spec
-from kpn_contract.emulator import EmulatorServer, EmulatorSettings
+from kpn_contract.emulator import EmulatorServer, EmulatorSettings, on_own_server
 from tests.unit.emulator.conftest import gateway_token, grip_token, loopback_client
 
 GATEWAY_HOST: Final = "api-prd.kpn.com"
@@ -49,8 +50,6 @@ def bundled_specs() -> list[Path]:
 KNOWN_FAILURES: Final[dict[str, str]] = {
     "elcies-health-data-aggregator.yaml": "declares no operation (KPN publishes none, and inventing one "
     "would test nothing KPN serves): schemathesis exits 2, 'The schema defines no API operations'",
-    "kpn-fiam-eneco-data-products.yaml": "Eneco's own server, not the gateway: the emulator does not "
-    "serve it, so every answer is 404 (schemathesis exits 0 then, with nothing tested)",
 }
 
 
@@ -92,11 +91,9 @@ def run_stock_cli(arguments: list[str]) -> tuple[int, str]:
 def stock_arguments(
     spec: Path, emulator: EmulatorServer, tokens: dict[str, str], *, max_examples: int = 1, seed: int = 20
 ) -> list[str]:
-    """``run SPEC --url EMULATOR/BASE -H "Authorization: Bearer …"``, a GRIP token for KPN Things."""
-    things = "kpn-things" in spec.parts or spec.name == "grip-token.yaml"
-    token = tokens["grip" if things else "gateway"]
+    """``run SPEC --url EMULATOR/BASE -H CREDENTIALS``, with the credentials a user passes for SPEC."""
     arguments = ["run", str(spec), "--url", emulator.base_url + base_path(spec)]
-    arguments += ["-H", f"Authorization: Bearer {token}", "--max-examples", str(max_examples)]
+    arguments += ["-H", credentials_header(spec, tokens), "--max-examples", str(max_examples)]
     return [*arguments, "--seed", str(seed), "--no-color"]
 
 
@@ -106,6 +103,29 @@ def base_path(spec: Path) -> str:
     gateway = [s for s in servers if urlsplit(s).hostname == GATEWAY_HOST]
     chosen = (gateway or list(servers) or [""])[0]
     return urlsplit(chosen).path.rstrip("/")
+
+
+def credentials_header(spec: Path, tokens: dict[str, str]) -> str:
+    """The ``-H`` a user passes: a GRIP token for KPN Things, the product's own API key for a product
+    on its own host (FIAM Eneco's ``apikey``), else a gateway token."""
+    if "kpn-things" in spec.parts or spec.name == "grip-token.yaml":
+        return f"Authorization: Bearer {tokens['grip']}"
+    loaded = load_spec(spec)
+    if on_own_server(loaded):
+        keys = [
+            s.api_key_name for s in loaded.security_schemes.values() if s.type == "apiKey" and s.api_key_name
+        ]
+        return f"{keys[0]}: {PRODUCT_API_KEY}"
+    return f"Authorization: Bearer {tokens['gateway']}"
+
+
+def reached_operations(emulator: EmulatorServer, spec: Path) -> int:
+    """How many requests the emulator counted under one of ``spec``'s operations (not a 404 path)."""
+    base = base_path(spec)
+    declared = {f"{op.method} {base}{op.path}" for op in load_spec(spec).operations}
+    with loopback_client(emulator.base_url, timeout=10) as client:
+        counts: dict[str, int] = client.get("/_emulator/stats").json()["requests"]
+    return sum(n for key, n in counts.items() if key in declared)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +172,12 @@ def test_stock_schemathesis_run_passes(
 
     monkeypatch.chdir(tmp_path)  # schemathesis keeps a crash cache in the cwd and replays it first
 
+    before = reached_operations(emulator, spec)
     code, output = run_stock_cli(["--config-file", str(CONFIG), *stock_arguments(spec, emulator, tokens)])
     output = output.replace(tokens["grip"], "[token]").replace(tokens["gateway"], "[token]")
     assert "generated" in output, output[-4000:]  # cases were run
     assert code == 0, output[-4000:]
+    assert reached_operations(emulator, spec) > before, "no request reached one of the spec's operations"
 
 
 # -- schemathesis.toml: the two KPN-documented statuses a stock rule refuses, and nothing else ---------
