@@ -8,8 +8,9 @@ body generated from the request schema (deterministic: :func:`generate_instance`
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from kpn_contract.config.profiles import GATEWAY_BASE_URL
 from kpn_contract.contract.instances import generate_instance
 from kpn_contract.contract.model import Operation, Spec
 
@@ -32,6 +33,15 @@ def _form_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _server(spec: Spec) -> str:
+    """The spec's server on the API Store gateway where it lists one (some list a mock first), else its first.
+
+    The gateway token goes to the gateway's host only (``KPNAuth``), never to a mock's or a product's own.
+    """
+    gateway = [url for url in spec.servers if urlsplit(url).hostname == urlsplit(GATEWAY_BASE_URL).hostname]
+    return (gateway or list(spec.servers))[0].rstrip("/")
 
 
 def request_args(
@@ -57,7 +67,7 @@ def request_args(
             and parameter.name.lower() != "authorization"
         ):
             headers[parameter.name] = _param_value(parameter.schema, examples)
-    args: dict[str, Any] = {"url": spec.servers[0].rstrip("/") + path, "params": params, "headers": headers}
+    args: dict[str, Any] = {"url": _server(spec) + path, "params": params, "headers": headers}
     body = op.request_body
     if body is not None and body.content and not (drop_required and body.required):
         media_type, media = next(iter(body.content.items()))

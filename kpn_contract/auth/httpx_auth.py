@@ -1,6 +1,8 @@
 """``KPNAuth``: the httpx authentication of every KPN call, for sync and async clients.
 
-It attaches ``Authorization: Bearer …`` (and ``x-client-id`` for a sub-customer profile). On an
+It attaches ``Authorization: Bearer …`` (and ``x-client-id`` for a sub-customer profile) to a request
+for the profile's API host (the origin of its ``base_url``) only: a request for another host (FIAM
+Eneco's own, say) goes out without them, as httpx drops them on a redirect to another origin. On an
 authentication failure it drops the token, fetches a new one and retries the call once:
 
 * a 401;
@@ -146,7 +148,9 @@ class KPNAuth(httpx.Auth):
 
     # -- the flow -------------------------------------------------------------------------------
 
-    def _apply(self, request: httpx.Request, token: Token) -> None:
+    def _apply(self, request: httpx.Request, token: Token | None) -> None:
+        if token is None:  # not the profile's API host: neither the token nor the sub-customer goes
+            return
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         if request.extensions.get(SKIP_CLIENT_ID):
             request.headers.pop("x-client-id", None)
@@ -212,12 +216,29 @@ class KPNAuth(httpx.Auth):
     # The two flows differ only by ``await``: each is the same loop over the attempts, so a fix to
     # one is visibly a fix to the other. httpx's guide overrides both (rather than ``auth_flow``)
     # because fetching a token is I/O under the cache's lock.
+    def _for_the_api(self, request: httpx.Request) -> bool:
+        """Whether ``request`` goes to the profile's API host, the one its token is for."""
+        api = httpx.URL(self.provider.profile.base_url)
+        url = request.url
+        if (url.scheme, url.host, url.port) == (api.scheme, api.host, api.port):
+            return True
+        logger.warning(
+            "not sending the %r profile's token to %s: it is not the profile's API host %s",
+            self.provider.profile.name,
+            redact(url.host),
+            api.host,
+        )
+        return False
+
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Authenticate ``request``; on an auth failure renew the token and retry once."""
+        ours = self._for_the_api(request)
         for attempt in range(1, self.ATTEMPTS + 1):
-            token = self.token()
+            token = self.token() if ours else None
             self._apply(request, token)
             response = yield request
+            if token is None:  # another host's request: sent as it came, nothing to renew
+                return
             if _needs_body(response):
                 response.read()
             if self._accepted(request, response, token, attempt=attempt):
@@ -225,10 +246,13 @@ class KPNAuth(httpx.Auth):
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """The asyncio form of :meth:`sync_auth_flow`."""
+        ours = self._for_the_api(request)
         for attempt in range(1, self.ATTEMPTS + 1):
-            token = await self.atoken()
+            token = await self.atoken() if ours else None
             self._apply(request, token)
             response = yield request
+            if token is None:  # another host's request: sent as it came, nothing to renew
+                return
             if _needs_body(response):
                 await response.aread()
             if self._accepted(request, response, token, attempt=attempt):
