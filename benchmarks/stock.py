@@ -5,7 +5,7 @@ this process, against one emulator; the spec's server base path; a gateway token
 a GRIP token for KPN Things), but for every spec, and prints one line per spec (exit code, seconds, the
 failure codes schemathesis reports), then one JSON line last::
 
-    {"specs": 47, "passed": ..., "seconds": ..., "results": [{"spec": ..., "code": ..., ...}]}
+    {"specs": 47, "passed": ..., "cases": ..., "seconds": ..., "results": [{"spec": ..., "code": ..., ...}]}
 
 Run: ``.venv/bin/python benchmarks/stock.py [--max-examples 1] [--seed 20] [--only NAME]``.
 """
@@ -24,6 +24,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 _FAILURE = re.compile(r"^\s*\S+\s+(ST\d{3}|Schema Error)[^:\n]*: (\d+)$", re.MULTILINE)
+_CASES = re.compile(r"^Test cases:\n\s+(\d+) generated", re.MULTILINE)  # schemathesis's summary
 
 
 def main() -> None:
@@ -57,14 +58,16 @@ def main() -> None:
             exit_code, output = run_stock_cli(arguments)
             failures = {code: int(n) for code, n in _FAILURE.findall(output)}
             seconds = round(time.perf_counter() - one, 1)
-            row = {"spec": spec.name, "code": exit_code, "seconds": seconds}
+            cases = int(found.group(1)) if (found := _CASES.search(output)) else 0
+            row = {"spec": spec.name, "code": exit_code, "seconds": seconds, "cases": cases}
             results.append({**row, "failures": failures})
             verdict = "ok  " if exit_code == 0 else "FAIL"
-            print(f"{verdict} {spec.name:<45} {seconds:>6.1f}s {failures}")
+            print(f"{verdict} {spec.name:<45} {seconds:>6.1f}s {cases:>6} cases {failures}")
             sys.stdout.flush()
     summary = {
         "specs": len(results),
         "passed": sum(1 for r in results if r["code"] == 0),
+        "cases": sum(r["cases"] for r in results),
         "seconds": round(time.perf_counter() - started, 1),
         "results": results,
     }
