@@ -57,12 +57,12 @@ def lint() -> None:
     venv()
     _run(_tool("ruff"), "check", *LINTED)
     _run(_tool("ruff"), "format", "--check", *LINTED)
-    _run(_tool("mypy"))
+    _run(_tool("mypy"), "-n", "auto")
 
 
 def test() -> None:
     lint()
-    _run(_tool("pytest"), "-n", "2", "--dist", "worksteal")
+    _run(_tool("pytest"), "-n", "3", "--dist", "worksteal")  # three workers on two cores: see the Makefile
     _run(
         _tool("pytest"),
         "tests/contract",

@@ -73,7 +73,9 @@ NODE = "test_load.py::test_replay[{}]"
 
 
 def _environment(tests: int, per_test: int, rss_dir: Path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("KPN_")}
+    # Not PYTEST_XDIST_*: run from an xdist worker (the load test), the inner controller would report
+    # its RSS under the outer worker's name, gw0 or gw1, over an inner worker's own report.
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("KPN_", "PYTEST_XDIST"))}
     env.update(KPN_LOAD_TESTS=str(tests), KPN_LOAD_PER_TEST=str(per_test), KPN_LOAD_RSS_DIR=str(rss_dir))
     return env
 

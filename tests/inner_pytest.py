@@ -17,5 +17,7 @@ LEAN_PLUGINS: Final = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
 
 
 def environment() -> dict[str, str]:
-    """This process's environment without KPN_* settings: the runs use the emulator's demo credentials."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("KPN_")}
+    """This process's environment without KPN_* settings (the runs use the emulator's demo credentials)
+    and without an outer xdist worker's PYTEST_XDIST_* (an inner run is a run of its own)."""
+    dropped = ("KPN_", "PYTEST_XDIST")
+    return {name: value for name, value in os.environ.items() if not name.startswith(dropped)}
