@@ -18,6 +18,7 @@ it shows as an xfail with that reason, never a silent skip, and ``benchmarks/sto
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from kpn_contract.config._demo import PRODUCT_API_KEY
+from kpn_contract.contract.model import Spec
 from kpn_contract.contract.specs import bundled_spec_dir, load_spec
 from kpn_contract.emulator import EmulatorServer, EmulatorSettings, on_own_server
 from tests.unit.emulator.conftest import gateway_token, grip_token, loopback_client
@@ -44,6 +46,12 @@ def bundled_specs() -> list[Path]:
         for path in root.rglob("*.yaml")
         if not ({"_tools", "migrations"} & set(path.relative_to(root).parts)) and path.name != "rules.yaml"
     )
+
+
+@functools.cache
+def loaded_spec(path: Path) -> Spec:
+    """A bundled spec, loaded once per process: its URL, credentials and operations are read often."""
+    return load_spec(path)
 
 
 # What stock schemathesis 4.32 still reports (seeds 20 and 7, one example), and why. Each is a known gap.
@@ -102,7 +110,7 @@ def stock_arguments(
 
 def base_path(spec: Path) -> str:
     """The path of the spec's server on the emulator: the gateway's server when it has one, else the first."""
-    servers = load_spec(spec).servers
+    servers = loaded_spec(spec).servers
     gateway = [s for s in servers if urlsplit(s).hostname == GATEWAY_HOST]
     chosen = (gateway or list(servers) or [""])[0]
     return urlsplit(chosen).path.rstrip("/")
@@ -113,7 +121,7 @@ def credentials_header(spec: Path, tokens: dict[str, str]) -> str:
     on its own host (FIAM Eneco's ``apikey``), else a gateway token."""
     if "kpn-things" in spec.parts or spec.name == "grip-token.yaml":
         return f"Authorization: Bearer {tokens['grip']}"
-    loaded = load_spec(spec)
+    loaded = loaded_spec(spec)
     if on_own_server(loaded):
         keys = [
             s.api_key_name for s in loaded.security_schemes.values() if s.type == "apiKey" and s.api_key_name
@@ -125,7 +133,7 @@ def credentials_header(spec: Path, tokens: dict[str, str]) -> str:
 def reached_operations(emulator: EmulatorServer, spec: Path) -> int:
     """How many requests the emulator counted under one of ``spec``'s operations (not a 404 path)."""
     base = base_path(spec)
-    declared = {f"{op.method} {base}{op.path}" for op in load_spec(spec).operations}
+    declared = {f"{op.method} {base}{op.path}" for op in loaded_spec(spec).operations}
     with loopback_client(emulator.base_url, timeout=10) as client:
         counts: dict[str, int] = client.get("/_emulator/stats").json()["requests"]
     return sum(n for key, n in counts.items() if key in declared)
@@ -235,7 +243,7 @@ def test_the_config_names_two_bundled_specs_and_changes_only_what_it_says() -> N
     from schemathesis.config import SchemathesisConfig
 
     named = set(SchemathesisConfig.from_path(CONFIG).projects.named)
-    titles = {path: load_spec(path).title for path in bundled_specs()}
+    titles = {path: loaded_spec(path).title for path in bundled_specs()}
     assert named == set(CONFIG_DEPARTURES)
     for title in named:  # a [[project]] applies by info.title: each names exactly one bundled spec
         (spec,) = [path for path, spec_title in titles.items() if spec_title == title]
