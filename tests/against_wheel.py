@@ -34,7 +34,7 @@ OFFLINE = ("--no-deps", "--no-index")
 BIN = "Scripts" if os.name == "nt" else "bin"
 COPIED = (
     *("tests", "cassettes", "specs", "docs"),
-    *("README.md", "ARCHITECTURE.md", "pyproject.toml", "Makefile", "tasks.py"),
+    *("README.md", "ARCHITECTURE.md", "pyproject.toml", "Makefile", "tasks.py", "schemathesis.toml"),
 )
 DEFAULT_PYTEST_ARGS = ("tests/unit", "tests/contract", "-n", "2", "-q", "-p", "no:cacheprovider")
 # The environment the tests see: what a process needs, no PYTHONPATH, no KPN_* variable.
