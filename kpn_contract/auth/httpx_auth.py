@@ -107,6 +107,7 @@ class KPNAuth(httpx.Auth):
         self.token_client = token_client
         self.async_token_client = async_token_client
         self.subcustomer_id = subcustomer_id
+        self._api = httpx.URL(provider.profile.base_url)  # parsed once: every request is checked against it
 
     def __repr__(self) -> str:
         return (
@@ -218,7 +219,7 @@ class KPNAuth(httpx.Auth):
     # because fetching a token is I/O under the cache's lock.
     def _for_the_api(self, request: httpx.Request) -> bool:
         """Whether ``request`` goes to the profile's API host, the one its token is for."""
-        api = httpx.URL(self.provider.profile.base_url)
+        api = self._api
         url = request.url
         if (url.scheme, url.host, url.port) == (api.scheme, api.host, api.port):
             return True

@@ -80,30 +80,18 @@ def api_key_refused(operation: Operation, spec: Spec, request: Request) -> bool:
     return bool(alternatives) and not any(all(met(name) for name in alt) for alt in alternatives)
 
 
+def _token_fault(faultstring: str, errorcode: str) -> JSONResponse:
+    return JSONResponse({"fault": {"faultstring": faultstring, "detail": {"errorcode": errorcode}}}, 401)
+
+
 def invalid_token_fault() -> JSONResponse:
     """The gateway's answer to a missing or unknown bearer token."""
-    return JSONResponse(
-        {
-            "fault": {
-                "faultstring": "Invalid access token",
-                "detail": {"errorcode": "oauth.v2.InvalidAccessToken"},
-            }
-        },
-        401,
-    )
+    return _token_fault("Invalid access token", "oauth.v2.InvalidAccessToken")
 
 
 def expired_token_fault() -> JSONResponse:
     """The gateway's answer to an expired bearer token."""
-    return JSONResponse(
-        {
-            "fault": {
-                "faultstring": "Access Token expired",
-                "detail": {"errorcode": "oauth.v2.AccessTokenExpired"},
-            }
-        },
-        401,
-    )
+    return _token_fault("Access Token expired", "oauth.v2.AccessTokenExpired")
 
 
 def gateway_refusal(
