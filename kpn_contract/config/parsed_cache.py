@@ -4,7 +4,8 @@ Parsing YAML is most of the cost of loading a large cassette or definition (a 3,
 cassette took longer to load than to replay). The parsed form is kept in the project's
 ``.kpn-contract-cache/`` folder (beside the config file, so never shared between projects; a
 file outside any project is not cached), keyed by a hash of the file's bytes, the kind of parse
-and the toolkit's version: a changed file, or another toolkit version, misses. A definition outside any
+and the toolkit's version (and, for a parse that also repairs, the code that repairs): a changed file, or
+another toolkit version, misses. A definition outside any
 project (a shared folder of definitions) is cached in the current directory's project; a cassette
 outside any project is not cached, so the folder holds only the project's own recordings, which
 ``audit`` scans (``cassette-*`` entries; ``spec-*`` entries are definitions, not scanned, as specs/
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import logging
 import os
 import tempfile
@@ -82,9 +84,23 @@ def cache_dir_for(path: Path, *, outside: bool = False) -> Path | None:
     return root / CACHE_DIR_NAME if config is not None else None
 
 
-def _key(kind: str, raw: bytes) -> str:
+@functools.cache  # a few dozen small files, read once per process
+def _code_digest(packages: tuple[str, ...]) -> str:
+    """A digest of the sources of ``packages``: an editable install changes its code, not its version."""
     digest = hashlib.sha256()
-    digest.update(f"{kind}\0{_version()}\0".encode())
+    for package in packages:
+        folder = Path(importlib.import_module(package).__file__ or "").parent
+        for source in sorted(folder.glob("*.py")):
+            digest.update(f"{source.name}\0".encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(form: CacheForm[Any], raw: bytes) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{form.kind}\0{_version()}\0".encode())
+    if form.code:
+        digest.update(f"{_code_digest(form.code)}\0".encode())
     digest.update(raw)
     return digest.hexdigest()
 
@@ -146,6 +162,9 @@ class CacheForm(Generic[T]):
     from_data: Callable[[Any], T]
     decoder: msgspec.msgpack.Decoder[Any] | None = None
     outside: bool = False  # see cache_dir_for
+    # Packages whose sources make the value (beyond parsing): their digest is part of the key, so that
+    # a change to that code misses even where the toolkit's version stays the same (an editable install).
+    code: tuple[str, ...] = ()
 
 
 def _prune(folder: Path) -> None:
@@ -164,7 +183,7 @@ def cached_parse(path: Path, raw: bytes, parse: Callable[[], T], form: CacheForm
     folder = cache_dir_for(path, outside=form.outside)
     if folder is None:
         return parse()
-    key = _key(form.kind, raw)
+    key = _key(form, raw)
     entry = folder / f"{form.kind}-{key}{CACHE_SUFFIX}"
     ok, data = _read(entry, key, form.decoder or _ANY)
     if ok:

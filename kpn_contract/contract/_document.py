@@ -6,10 +6,12 @@ line, for YAML and JSON syntax errors). Also the JSON-pointer helpers shared by 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -18,7 +20,17 @@ from kpn_contract.contract.model import SpecFormat
 from kpn_contract.errors import SpecError
 from kpn_contract.files import RefusedInputError, parse_json, parse_yaml, read_guarded
 
-__all__ = ["RefusedFileError", "detect_format", "escape_token", "join_pointer", "mapping", "read_document"]
+__all__ = [
+    "RefusedFileError",
+    "detect_format",
+    "escape_token",
+    "join_pointer",
+    "mapping",
+    "read_definition",
+    "read_document",
+]
+
+T = TypeVar("T")
 
 
 class RefusedFileError(SpecError):
@@ -55,14 +67,41 @@ def read_document(path: Path, *, root: Path | None = None) -> Any:
     folder) and parsed within the depth limit and the alias budget: a refusal names the limit. A
     YAML file's parsed form comes from the project's parsed-file cache when its bytes are unchanged.
     """
-    name = str(path)
-    try:
+    with _reading(path):
         raw = read_guarded(path, root=root)
         text = raw.decode("utf-8-sig")
         if path.suffix.lower() == ".json":
             return parse_json(text)
         # bytes → parsed through the project's parsed-file cache, keyed by the bytes' hash
         return cached_parse(path, raw, lambda: parse_yaml(text), _YAML_FORM)
+
+
+def read_definition(path: Path, *, root: Path | None, prepare: Callable[[Any], T], form: CacheForm[T]) -> T:
+    """A definition file (YAML or JSON) parsed, then ``prepare``d, the result kept in the parsed-file cache.
+
+    Read, refused and parsed as :func:`read_document` does. ``prepare`` (the leniency pass) may raise
+    SpecError, and then nothing is cached; ``form.code`` names the packages whose code it runs, so a
+    changed repair misses the cache.
+    """
+    with _reading(path):
+        raw = read_guarded(path, root=root)
+        text = raw.decode("utf-8-sig")
+    parser = parse_json if path.suffix.lower() == ".json" else parse_yaml
+
+    def parsed() -> T:
+        with _reading(path):
+            document = parser(text)
+        return prepare(document)  # outside _reading: its own errors are not the file's syntax
+
+    return cached_parse(path, raw, parsed, form)
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Every failure to read or parse ``path`` as a SpecError naming the file (and the line)."""
+    name = str(path)
+    try:
+        yield
     except RefusedInputError as exc:
         raise RefusedFileError(exc.problem, path=name) from None
     except FileNotFoundError:

@@ -19,13 +19,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+import msgspec
+
+from kpn_contract.config.parsed_cache import CacheForm
 from kpn_contract.contract._callbacks import read_webhooks
-from kpn_contract.contract._document import detect_format, read_document
+from kpn_contract.contract._document import detect_format, read_definition
 from kpn_contract.contract._operations import HTTP_METHODS, SpecReader
 from kpn_contract.contract.index import SpecIndex
-from kpn_contract.contract.leniency import operation_leniencies, read_leniently
+from kpn_contract.contract.leniency import LENIENCIES, Leniency, operation_leniencies, read_leniently
 from kpn_contract.contract.model import Spec
 from kpn_contract.errors import SpecError
 from kpn_contract.files import walk_files
@@ -38,6 +41,7 @@ __all__ = [
     "SpecIndex",
     "bundled_spec_dir",
     "describe_specs",
+    "lenient_document",
     "load_spec",
     "load_specs",
     "project_index",
@@ -68,13 +72,8 @@ def load_spec(path: str | Path, *, folder: str | Path | None = None) -> Spec:
     file = Path(path)
     name = str(file)
     within = Path(folder) if folder is not None else None
-    root = read_document(file, root=within)
-    if not isinstance(root, dict):
-        raise SpecError(
-            f"top level is a {type(root).__name__}, not a mapping: not an API definition", path=name
-        )
+    root, repaired = lenient_document(file, folder=within)
     fmt = detect_format(root, name)
-    root, repaired = read_leniently(root, owned=True)  # parsed above for this load alone
     loader = SpecReader(file, root, fmt, folder=within)
     for leniency in repaired:
         loader.warn(leniency.pointer, leniency.message())
@@ -109,6 +108,42 @@ def load_spec(path: str | Path, *, folder: str | Path | None = None) -> Spec:
         raw=root,
         webhooks=webhooks,
     )
+
+
+def lenient_document(path: Path, *, folder: Path | None = None) -> tuple[dict[str, Any], list[Leniency]]:
+    """The definition at ``path`` as the toolkit reads it (:func:`read_leniently`) and the repairs made.
+
+    The result is kept in the parsed-file cache, keyed by the file's bytes and the loader's code: the
+    leniency pass was half of what loading a definition cost once its YAML was cached, and every
+    pytest run, emulator and ``kpn-contract`` command loads all of them.
+    """
+    prepare = functools.partial(_read_leniently, str(path))
+    return read_definition(path, root=folder, prepare=prepare, form=_LENIENT)
+
+
+def _read_leniently(name: str, document: Any) -> tuple[dict[str, Any], list[Leniency]]:
+    if not isinstance(document, dict):
+        raise SpecError(
+            f"top level is a {type(document).__name__}, not a mapping: not an API definition", path=name
+        )
+    detect_format(document, name)  # an unknown version is refused before any repair
+    return read_leniently(document, owned=True)  # parsed for this read alone
+
+
+def _leniency(name: str, pointer: str, defect: str, operation: str | None) -> Leniency:
+    if name not in LENIENCIES:  # an entry written by other code: rebuilt, not trusted
+        raise KeyError(name)
+    return Leniency(name, pointer, defect, operation)
+
+
+_LENIENT: Final[CacheForm[tuple[dict[str, Any], list[Leniency]]]] = CacheForm(
+    "spec-lenient",  # "spec-": definitions, which audit does not scan (as it does not scan specs/)
+    to_data=lambda read: [read[0], [[x.name, x.pointer, x.defect, x.operation] for x in read[1]]],
+    from_data=lambda data: (data[0], [_leniency(*item) for item in data[1]]),
+    decoder=msgspec.msgpack.Decoder(tuple[dict[str, Any], list[tuple[str, str, str, str | None]]]),
+    outside=True,
+    code=("kpn_contract.contract", "kpn_contract.files"),
+)
 
 
 def spec_files(paths: Iterable[str | Path]) -> list[Path]:

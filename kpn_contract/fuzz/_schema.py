@@ -155,22 +155,18 @@ def load_schemathesis_schema(spec_path: Path) -> Any:
     from schemathesis.core.errors import LoaderError
 
     from kpn_contract.contract._dangling import dangling_refs_as_any
-    from kpn_contract.contract._document import read_document
-    from kpn_contract.contract.leniency import read_leniently
-    from kpn_contract.contract.specs import load_spec
+    from kpn_contract.contract.specs import lenient_document, load_spec
 
     # The guarded reader and $ref confinement first: schemathesis reads files and follows $ref itself.
     load_spec(spec_path)
     try:
-        root = read_document(spec_path)
-        if isinstance(root, dict):
-            # The toolkit's one reading of published defects (kpn_contract.contract.leniency): the
-            # same document the loader, the request validator and the emulator follow.
-            document, repaired = read_leniently(root)
-            # the loader's reading of a dangling $ref (any value, with its warning), for schemathesis too
-            document, dangling = dangling_refs_as_any(document)
-            if repaired or dangling:
-                return schemathesis.openapi.from_dict(document, config=schemathesis.Config())
+        # The toolkit's one reading of published defects (kpn_contract.contract.leniency): the same
+        # document the loader, the request validator and the emulator follow (cached by load_spec).
+        document, repaired = lenient_document(spec_path)
+        # the loader's reading of a dangling $ref (any value, with its warning), for schemathesis too
+        document, dangling = dangling_refs_as_any(document)
+        if repaired or dangling:
+            return schemathesis.openapi.from_dict(document, config=schemathesis.Config())
         return schemathesis.openapi.from_path(spec_path, config=schemathesis.Config())
     except LoaderError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
