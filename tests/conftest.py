@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import pkgutil
 from collections.abc import Iterator
@@ -34,6 +35,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     slow_files = {item.nodeid.partition("::")[0] for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: 0 if item.nodeid.partition("::")[0] in slow_files else 1)
+
+
+def pytest_collection_finish() -> None:
+    """Keep the cyclic garbage collector off what lives for the whole run.
+
+    A worker of ``make test`` holds up to 900,000 objects that the collector walks in every full
+    collection: the collected items, the modules, and what the tests cache for the run (loaded
+    specs, hypothesis and schemathesis state). Measured with ``gc.callbacks`` over one run, its three
+    workers spent 29 s in full collections. Everything alive once collection ends stays to the end
+    of the run, so it is frozen out of every later collection, and a full collection waits for 100
+    younger ones, not 10 (Python's default): 7 s. Nothing a test creates is frozen: what it leaves
+    behind is still collected and finalised (ResourceWarnings included), only in fewer, later passes.
+    """
+    gc.freeze()
+    young, middle, _full = gc.get_threshold()
+    gc.set_threshold(young, middle, 100)
 
 
 @pytest.fixture(scope="session")
