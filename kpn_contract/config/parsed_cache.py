@@ -4,8 +4,8 @@ Parsing YAML is most of the cost of loading a large cassette or definition (a 3,
 cassette took longer to load than to replay). The parsed form is kept in the project's
 ``.kpn-contract-cache/`` folder (beside the config file, so never shared between projects; a
 file outside any project is not cached), keyed by a hash of the file's bytes, the kind of parse
-and the toolkit's version (and, for a parse that also repairs, the code that repairs): a changed file, or
-another toolkit version, misses. A definition outside any
+and the toolkit's version (and, for a parse that also repairs, a digest of the code that repairs): a
+changed file, or another toolkit version, misses. A definition outside any
 project (a shared folder of definitions) is cached in the current directory's project; a cassette
 outside any project is not cached, so the folder holds only the project's own recordings, which
 ``audit`` scans (``cassette-*`` entries; ``spec-*`` entries are definitions, not scanned, as specs/
